@@ -1,0 +1,71 @@
+"""The command line: `python launch.py [global options] [command]`.
+
+Each command lives in its own module; this one only parses arguments, builds the
+workspace and turns every expected failure into a plain message and an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from runtime.i18n import language_from_env, t
+from runtime.workspace import Workspace
+
+EXIT_OK, EXIT_PROBLEM, EXIT_CRASH = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="launch.py",
+        description="BotStudio: build WeCom chat bots on local GGUF models. "
+        "With no command, starts the studio server.",
+    )
+    parser.add_argument("--bots", type=Path, default=Path("bots"), help="bot YAML folder")
+    parser.add_argument("--data", type=Path, default=Path("data"), help="data folder")
+    parser.add_argument("--gguf", type=Path, default=Path("gguf"), help="GGUF model folder")
+    parser.add_argument("--host", default="127.0.0.1", help="server address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7860, help="server port (default 7860)")
+    parser.add_argument("--lang", choices=["zh", "en"], help="message language")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="validate bot files")
+    check.add_argument("paths", nargs="*", type=Path, help="files (default: all in --bots)")
+
+    chat = commands.add_parser("chat", help="chat with a bot in the terminal")
+    chat.add_argument("bot", help="bot id (the file name without .yaml)")
+    chat.add_argument("-m", "--message", help="send one message and exit")
+    chat.add_argument("--user", default="cli", help="who you are; same user = same conversation")
+    chat.add_argument("--variant", help="variant id (default: the first)")
+
+    commands.add_parser("models", help="list GGUF model files")
+    commands.add_parser("serve", help="start the server (the default)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    lang = args.lang or language_from_env()
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    workspace = Workspace(args.bots, args.data, args.gguf, lang)
+    try:
+        if args.command == "check":
+            from runtime.cli.check import run
+        elif args.command == "chat":
+            from runtime.cli.chat import run
+        elif args.command == "models":
+            from runtime.cli.models import run
+        else:
+            from runtime.cli.serve import run
+        return run(workspace, args)
+    except KeyboardInterrupt:
+        print(f"\n{t('cli.interrupted', lang)}", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

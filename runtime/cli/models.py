@@ -1,0 +1,40 @@
+"""`models`: the GGUF files in gguf/ with what is inside each."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from runtime.i18n import t
+from runtime.models.gguf_info import GGUFError, read_gguf_info
+from runtime.workspace import Workspace
+
+HEADER = ("file", "architecture", "parameters", "quantization", "context", "size")
+
+
+def run(workspace: Workspace, args: argparse.Namespace) -> int:
+    files = workspace.models.files()
+    if not files:
+        print(t("cli.no_models", workspace.lang, path=workspace.gguf_dir), file=sys.stderr)
+        return 1
+    rows = [HEADER]
+    for path in files:
+        try:
+            info = read_gguf_info(path)
+        except (GGUFError, OSError) as exc:
+            rows.append((path.name, t("cli.model_unreadable", workspace.lang, detail=exc)))
+            continue
+        rows.append(
+            (
+                path.name,
+                info.architecture,
+                info.parameters_text(),
+                info.quantization,
+                str(info.context_length or "?"),
+                info.size_text(),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(HEADER))]
+    for row in rows:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    return 0

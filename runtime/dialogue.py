@@ -1,0 +1,108 @@
+"""The dialogue: one user's message to one bot, answered through its current variant.
+
+Every channel (the command line, the studio's try-out chat, WeCom) comes here,
+so a bot behaves the same wherever it is reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from runtime.engine import Engine, Generation
+from runtime.prompt import BuiltPrompt, build_prompt
+from runtime.spec import BotRepository, BotSpec, ResolvedBot
+from runtime.store import Conversations, Turn
+
+
+class UnknownBot(KeyError):
+    def __init__(self, bot_id: str, known: list[str]):
+        super().__init__(bot_id)
+        self.bot_id, self.known = bot_id, known
+
+
+class UnknownVariant(KeyError):
+    def __init__(self, bot_id: str, variant: str, known: list[str]):
+        super().__init__(variant)
+        self.bot_id, self.variant, self.known = bot_id, variant, known
+
+
+@dataclass
+class Reply:
+    """A reply being streamed. Iterate it for text; the turn is remembered at the end."""
+
+    bot: ResolvedBot
+    prompt: BuiltPrompt
+    generation: Generation
+    conversation: str
+    message: str
+    conversations: Conversations
+    text: str = ""
+
+    def __iter__(self) -> Iterator[str]:
+        pieces: list[str] = []
+        try:
+            for piece in self.generation:
+                pieces.append(piece)
+                yield piece
+        finally:
+            self.text = "".join(pieces).strip()
+            if self.text:  # also when the reader stopped early: remember what was said
+                self.conversations.append(
+                    self.bot.bot_id,
+                    self.conversation,
+                    [Turn("user", self.message), Turn("assistant", self.text)],
+                    variant=self.bot.variant_id,
+                )
+
+    def read(self) -> str:
+        for _ in self:
+            pass
+        return self.text
+
+
+class Dialogue:
+    def __init__(self, bots: BotRepository, engine: Engine, conversations: Conversations):
+        self.bots = bots
+        self.engine = engine
+        self.conversations = conversations
+
+    def spec(self, bot_id: str) -> BotSpec:
+        try:
+            return self.bots.load(bot_id)
+        except KeyError:
+            raise UnknownBot(bot_id, self.bots.ids()) from None
+
+    def resolve(self, bot_id: str, variant: str | None = None) -> ResolvedBot:
+        spec = self.spec(bot_id)
+        try:
+            return spec.resolve(variant)
+        except KeyError:
+            raise UnknownVariant(bot_id, variant or "", spec.variant_ids()) from None
+
+    def greet(self, bot_id: str, conversation: str, variant: str | None = None) -> str | None:
+        """The greeting, said (and remembered) only when a conversation starts."""
+        bot = self.resolve(bot_id, variant)
+        if not bot.greeting or self.conversations.history(bot_id, conversation, limit=1):
+            return None
+        self.conversations.append(
+            bot_id, conversation, [Turn("assistant", bot.greeting)], variant=bot.variant_id
+        )
+        return bot.greeting
+
+    def reply(
+        self, bot_id: str, conversation: str, message: str, variant: str | None = None
+    ) -> Reply:
+        bot = self.resolve(bot_id, variant)
+        history = self.conversations.history(bot_id, conversation)
+        prompt = build_prompt(
+            bot, history, message, count_tokens=self.engine.token_counter(bot.model)
+        )
+        generation = self.engine.generate(
+            bot.model, prompt.messages, pinned=prompt.pinned, max_tokens=prompt.reply_budget
+        )
+        return Reply(bot, prompt, generation, conversation, message, self.conversations)
+
+    def reset(self, bot_id: str, conversation: str) -> int:
+        self.spec(bot_id)  # an unknown bot is an error, not a silent no-op
+        return self.conversations.reset(bot_id, conversation)

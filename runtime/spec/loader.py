@@ -1,0 +1,156 @@
+"""Loading, checking and saving bot files: one YAML file per bot in bots/."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from runtime.i18n import t
+from runtime.models.catalog import ModelCatalog
+from runtime.spec.errors import problems_from_validation
+from runtime.spec.model import BotSpec
+from runtime.spec.yaml_io import (
+    LoadedYaml,
+    Problem,
+    YamlProblem,
+    decode_bot_file,
+    dump_yaml,
+    parse_yaml,
+)
+
+
+class SpecError(Exception):
+    """A bot file that cannot be used, with every problem found in it."""
+
+    def __init__(self, filename: str, problems: list[Problem]):
+        self.filename = filename
+        self.problems = problems
+        super().__init__("\n".join(p.render(filename) for p in problems))
+
+
+def parse_bot(
+    raw: bytes,
+    filename: str,
+    *,
+    lang: str,
+    expected_id: str | None = None,
+    models: ModelCatalog | None = None,
+) -> BotSpec:
+    """Validate the bytes of a bot file; raise SpecError naming each problem's line."""
+    try:
+        loaded = parse_yaml(decode_bot_file(raw, lang), lang)
+    except YamlProblem as exc:
+        raise SpecError(filename, [exc.problem]) from None
+    if not isinstance(loaded.data, dict):
+        raise SpecError(filename, [Problem(loaded.line_of(()), t("yaml.not_mapping", lang))])
+    try:
+        spec = BotSpec.model_validate(loaded.data)
+    except ValidationError as exc:
+        raise SpecError(filename, problems_from_validation(exc, loaded, BotSpec, lang)) from None
+    problems = _context_problems(spec, loaded, lang, expected_id, models)
+    if problems:
+        raise SpecError(filename, problems)
+    return spec
+
+
+def _context_problems(
+    spec: BotSpec,
+    loaded: LoadedYaml,
+    lang: str,
+    expected_id: str | None,
+    models: ModelCatalog | None,
+) -> list[Problem]:
+    """What the spec cannot know by itself: its file name and the models on this machine."""
+    problems = []
+    if expected_id is not None and spec.id != expected_id:
+        message = t("spec.id_mismatch", lang, value=spec.id, stem=expected_id)
+        problems.append(Problem(loaded.line_of(("id",)), message, ("id",)))
+    if models is not None:
+        for path, name in spec.model_files():
+            if not models.exists(name):
+                known = ", ".join(models.known_names())
+                message = t(
+                    "spec.unknown_model",
+                    lang,
+                    value=name,
+                    gguf_dir=models.gguf_dir,
+                    known=known,
+                )
+                problems.append(Problem(loaded.line_of(path), message, path))
+    return problems
+
+
+def spec_to_yaml(spec: BotSpec) -> str:
+    """The YAML text of a spec: only keys that were set, in the contract's order."""
+    return dump_yaml(spec.model_dump(mode="json", exclude_unset=True))
+
+
+class BotRepository:
+    """The bots/ folder: list, load, check and save bot files."""
+
+    SUFFIXES = (".yaml", ".yml")
+
+    def __init__(self, bots_dir: Path, models: ModelCatalog, lang: str):
+        self.bots_dir = bots_dir
+        self.models = models
+        self.lang = lang
+
+    def paths(self) -> list[Path]:
+        if not self.bots_dir.is_dir():
+            return []
+        return sorted(
+            p for p in self.bots_dir.iterdir() if p.suffix in self.SUFFIXES and p.is_file()
+        )
+
+    def ids(self) -> list[str]:
+        return [p.stem for p in self.paths()]
+
+    def path_for(self, bot_id: str) -> Path | None:
+        for suffix in self.SUFFIXES:
+            path = self.bots_dir / f"{bot_id}{suffix}"
+            if path.is_file():
+                return path
+        return None
+
+    def load_path(self, path: Path) -> BotSpec:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raise SpecError(str(path), [Problem(1, t("file.not_found", self.lang))]) from None
+        return parse_bot(raw, str(path), lang=self.lang, expected_id=path.stem, models=self.models)
+
+    def load(self, bot_id: str) -> BotSpec:
+        """The bot with this id; KeyError when there is no such file."""
+        path = self.path_for(bot_id)
+        if path is None:
+            raise KeyError(bot_id)
+        return self.load_path(path)
+
+    def check(self, paths: Iterable[Path]) -> list[tuple[Path, list[Problem]]]:
+        results = []
+        for path in paths:
+            try:
+                self.load_path(path)
+                results.append((path, []))
+            except SpecError as exc:
+                results.append((path, exc.problems))
+        return results
+
+    def save(self, spec: BotSpec) -> Path:
+        """Write atomically, so a crash never leaves half a bot file behind."""
+        self.bots_dir.mkdir(parents=True, exist_ok=True)
+        path = self.path_for(spec.id) or self.bots_dir / f"{spec.id}.yaml"
+        text = spec_to_yaml(spec)
+        fd, tmp = tempfile.mkstemp(dir=self.bots_dir, prefix=f".{spec.id}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path

@@ -1,0 +1,52 @@
+"""Where things live on this machine, and the services built on them.
+
+The command line, the server and the studio each build one Workspace from the
+global options (--bots, --data, --gguf) and pass it down; nothing reads paths
+from globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from runtime.engine import POOL, Engine, ModelPool
+from runtime.models.catalog import ModelCatalog
+from runtime.spec import BotRepository
+from runtime.store import Conversations, Journal
+
+
+@dataclass
+class Workspace:
+    bots_dir: Path = Path("bots")
+    data_dir: Path = Path("data")
+    gguf_dir: Path = Path("gguf")
+    lang: str = "zh"
+    pool: ModelPool = field(default=POOL, repr=False)
+
+    @cached_property
+    def models(self) -> ModelCatalog:
+        return ModelCatalog(self.gguf_dir)
+
+    @cached_property
+    def bots(self) -> BotRepository:
+        return BotRepository(self.bots_dir, self.models, self.lang)
+
+    @cached_property
+    def journal(self) -> Journal:
+        return Journal(self.data_dir / "botstudio.sqlite3")
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        return Conversations(self.journal)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return Engine(self.models, self.pool, self.lang)
+
+    @cached_property
+    def dialogue(self):  # imported late: the dialogue needs everything above
+        from runtime.dialogue import Dialogue
+
+        return Dialogue(self.bots, self.engine, self.conversations)

@@ -1,0 +1,107 @@
+"""The engine with the real bundled GGUF through llama.cpp (temperature 0, fixed seed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runtime.engine import Engine, ModelPool
+from runtime.models.catalog import DEFAULT_MODEL_FILE, ModelCatalog
+from runtime.models.gguf_info import GGUFError, read_gguf_info
+from runtime.spec.model import ModelSettings
+
+pytestmark = pytest.mark.model
+
+GREEDY = ModelSettings(temperature=0, max_tokens=48, context=2048, seed=7)
+
+
+def _messages(persona: str, question: str) -> list[dict[str, str]]:
+    return [{"role": "system", "content": persona}, {"role": "user", "content": question}]
+
+
+@pytest.fixture
+def engine(gguf_dir: Path, pool: ModelPool) -> Engine:
+    return Engine(ModelCatalog(gguf_dir), pool, "en")
+
+
+def test_reply_streams_in_pieces_through_the_gguf_chat_template(engine: Engine) -> None:
+    generation = engine.generate(
+        GREEDY, _messages("You are a helpful assistant.", "Name a colour."), pinned=1, max_tokens=48
+    )
+    pieces = list(generation)
+    assert len(pieces) > 3 and "".join(pieces).strip()
+    assert generation.prompt_text.startswith("<|im_start|>system\nYou are a helpful assistant.")
+    assert generation.prompt_text.endswith("<|im_start|>assistant\n")
+    assert generation.stats.generated_tokens <= 48
+    assert generation.stats.time_to_first_token is not None
+
+
+def test_temperature_zero_is_deterministic(engine: Engine) -> None:
+    messages = _messages("You are terse.", "What is 2+2?")
+    first = engine.generate(GREEDY, messages, pinned=1, max_tokens=24).text()
+    second = engine.generate(GREEDY, messages, pinned=1, max_tokens=24).text()
+    assert first == second and first
+
+
+def test_bots_taking_turns_reuse_their_saved_prefix_and_answer_the_same(engine: Engine) -> None:
+    """Bot A, then bot B, then bot A again: A's persona is restored, not evaluated again,
+    and the restored state gives exactly the reply a cold evaluation gave."""
+    persona_a = "You are Ann, a travel agent. " + "You love trains and sunny beaches. " * 40
+    persona_b = "You are Bob, a chef. " + "You cook Sichuan food with lots of pepper. " * 40
+    ask_a = _messages(persona_a, "Where should I go in May?")
+    cold = engine.generate(GREEDY, ask_a, pinned=1, max_tokens=32)
+    cold_text = cold.text()
+    engine.generate(
+        GREEDY, _messages(persona_b, "What is for dinner?"), pinned=1, max_tokens=8
+    ).text()
+    warm = engine.generate(GREEDY, ask_a, pinned=1, max_tokens=32)
+    assert warm.text() == cold_text
+    assert warm.stats.prefix_restored
+    assert warm.stats.evaluated_tokens < 20 < cold.stats.evaluated_tokens
+
+
+def test_a_model_loads_once_per_file_context_and_gpu_layers(engine: Engine) -> None:
+    same = engine.model_for(ModelSettings(context=2048, temperature=0.1))
+    assert same is engine.model_for(GREEDY)
+    assert engine.model_for(ModelSettings(context=1024)) is not same
+
+
+def test_gpu_layers_on_a_cpu_build_run_on_the_cpu_and_say_so(engine: Engine) -> None:
+    from runtime.engine import gpu_offload_supported
+
+    model = engine.model_for(ModelSettings(context=2048, gpu_layers=-1))
+    if gpu_offload_supported():
+        assert model.info.gpu_layers == model.info.layers + 1
+    else:
+        assert model.info.gpu_layers == 0
+        assert engine.pool.effective_gpu_layers(-1) == 0
+
+
+def test_generation_stops_at_the_context_window(engine: Engine) -> None:
+    small = ModelSettings(temperature=0, context=512, max_tokens=512)
+    model = engine.model_for(small)
+    messages = _messages("Repeat the word yes forever.", "Go: " + "yes " * 300)
+    prompt_tokens = model.count_tokens(messages)
+    generation = engine.generate(small, messages, pinned=1, max_tokens=512)
+    generation.text()
+    assert prompt_tokens + generation.stats.generated_tokens <= 512 + 1
+
+
+def test_gguf_header_describes_the_default_model(gguf_dir: Path) -> None:
+    info = read_gguf_info(gguf_dir / DEFAULT_MODEL_FILE)
+    assert info.architecture == "llama"
+    assert 130e6 < info.parameters < 140e6
+    assert info.quantization == "Q4_1"
+    assert info.context_length == 8192
+    assert "im_start" in (info.chat_template or "")
+
+
+def test_a_damaged_gguf_is_reported_not_crashed(tmp_path: Path, gguf_dir: Path) -> None:
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes((gguf_dir / DEFAULT_MODEL_FILE).read_bytes()[:5000])
+    with pytest.raises(GGUFError, match="ends early"):
+        read_gguf_info(broken)
+    (tmp_path / "text.gguf").write_text("hello")
+    with pytest.raises(GGUFError, match="not a GGUF file"):
+        read_gguf_info(tmp_path / "text.gguf")

@@ -1,0 +1,77 @@
+"""The spec as the runtime uses it: shipped bots, round trips, variants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runtime.models.catalog import ModelCatalog
+from runtime.spec import BotRepository, parse_bot, spec_to_yaml
+
+SHIPPED = ["ad-copywriter", "ops-helper", "xiaolan-sales"]
+
+
+def test_at_least_three_shipped_bots_pass_check(bots_dir: Path, gguf_dir: Path) -> None:
+    repo = BotRepository(bots_dir, ModelCatalog(gguf_dir), "en")
+    assert repo.ids() == SHIPPED
+    assert all(problems == [] for _, problems in repo.check(repo.paths()))
+
+
+def test_sales_bot_collects_company_phone_and_product(bots_dir: Path, gguf_dir: Path) -> None:
+    spec = BotRepository(bots_dir, ModelCatalog(gguf_dir), "en").load("xiaolan-sales")
+    fields = {f.key: f.type for f in spec.lead_capture.fields}
+    assert fields == {"company": "text", "phone": "phone_cn", "product": "choice"}
+    assert spec.lead_capture.converted_when == ["phone"]
+
+
+@pytest.mark.parametrize("bot_id", SHIPPED)
+def test_save_and_load_round_trip(bot_id: str, bots_dir: Path, gguf_dir: Path) -> None:
+    repo = BotRepository(bots_dir, ModelCatalog(gguf_dir), "en")
+    original = repo.load(bot_id)
+    repo.save(original)
+    reloaded = repo.load(bot_id)
+    assert reloaded == original
+    assert spec_to_yaml(reloaded) == spec_to_yaml(original)  # stable: saving twice changes nothing
+
+
+def test_saved_yaml_keeps_only_what_was_written_and_reads_well(tmp_path: Path) -> None:
+    raw = "id: x\nname: 小蓝\nmodel:\n  temperature: 0.2\npersona: |\n  第一行\n  第二行\n"
+    spec = parse_bot(raw.encode(), "x.yaml", lang="en")
+    text = spec_to_yaml(spec)
+    assert text == raw  # unset defaults are not written; Chinese stays readable; blocks stay blocks
+
+
+def test_variant_overrides_apply_and_the_rest_is_inherited() -> None:
+    raw = b"""
+id: x
+name: X
+persona: base persona
+greeting: base hello
+model: {temperature: 0.7, max_tokens: 300}
+variants:
+  - id: A
+  - id: B
+    greeting: B hello
+    model: {temperature: 0.1}
+"""
+    spec = parse_bot(raw, "x.yaml", lang="en")
+    control, b = spec.resolve(None), spec.resolve("B")
+    assert (control.variant_id, control.greeting, control.model.temperature) == (
+        "A",
+        "base hello",
+        0.7,
+    )
+    assert (b.greeting, b.persona, b.model.temperature, b.model.max_tokens) == (
+        "B hello",
+        "base persona",
+        0.1,
+        300,
+    )
+    with pytest.raises(KeyError):
+        spec.resolve("C")
+
+
+def test_safety_rate_limit_parses() -> None:
+    spec = parse_bot(b"id: x\nname: X\nsafety: {rate_limit: 5/hour}\n", "x.yaml", lang="en")
+    assert spec.safety.rate() == (5, 3600)
