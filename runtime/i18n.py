@@ -177,6 +177,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "{path} 中没有 .gguf 模型文件",
         "en": "no .gguf model files in {path}",
     },
+    "cli.gpu_available": {
+        "zh": "llama.cpp：可将模型层放到 GPU 上（在机器人的 model.gpu_layers 中设置）",
+        "en": "llama.cpp: GPU offload available (set model.gpu_layers in a bot)",
+    },
+    "cli.gpu_unavailable": {
+        "zh": "llama.cpp：纯 CPU 版本（如需 GPU，请用 BOTSTUDIO_CUDA=1 ./botstudio start 重新编译）",
+        "en": "llama.cpp: CPU-only build (for a GPU, rebuild with BOTSTUDIO_CUDA=1 ./botstudio start)",
+    },
     "cli.model_unreadable": {"zh": "无法读取：{detail}", "en": "unreadable: {detail}"},
     "cli.serving": {
         "zh": "BotStudio 已启动：http://{host}:{port}",

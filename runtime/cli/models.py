@@ -37,4 +37,8 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(HEADER))]
     for row in rows:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    from runtime.engine import gpu_offload_supported
+
+    key = "cli.gpu_available" if gpu_offload_supported() else "cli.gpu_unavailable"
+    print(f"\n{t(key, workspace.lang)}")
     return 0
