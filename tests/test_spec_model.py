@@ -75,3 +75,28 @@ variants:
 def test_safety_rate_limit_parses() -> None:
     spec = parse_bot(b"id: x\nname: X\nsafety: {rate_limit: 5/hour}\n", "x.yaml", lang="en")
     assert spec.safety.rate() == (5, 3600)
+
+
+def test_saving_a_hand_edited_file_keeps_comments_order_and_style(tmp_path: Path) -> None:
+    bots = tmp_path / "bots"
+    bots.mkdir()
+    hand_written = """# Our Shanghai bot. Ask Li before changing the persona!
+name: "小蓝"   # quoted on purpose
+id: shanghai
+persona: |
+  你是小蓝。
+variants:
+  - id: A
+    weight: 50   # half the traffic
+  - id: B
+    weight: 50
+"""
+    (bots / "shanghai.yaml").write_text(hand_written, encoding="utf-8")
+    repo = BotRepository(bots, ModelCatalog(tmp_path), "en")
+    spec = repo.load("shanghai")
+    repo.save(spec)
+    assert (bots / "shanghai.yaml").read_text(encoding="utf-8") == hand_written
+    repo.save(spec.model_copy(update={"greeting": "你好"}))
+    text = (bots / "shanghai.yaml").read_text(encoding="utf-8")
+    assert text == hand_written + "greeting: 你好\n"
+    assert repo.load("shanghai").greeting == "你好"

@@ -21,6 +21,7 @@ from runtime.spec.yaml_io import (
     dump_yaml,
     parse_yaml,
 )
+from runtime.spec.yaml_roundtrip import update_yaml_text
 
 
 class SpecError(Exception):
@@ -140,11 +141,29 @@ class BotRepository:
                 results.append((path, exc.problems))
         return results
 
-    def save(self, spec: BotSpec) -> Path:
+    def render(self, spec: BotSpec, path: Path) -> str:
+        """The text to write: over an existing file, only what changed, comments kept."""
+        text = spec_to_yaml(spec)
+        if path.is_file():
+            try:
+                original = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+            except (OSError, UnicodeDecodeError):
+                return text
+            data = spec.model_dump(mode="json", exclude_unset=True)
+            updated = update_yaml_text(original, data)
+            if updated is not None:
+                try:  # trust the round trip only if it reads back as the same bot
+                    if parse_bot(updated.encode(), str(path), lang=self.lang) == spec:
+                        return updated
+                except SpecError:
+                    pass
+        return text
+
+    def save(self, spec: BotSpec, path: Path | None = None) -> Path:
         """Write atomically, so a crash never leaves half a bot file behind."""
         self.bots_dir.mkdir(parents=True, exist_ok=True)
-        path = self.path_for(spec.id) or self.bots_dir / f"{spec.id}.yaml"
-        text = spec_to_yaml(spec)
+        path = path or self.path_for(spec.id) or self.bots_dir / f"{spec.id}.yaml"
+        text = self.render(spec, path)
         fd, tmp = tempfile.mkstemp(dir=self.bots_dir, prefix=f".{spec.id}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
