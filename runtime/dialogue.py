@@ -7,7 +7,7 @@ so a bot behaves the same wherever it is reached.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from runtime.engine import Engine, Generation
 from runtime.prompt import BuiltPrompt, build_prompt
@@ -102,6 +102,19 @@ class Dialogue:
             bot.model, prompt.messages, pinned=prompt.pinned, max_tokens=prompt.reply_budget
         )
         return Reply(bot, prompt, generation, conversation, message, self.conversations)
+
+    def preview(
+        self, bot_id: str, message: str, variant: str | None = None, model_file: str | None = None
+    ) -> tuple[ResolvedBot, BuiltPrompt, Generation]:
+        """A reply with no history and no memory, optionally on another model: for comparing."""
+        bot = self.resolve(bot_id, variant)
+        if model_file:
+            bot = replace(bot, model=bot.model.model_copy(update={"file": model_file}))
+        prompt = build_prompt(bot, [], message, count_tokens=self.engine.token_counter(bot.model))
+        generation = self.engine.generate(
+            bot.model, prompt.messages, pinned=prompt.pinned, max_tokens=prompt.reply_budget
+        )
+        return bot, prompt, generation
 
     def reset(self, bot_id: str, conversation: str) -> int:
         self.spec(bot_id)  # an unknown bot is an error, not a silent no-op

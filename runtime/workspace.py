@@ -15,6 +15,7 @@ from runtime.engine import POOL, Engine, ModelPool
 from runtime.models.catalog import ModelCatalog
 from runtime.spec import BotRepository
 from runtime.store import Conversations, Journal
+from runtime.store.settings import Settings
 
 
 @dataclass
@@ -36,6 +37,10 @@ class Workspace:
     @cached_property
     def journal(self) -> Journal:
         return Journal(self.data_dir / "botstudio.sqlite3")
+
+    @cached_property
+    def settings(self) -> Settings:
+        return Settings(self.data_dir / "settings.json")
 
     @cached_property
     def conversations(self) -> Conversations:

@@ -24,8 +24,8 @@ def is_loopback(host: str) -> bool:
 
 
 def run(workspace: Workspace, args: argparse.Namespace) -> int:
-    if not is_loopback(args.host):
-        # The studio has no password yet; an open port would expose every bot.
+    if not is_loopback(args.host) and not workspace.settings.has_password():
+        # Without a password, an open port would hand every bot to anyone on the network.
         print(t("cli.refuse_public", workspace.lang, host=args.host), file=sys.stderr)
         return 1
     import uvicorn

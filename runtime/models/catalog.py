@@ -57,6 +57,23 @@ class ModelCatalog:
             return self.resolve(name) is not None
         return (self.gguf_dir / name).is_file()
 
+    def add(self, uploaded: Path, name: str) -> Path:
+        """Take an uploaded file into gguf/ under `name`, once its header reads as GGUF."""
+        from runtime.models.gguf_info import GGUFError, read_gguf_info
+
+        name = Path(name).name
+        if not name.endswith(".gguf") or name.startswith("."):
+            raise GGUFError(f"{name}: the file name must end in .gguf")
+        target = self.gguf_dir / name
+        if target.exists():
+            raise FileExistsError(name)
+        read_gguf_info(uploaded)  # raises GGUFError for anything that is not a GGUF model
+        self.gguf_dir.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        shutil.move(uploaded, partial)
+        os.replace(partial, target)
+        return target
+
     def resolve(self, name: str) -> Path | None:
         """The path of the model a bot names, or None when it is not here."""
         if name == DEFAULT_NAME:

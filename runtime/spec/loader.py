@@ -46,6 +46,18 @@ def parse_bot(
         loaded = parse_yaml(decode_bot_file(raw, lang), lang)
     except YamlProblem as exc:
         raise SpecError(filename, [exc.problem]) from None
+    return validate_bot(loaded, filename, lang=lang, expected_id=expected_id, models=models)
+
+
+def validate_bot(
+    loaded: LoadedYaml,
+    filename: str,
+    *,
+    lang: str,
+    expected_id: str | None = None,
+    models: ModelCatalog | None = None,
+) -> BotSpec:
+    """Validate already parsed data (the studio's form comes here, with no lines)."""
     if not isinstance(loaded.data, dict):
         raise SpecError(filename, [Problem(loaded.line_of(()), t("yaml.not_mapping", lang))])
     try:

@@ -1,17 +1,6 @@
-"""The one string table: every message a user reads, in Simplified Chinese and English.
+"""Messages of the runtime and the command line: spec errors, engine, server."""
 
-Runtime errors, command-line output and studio labels all come from here, so a
-message is translated once and reads the same everywhere.
-"""
-
-from __future__ import annotations
-
-import os
-
-LANGUAGES = ("zh", "en")
-DEFAULT_LANGUAGE = "zh"
-
-STRINGS: dict[str, dict[str, str]] = {
+RUNTIME_STRINGS: dict[str, dict[str, str]] = {
     # --- reading a bot file -------------------------------------------------
     "file.not_found": {"zh": "找不到文件", "en": "file not found"},
     "file.too_large": {
@@ -153,6 +142,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "model file '{value}' must be the name of a .gguf file in gguf/",
     },
     "spec.none": {"zh": "无", "en": "none"},
+    # --- managing bots ------------------------------------------------------
+    "ops.exists": {
+        "zh": "已经有 ID 为 “{bot}” 的机器人了，请换一个 ID",
+        "en": "a bot with id '{bot}' already exists; choose another id",
+    },
+    "ops.copy_name": {"zh": "{name}（副本）", "en": "{name} (copy)"},
     # --- command line -------------------------------------------------------
     "cli.check_ok": {"zh": "{path}：正确", "en": "{path}: OK"},
     "cli.check_none": {"zh": "{path} 中没有机器人文件", "en": "no bot files in {path}"},
@@ -224,19 +219,3 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- server -------------------------------------------------------------
     "server.running_title": {"zh": "BotStudio 正在运行", "en": "BotStudio is running"},
 }
-
-
-def t(message_id: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
-    """The message `message_id` in `lang`, with `params` filled in."""
-    entry = STRINGS[message_id]
-    text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
-    return text.format(**params) if params else text
-
-
-def language_from_env() -> str:
-    """The language for terminal output: BOTSTUDIO_LANG, else the locale, else English."""
-    explicit = os.environ.get("BOTSTUDIO_LANG", "").lower()
-    if explicit in LANGUAGES:
-        return explicit
-    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
-    return "zh" if locale.lower().startswith("zh") else "en"

@@ -1,0 +1,35 @@
+"""The one string table: every message a user reads, in Simplified Chinese and English.
+
+Runtime errors, command-line output and studio labels all come from here (split
+into two files by who shows them), so a message is translated once and reads the
+same everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+
+from runtime.i18n.runtime_strings import RUNTIME_STRINGS
+from runtime.i18n.studio_strings import STUDIO_STRINGS
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+STRINGS: dict[str, dict[str, str]] = {**RUNTIME_STRINGS, **STUDIO_STRINGS}
+assert len(STRINGS) == len(RUNTIME_STRINGS) + len(STUDIO_STRINGS), "a key is defined twice"
+
+
+def t(message_id: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
+    """The message `message_id` in `lang`, with `params` filled in."""
+    entry = STRINGS[message_id]
+    text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    return text.format(**params) if params else text
+
+
+def language_from_env() -> str:
+    """The language for terminal output: BOTSTUDIO_LANG, else the locale, else English."""
+    explicit = os.environ.get("BOTSTUDIO_LANG", "").lower()
+    if explicit in LANGUAGES:
+        return explicit
+    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
+    return "zh" if locale.lower().startswith("zh") else "en"

@@ -1,0 +1,32 @@
+"""What every tab gets: the workspace, the language, and the shared bot picker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.i18n import t
+from runtime.workspace import Workspace
+
+
+@dataclass
+class StudioContext:
+    workspace: Workspace
+    lang: str
+    bot_picker: Any = None  # gr.Dropdown: the bot every tab works on
+    # (handler, inputs, outputs) run when the page loads, after the picker is filled
+    on_load: list[tuple[Any, Any, Any]] = field(default_factory=list)
+
+    def t(self, message_id: str, **params: object) -> str:
+        return t(message_id, self.lang, **params)
+
+    def bot_choices(self) -> list[tuple[str, str]]:
+        """(label, id) for the picker: the bot's name where its file reads, else its id."""
+        choices = []
+        for path in self.workspace.bots.paths():
+            try:
+                name = self.workspace.bots.load_path(path).name
+                choices.append((f"{name}（{path.stem}）", path.stem))
+            except Exception:  # a broken file is still listed, so that it can be fixed
+                choices.append((f"⚠ {path.stem}", path.stem))
+        return choices

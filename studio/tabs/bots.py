@@ -1,0 +1,165 @@
+"""机器人 Bots: the list, and creating, duplicating, renaming, deleting, importing, exporting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from runtime.spec import SpecError
+from runtime.spec import catalog_ops as ops
+from studio.context import StudioContext
+
+
+def bot_rows(ctx: StudioContext) -> list[list[str]]:
+    rows = []
+    for path in ctx.workspace.bots.paths():
+        try:
+            spec = ctx.workspace.bots.load_path(path)
+        except SpecError as exc:
+            rows.append(
+                [f"⚠ {path.stem}", path.stem, "—", "—", ctx.t("bots.invalid", n=len(exc.problems))]
+            )
+            continue
+        variants = ", ".join(spec.variant_ids()) or ctx.t("bots.no_variants")
+        rows.append([spec.name, spec.id, spec.model.file, variants, ctx.t("bots.unbound")])
+    return rows
+
+
+def build(ctx: StudioContext) -> None:
+    gr.Markdown(ctx.t("bots.intro"), elem_classes="help")
+    headers = [ctx.t(f"bots.col.{c}") for c in ("name", "id", "model", "variants", "wecom")]
+    table = gr.Dataframe(
+        value=bot_rows(ctx),
+        headers=headers,
+        interactive=False,
+        elem_id="bots-table",
+        wrap=True,
+    )
+    status = gr.Markdown(elem_id="bots-status")
+
+    with gr.Row(equal_height=True):
+        with gr.Column(scale=3), gr.Group():
+            gr.Markdown(f"### {ctx.t('bots.new_title')}")
+            template = gr.Dropdown(
+                choices=[(ctx.t("bots.blank"), ""), *ctx.bot_choices()],
+                value="",
+                label=ctx.t("bots.template"),
+                elem_id="new-template",
+            )
+            with gr.Row():
+                new_id = gr.Textbox(
+                    label=ctx.t("bots.new_id"), placeholder="my-bot", elem_id="new-id"
+                )
+                new_name = gr.Textbox(label=ctx.t("bots.new_name"), elem_id="new-name")
+            create_btn = gr.Button(ctx.t("bots.create"), variant="primary", elem_id="create-bot")
+        with gr.Column(scale=2), gr.Group():
+            gr.Markdown(f"### {ctx.t('bots.manage_title')}")
+            target_id = gr.Textbox(
+                label=ctx.t("bots.target_id"), placeholder="my-bot-2", elem_id="target-id"
+            )
+            with gr.Row():
+                duplicate_btn = gr.Button(ctx.t("bots.duplicate"), elem_id="duplicate-bot")
+                rename_btn = gr.Button(ctx.t("bots.rename"), elem_id="rename-bot")
+                delete_btn = gr.Button(ctx.t("bots.delete"), variant="stop", elem_id="delete-bot")
+            with gr.Row(visible=False) as confirm_row:
+                confirm_btn = gr.Button(
+                    ctx.t("bots.confirm_delete"), variant="stop", elem_id="confirm-delete"
+                )
+                cancel_btn = gr.Button(ctx.t("bots.cancel"), elem_id="cancel-delete")
+            with gr.Row():
+                first = ctx.workspace.bots.paths()
+                export_btn = gr.DownloadButton(
+                    ctx.t("bots.export"),
+                    value=str(first[0]) if first else None,
+                    elem_id="export-bot",
+                )
+                import_btn = gr.UploadButton(
+                    ctx.t("bots.import"), file_types=[".yaml", ".yml"], elem_id="import-bot"
+                )
+
+    def refreshed(message: str, select: str | None = None):
+        choices = ctx.bot_choices()
+        ids = [c[1] for c in choices]
+        picker = gr.update(
+            choices=choices, value=select if select in ids else (ids[0] if ids else None)
+        )
+        templates = gr.update(choices=[(ctx.t("bots.blank"), ""), *choices])
+        return bot_rows(ctx), message, picker, templates
+
+    outputs = [table, status, ctx.bot_picker, template]
+
+    def ok(text: str) -> str:
+        return f'<span class="status-ok">✔ {text}</span>'
+
+    def bad(text: str) -> str:
+        return f'<span class="status-bad">✖ {text}</span>'
+
+    def on_create(template_id: str, bot_id: str, name: str):
+        bot_id = (bot_id or "").strip()
+        try:
+            ops.create(
+                ctx.workspace.bots, bot_id, (name or "").strip() or bot_id, template_id or None
+            )
+        except (ops.BotOperationError, SpecError, KeyError) as exc:
+            return (*refreshed(bad(str(exc)), None)[:2], gr.update(), gr.update())
+        return refreshed(ok(ctx.t("bots.created", bot=bot_id)), bot_id)
+
+    def on_duplicate(current: str | None, new: str):
+        if not current:
+            return bad(ctx.t("bots.pick_first")), gr.update(), gr.update(), gr.update()
+        try:
+            ops.duplicate(ctx.workspace.bots, current, (new or "").strip())
+        except (ops.BotOperationError, SpecError) as exc:
+            return bot_rows(ctx), bad(str(exc)), gr.update(), gr.update()
+        return refreshed(ok(ctx.t("bots.duplicated", bot=new)), new.strip())
+
+    def on_rename(current: str | None, new: str):
+        if not current:
+            return bad(ctx.t("bots.pick_first")), gr.update(), gr.update(), gr.update()
+        try:
+            ops.rename(ctx.workspace.bots, current, (new or "").strip())
+        except (ops.BotOperationError, SpecError) as exc:
+            return bot_rows(ctx), bad(str(exc)), gr.update(), gr.update()
+        return refreshed(ok(ctx.t("bots.renamed", old=current, bot=new)), new.strip())
+
+    def on_delete(current: str | None):
+        if not current:
+            return gr.update(visible=False), bad(ctx.t("bots.pick_first"))
+        return gr.update(visible=True), ctx.t("bots.ask_delete", bot=current)
+
+    def on_confirm(current: str | None):
+        try:
+            ops.delete(ctx.workspace.bots, current or "")
+        except ops.BotOperationError as exc:
+            return (gr.update(visible=False), *refreshed(bad(str(exc)), None))
+        return (gr.update(visible=False), *refreshed(ok(ctx.t("bots.deleted", bot=current)), None))
+
+    def on_import(file):
+        if file is None:
+            return refreshed("", None)
+        path = Path(file if isinstance(file, str) else file.name)
+        try:
+            target = ops.import_file(ctx.workspace.bots, path.read_bytes(), path.name)
+        except SpecError as exc:
+            lines = "<br>".join(p.render(path.name) for p in exc.problems)
+            return (
+                bot_rows(ctx),
+                bad(ctx.t("bots.import_failed") + "<br>" + lines),
+                gr.update(),
+                gr.update(),
+            )
+        return refreshed(ok(ctx.t("bots.imported", bot=target.stem)), target.stem)
+
+    def export_path(current: str | None):
+        path = ctx.workspace.bots.path_for(current) if current else None
+        return gr.update(value=str(path) if path else None)
+
+    create_btn.click(on_create, [template, new_id, new_name], outputs)
+    duplicate_btn.click(on_duplicate, [ctx.bot_picker, target_id], outputs)
+    rename_btn.click(on_rename, [ctx.bot_picker, target_id], outputs)
+    delete_btn.click(on_delete, ctx.bot_picker, [confirm_row, status])
+    confirm_btn.click(on_confirm, ctx.bot_picker, [confirm_row, *outputs])
+    cancel_btn.click(lambda: (gr.update(visible=False), ""), None, [confirm_row, status])
+    import_btn.upload(on_import, import_btn, outputs)
+    ctx.bot_picker.change(export_path, ctx.bot_picker, export_btn)

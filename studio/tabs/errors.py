@@ -1,0 +1,35 @@
+"""Turning what can go wrong while answering into one sentence for the person at the screen."""
+
+from __future__ import annotations
+
+from runtime.dialogue import UnknownBot, UnknownVariant
+from runtime.engine import ModelMissing
+from runtime.prompt import PromptTooLong
+from runtime.spec import SpecError
+from studio.context import StudioContext
+
+EXPECTED = (UnknownBot, UnknownVariant, SpecError, ModelMissing, PromptTooLong)
+
+
+def explain(ctx: StudioContext, error: Exception) -> str:
+    if isinstance(error, UnknownBot):
+        return ctx.t("cli.unknown_bot", bot=error.bot_id, known=", ".join(error.known))
+    if isinstance(error, UnknownVariant):
+        known = ", ".join(error.known) or ctx.t("spec.none")
+        return ctx.t("cli.unknown_variant", bot=error.bot_id, variant=error.variant, known=known)
+    if isinstance(error, SpecError):
+        return ctx.t("try.bot_invalid") + " " + "; ".join(p.message for p in error.problems[:3])
+    return str(error)
+
+
+def stats_line(ctx: StudioContext, stats, text: str) -> str:
+    ttft = f"{stats.time_to_first_token:.2f}" if stats.time_to_first_token is not None else "—"
+    return ctx.t(
+        "try.stats",
+        ttft=ttft,
+        rate=f"{stats.tokens_per_second:.1f}",
+        tokens=stats.generated_tokens,
+        chars=len(text),
+        reused=stats.reused_tokens,
+        prompt=stats.prompt_tokens,
+    )

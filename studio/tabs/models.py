@@ -1,0 +1,129 @@
+"""模型 Models: the GGUF files and what is inside them; upload one; whether llama.cpp can
+use a GPU here; which models are loaded and how many layers each has on the GPU."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from runtime.engine import gpu_offload_supported
+from runtime.models.gguf_info import GGUFError, read_gguf_info
+from studio.context import StudioContext
+
+
+def file_rows(ctx: StudioContext) -> list[list[str]]:
+    rows = []
+    for path in ctx.workspace.models.files():
+        try:
+            info = read_gguf_info(path)
+        except (GGUFError, OSError) as exc:
+            rows.append([path.name, f"⚠ {exc}", "", "", "", ""])
+            continue
+        rows.append(
+            [
+                path.name,
+                info.architecture,
+                info.parameters_text(),
+                info.quantization,
+                str(info.context_length or "?"),
+                info.size_text(),
+            ]
+        )
+    return rows
+
+
+def loaded_rows(ctx: StudioContext) -> list[list[str]]:
+    busy = ctx.workspace.pool.busy()
+    return [
+        [
+            info.path.name,
+            str(info.context),
+            f"{info.gpu_layers} / {info.layers + 1}",
+            str(info.threads),
+            f"{info.load_seconds:.1f}",
+            ctx.t("models.busy") if busy.get(info.path.name) else ctx.t("models.idle"),
+        ]
+        for info in ctx.workspace.pool.loaded()
+    ]
+
+
+def build(ctx: StudioContext) -> None:
+    t = ctx.t
+    gpu = t("models.gpu_yes") if gpu_offload_supported() else t("models.gpu_no")
+    gr.Markdown(f"**{t('models.gpu')}**：{gpu}", elem_id="models-gpu")
+    files = gr.Dataframe(
+        value=file_rows(ctx),
+        headers=[
+            t(f"models.col.{c}") for c in ("file", "arch", "params", "quant", "context", "size")
+        ],
+        interactive=False,
+        elem_id="models-files",
+    )
+    with gr.Row(equal_height=True):
+        upload = gr.File(
+            label=t("models.upload"), file_types=[".gguf"], elem_id="models-upload", scale=2
+        )
+        status = gr.Markdown(elem_id="models-status")
+    gr.Markdown(f"### {t('models.loaded_title')}")
+    loaded = gr.Dataframe(
+        value=loaded_rows(ctx),
+        headers=[
+            t(f"models.col.{c}")
+            for c in ("file", "ctx", "gpu_layers", "threads", "load_s", "state")
+        ],
+        interactive=False,
+        elem_id="models-loaded",
+    )
+    with gr.Row(equal_height=True):
+        to_load = gr.Dropdown(
+            choices=ctx.workspace.models.known_names(), value="default", label=t("models.load_file")
+        )
+        context = gr.Number(value=4096, precision=0, label=t("edit.context"))
+        gpu_layers = gr.Number(value=0, precision=0, label=t("edit.gpu_layers"))
+        load = gr.Button(t("models.load"), variant="primary", elem_id="models-load")
+
+    def on_upload(file):
+        if file is None:
+            return gr.update(), ""
+        uploaded = Path(file if isinstance(file, str) else file.name)
+        try:
+            target = ctx.workspace.models.add(uploaded, uploaded.name)
+        except FileExistsError:
+            return (
+                gr.update(),
+                f'<span class="status-bad">✖ {t("models.exists", file=uploaded.name)}</span>',
+            )
+        except (GGUFError, OSError) as exc:
+            return (
+                gr.update(),
+                f'<span class="status-bad">✖ {t("models.bad_file", detail=exc)}</span>',
+            )
+        return file_rows(
+            ctx
+        ), f'<span class="status-ok">✔ {t("models.added", file=target.name)}</span>'
+
+    def on_load(name: str, ctx_size: float, layers: float, progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
+        path = ctx.workspace.models.resolve(name)
+        if path is None:
+            return loaded_rows(
+                ctx
+            ), f'<span class="status-bad">✖ {t("models.missing", file=name)}</span>'
+        progress(0, desc=t("models.loading", file=path.name))
+        try:
+            ctx.workspace.pool.get(
+                path,
+                context=int(ctx_size or 4096),
+                gpu_layers=int(layers or 0),
+                progress=lambda f: progress(f, desc=t("models.loading", file=path.name)),
+            )
+        except Exception as exc:  # llama.cpp's reasons vary: say it, do not crash the page
+            message = t("engine.load_failed", path=path.name, detail=exc)
+            return loaded_rows(ctx), f'<span class="status-bad">✖ {message}</span>'
+        return loaded_rows(
+            ctx
+        ), f'<span class="status-ok">✔ {t("models.ready", file=path.name)}</span>'
+
+    upload.upload(on_upload, upload, [files, status])
+    load.click(on_load, [to_load, context, gpu_layers], [loaded, status])
+    ctx.on_load.append((lambda: (file_rows(ctx), loaded_rows(ctx)), None, [files, loaded]))
