@@ -206,6 +206,7 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
         "en": "A new name is a new customer (press Enter)",
     },
     "try.variant": {"zh": "变体", "en": "Variant"},
+    "try.no_variants": {"zh": "（没有 A/B 变体）", "en": "(no A/B variants)"},
     "try.leads": {"zh": "已采集的线索", "en": "Lead fields captured"},
     "try.lead_field": {"zh": "字段", "en": "Field"},
     "try.lead_value": {"zh": "值", "en": "Value"},

@@ -28,12 +28,10 @@ def _check_new_id(repo: BotRepository, bot_id: str) -> None:
 def create(repo: BotRepository, bot_id: str, name: str, template: str | None) -> Path:
     """A new bot: a copy of `template` (a bot id) with a new id and name, or a blank one."""
     _check_new_id(repo, bot_id)
-    if template:
-        spec = repo.load(template).model_copy(update={"id": bot_id, "name": name})
-    else:
-        spec = BotSpec(id=bot_id, name=name or bot_id, language=repo.lang)  # type: ignore[arg-type]
-    spec = BotSpec.model_validate(spec.model_dump(mode="json", exclude_unset=True))
-    return repo.save(spec)
+    if template:  # the template's file is copied, comments and all, then renamed
+        return create_from(repo, repo.load(template), bot_id, name or bot_id)
+    blank = {"id": bot_id, "name": name or bot_id, "language": repo.lang}
+    return repo.save(BotSpec.model_validate(blank))
 
 
 def duplicate(repo: BotRepository, source: str, new_id: str) -> Path:

@@ -101,6 +101,11 @@ def problems_from_validation(
             message = t("spec.unknown_field_ref", lang, value=ctx["value"], known=known)
         elif f"spec.{kind}" in _CUSTOM:
             message = t(f"spec.{kind}", lang, field=field, **ctx)
+        elif kind == "literal_error":
+            expected = str(ctx.get("expected", ""))
+            if lang == "zh":
+                expected = expected.replace(" or ", " 或 ")
+            message = t("spec.literal_error", lang, field=field, expected=expected)
         elif kind in _PLAIN_TYPES:
             message = t(_PLAIN_TYPES[kind], lang, field=field, **ctx)
         else:

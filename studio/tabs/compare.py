@@ -7,6 +7,7 @@ import gradio as gr
 
 from runtime.spec import SpecError
 from studio.context import StudioContext
+from studio.streaming import drain
 from studio.tabs.errors import EXPECTED, explain, stats_line
 
 SIDES = ("left", "right")
@@ -72,8 +73,8 @@ def build(ctx: StudioContext) -> None:
                 yield frame()
                 continue
             pieces = []
-            for piece in generation:
-                pieces.append(piece)
+            for chunk in drain(generation):
+                pieces.append(chunk)
                 shown[side][0] = "".join(pieces)
                 yield frame()
             shown[side][1] = stats_line(ctx, generation.stats, "".join(pieces))

@@ -7,6 +7,7 @@ import gradio as gr
 
 from runtime.spec import SpecError
 from studio.context import StudioContext
+from studio.streaming import drain
 from studio.tabs.errors import EXPECTED, explain, stats_line
 
 CONVERSATION_PREFIX = "studio:"  # studio conversations never mix with real customers'
@@ -71,12 +72,13 @@ def build(ctx: StudioContext) -> None:
         except (KeyError, SpecError) as exc:
             return [], gr.update(choices=[], value=None), "", explain(ctx, exc)
         ids = spec.variant_ids()
-        chosen = variant_id if variant_id in ids else (ids[0] if ids else None)
+        chosen = variant_id if variant_id in ids else (ids[0] if ids else "")
         conversation = _conversation(who)
-        dialogue.greet(bot_id, conversation, chosen)
+        dialogue.greet(bot_id, conversation, chosen or None)
         history = ctx.workspace.conversations.history(bot_id, conversation)
         messages = [{"role": turn.role, "content": turn.content} for turn in history]
-        return messages, gr.update(choices=ids, value=chosen), lead_panel(bot_id), ""
+        choices = [(v, v) for v in ids] or [(ctx.t("try.no_variants"), "")]
+        return messages, gr.update(choices=choices, value=chosen), lead_panel(bot_id), ""
 
     def respond(bot_id: str | None, who: str, variant_id: str | None, text: str, history: list):
         text = (text or "").strip()
@@ -96,8 +98,8 @@ def build(ctx: StudioContext) -> None:
             yield history, "", gr.update(), ""
             return
         shown = reply.generation.prompt_text
-        for piece in reply:
-            history[-1]["content"] += piece
+        for chunk in drain(reply):
+            history[-1]["content"] += chunk
             yield history, "", shown, gr.update()
         yield history, "", shown, stats_line(ctx, reply.generation.stats, reply.text)
 

@@ -1,0 +1,273 @@
+"""The studio in real Chromium (Debian's), driven by Playwright, against the real server.
+
+What a marketer does: make a bot from a template, change its persona, add an
+example and a phone field, save and find the file accepted by `check`; chat and
+watch the reply stream; type something invalid and see the error with nothing
+written; switch the language. Screenshots of every tab go to
+test-artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory):
+    """A real server on a free port, with its own copy of the shipped bots."""
+    home = tmp_path_factory.mktemp("studio")
+    bots = home / "bots"
+    shutil.copytree(ROOT / "bots", bots)
+    port = _free_port()
+    env = {**os.environ, "BOTSTUDIO_THREADS": "2", "BOTSTUDIO_LANG": "en"}
+    command = [sys.executable, "launch.py", "--bots", str(bots), "--data", str(home / "data")]
+    log = (home / "server.log").open("w")
+    server = subprocess.Popen(
+        [*command, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                json.load(response)
+            break
+        except OSError:
+            assert server.poll() is None, (home / "server.log").read_text()
+            assert time.monotonic() < deadline, "the studio did not start in 90 s"
+            time.sleep(0.5)
+    yield {"url": url, "bots": bots, "data": home / "data"}
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, studio):
+    context = browser.new_context(viewport={"width": 1360, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(studio["url"] + "/")
+    page.wait_for_selector("#bots-table")
+    yield page
+    context.close()
+
+
+def pick(page, elem_id: str, text: str) -> None:
+    """Choose an option of a Gradio dropdown by (part of) its label."""
+    page.click(f"#{elem_id} input")
+    page.locator("[role=option]", has_text=text).first.click()
+
+
+def edit_cell(page, table_id: str, row: int, col: int, text: str) -> None:
+    cell = page.locator(f"#{table_id} [data-testid=cell-{row}-{col}]")
+    cell.dblclick()
+    editor = cell.locator("textarea")
+    editor.fill(text)  # replaces what the cell held
+    editor.press("Enter")
+
+
+def open_tab(page, label: str) -> None:
+    page.get_by_role("tab", name=label).click()
+
+
+def expect_text(page, selector: str, text: str) -> None:
+    try:
+        playwright_api.expect(page.locator(selector)).to_contain_text(text, timeout=30_000)
+    except AssertionError:
+        errors = page.locator(".section-error").all_inner_texts()
+        raise AssertionError(f"{selector} lacks {text!r}; errors shown: {errors}") from None
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)  # let transitions settle
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def check(bots: Path, path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BOTSTUDIO_LANG": "en"}
+    return subprocess.run(
+        [sys.executable, "launch.py", "--bots", str(bots), "check", str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_make_a_bot_from_a_template_edit_and_save(page, studio) -> None:
+    shoot(page, "1-bots")
+    pick(page, "new-template", "xiaolan-sales")
+    page.fill("#new-id textarea", "my-sales")
+    page.fill("#new-name textarea", "我的销售助手")
+    page.click("#create-bot")
+    expect_text(page, "#bots-status", "已创建 my-sales")
+    expect_text(page, "#bots-table", "我的销售助手")
+    assert page.input_value("#bot-picker input").endswith("（my-sales）")
+
+    open_tab(page, "编辑")
+    expect_text(page, "#edit-status", "my-sales")
+    page.fill("#edit-persona textarea", "你是“小美”，一家咖啡豆电商的客服，说话亲切简短。")
+    page.click("#few-shot-add")
+    edit_cell(page, "edit-few-shot", 2, 0, "你们几点发货？")
+    edit_cell(page, "edit-few-shot", 2, 1, "工作日下午四点前下单，当天发货。")
+    page.click("#fields-add")
+    edit_cell(page, "edit-fields", 3, 0, "mobile")
+    edit_cell(page, "edit-fields", 3, 1, "备用手机")
+    edit_cell(page, "edit-fields", 3, 2, "phone_cn")
+    shoot(page, "2-edit")
+    page.click("#edit-save")
+    expect_text(page, "#edit-status", "已保存")
+
+    saved = studio["bots"] / "my-sales.yaml"
+    text = saved.read_text(encoding="utf-8")
+    assert "你是“小美”，一家咖啡豆电商的客服" in text
+    assert "user: 你们几点发货？" in text and "assistant: 工作日下午四点前下单，当天发货。" in text
+    assert "key: mobile" in text and "type: phone_cn" in text
+    assert "# 小蓝：官网和企业微信群里的售前顾问" in text  # the template's comments survive
+    result = check(studio["bots"], saved)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_invalid_value_shows_its_error_and_writes_nothing(page, studio) -> None:
+    pick(page, "bot-picker", "ops-helper")
+    open_tab(page, "编辑")
+    expect_text(page, "#edit-status", "ops-helper")
+    path = studio["bots"] / "ops-helper.yaml"
+    before = path.read_bytes()
+    page.get_by_text("安全与频率").click()
+    page.fill("#edit-rate-limit textarea", "每分钟很多次")
+    page.click("#edit-save")
+    expect_text(page, "#edit-status", "未保存")
+    expect_text(page, "#error-safety", "频率限制 “每分钟很多次” 无效")
+    shoot(page, "3-edit-error")
+    assert path.read_bytes() == before
+
+
+def test_saving_over_a_file_changed_on_disk_is_refused(page, studio) -> None:
+    pick(page, "bot-picker", "ad-copywriter")
+    open_tab(page, "编辑")
+    expect_text(page, "#edit-status", "ad-copywriter")
+    path = studio["bots"] / "ad-copywriter.yaml"
+    changed = path.read_text(encoding="utf-8") + "# edited by a colleague\n"
+    path.write_text(changed, encoding="utf-8")
+    page.fill("#edit-greeting textarea", "新的开场白")
+    page.click("#edit-save")
+    expect_text(page, "#edit-status", "文件在你打开之后已被修改")
+    assert path.read_text(encoding="utf-8") == changed
+
+
+def test_try_streams_the_reply_and_shows_the_prompt(page, studio) -> None:
+    (studio["bots"] / "cafe.yaml").write_text(
+        "id: cafe\nname: Cafe helper\nlanguage: en\n"
+        "persona: You are the friendly assistant of Bean There, a coffee shop.\n"
+        "greeting: Hi! Ask me about our coffee.\n"
+        "model: {temperature: 0, max_tokens: 120, context: 2048}\n",
+        encoding="utf-8",
+    )
+    page.reload()
+    page.wait_for_selector("#bots-table")
+    pick(page, "bot-picker", "cafe")
+    open_tab(page, "试聊")
+    expect_text(page, "#try-chat", "Hi! Ask me about our coffee.")
+    page.fill("#try-message textarea", "Tell me about your best coffee drinks.")
+    page.click("#try-send")
+    bubbles = page.locator("#try-chat .message-row")
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        last = bubbles.last.inner_text() if bubbles.count() else ""
+        if last and (not seen or seen[-1] != last):
+            seen.append(last)
+        if page.locator("#try-stats").inner_text().strip().startswith("首字"):
+            break
+        page.wait_for_timeout(40)
+    final = bubbles.last.inner_text()
+    growing = [s for s in seen if s and final.startswith(s.strip()[:10]) and s != final]
+    assert len(growing) >= 2, f"the reply did not stream: {seen}"
+    expect_text(page, "#try-stats", "词元/秒")
+    page.get_by_text("发给模型的完整提示词").click()
+    expect_text(page, "#try-prompt", "You are the friendly assistant of Bean There")
+    shoot(page, "4-try")
+
+
+def test_compare_two_variants_side_by_side(page, studio) -> None:
+    pick(page, "bot-picker", "xiaolan-sales")
+    open_tab(page, "对比")
+    playwright_api.expect(page.locator("#compare-left-variant input")).to_have_value("A")
+    playwright_api.expect(page.locator("#compare-right-variant input")).to_have_value("B")
+    page.fill("#compare-message textarea", "你好")
+    page.click("#compare-run")
+    expect_text(page, "#compare-left-stats", "词元/秒")
+    expect_text(page, "#compare-right-stats", "词元/秒")
+    shoot(page, "5-compare")
+
+
+def test_models_tab_lists_the_default_model_and_gpu_state(page) -> None:
+    open_tab(page, "模型")
+    expect_text(page, "#models-files", "SmolLM2-135M-Instruct.Q4_1.gguf")
+    expect_text(page, "#models-files", "Q4_1")
+    expect_text(page, "#models-gpu", "GPU")
+    shoot(page, "6-models")
+
+
+def test_switch_language_to_english_and_back(page, studio) -> None:
+    open_tab(page, "设置")
+    shoot(page, "7-settings")
+    page.get_by_text("English", exact=True).click()
+    page.click("#settings-apply-lang")
+    page.wait_for_url("**/studio/en/")
+    page.wait_for_selector("#bots-table")
+    playwright_api.expect(page.get_by_role("tab", name="🤖 Bots")).to_be_visible()
+    shoot(page, "8-bots-english")
+    page.goto(studio["url"] + "/")  # the choice is remembered
+    page.wait_for_url("**/studio/en/")
+    open_tab(page, "⚙️ Settings")
+    page.get_by_text("简体中文", exact=True).click()
+    page.click("#settings-apply-lang")
+    page.wait_for_url("**/studio/zh/")
