@@ -29,10 +29,12 @@ def drain(pieces: Iterable[str], interval: float = 0.05) -> Iterator[str]:
             arrived.put(_DONE)
 
     threading.Thread(target=work, name="reply-stream", daemon=True).start()
-    finished = False
+    finished, first = False, True
     while not finished:
-        batch = [arrived.get()]  # wait for the first piece
-        deadline = time.monotonic() + interval
+        batch = [arrived.get()]  # wait for the next piece
+        # the first token goes out at once: time to first token is what people feel
+        deadline = time.monotonic() + (0 if first else interval)
+        first = False
         while batch[-1] is not _DONE and not isinstance(batch[-1], BaseException):
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -105,3 +105,27 @@ def test_a_damaged_gguf_is_reported_not_crashed(tmp_path: Path, gguf_dir: Path) 
     (tmp_path / "text.gguf").write_text("hello")
     with pytest.raises(GGUFError, match="not a GGUF file"):
         read_gguf_info(tmp_path / "text.gguf")
+
+
+def test_an_uploaded_gguf_is_checked_before_it_joins_gguf_dir(
+    tmp_path: Path, gguf_dir: Path
+) -> None:
+    import shutil
+
+    from runtime.models.catalog import ModelCatalog as Catalog
+
+    catalog = Catalog(tmp_path / "gguf")
+    fake = tmp_path / "upload-1"
+    fake.write_bytes(b"PK\x03\x04 this is a zip file")
+    with pytest.raises(GGUFError):
+        catalog.add(fake, "qwen.gguf")
+    assert catalog.files() == []
+    real = tmp_path / "upload-2"
+    shutil.copyfile(gguf_dir / DEFAULT_MODEL_FILE, real)
+    added = catalog.add(real, "../../tiny.gguf")  # a path in the name is ignored
+    assert added == tmp_path / "gguf" / "tiny.gguf" and catalog.known_names() == [
+        "default",
+        "tiny.gguf",
+    ]
+    with pytest.raises(FileExistsError):
+        catalog.add(real, "tiny.gguf")
