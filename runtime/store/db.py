@@ -41,6 +41,52 @@ def m001_messages(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX messages_by_conversation ON messages (bot_id, conversation, id)")
 
 
+@migration
+def m002_inbox_outbox(db: sqlite3.Connection) -> None:
+    # Every message from WeCom lands here before WeCom gets its answer; the unique key
+    # makes a second delivery of the same msgid a no-op, also when both arrive at once.
+    db.execute(
+        """
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,        -- aibot | app | longconn
+            bot_id TEXT NOT NULL,
+            msgid TEXT NOT NULL,
+            conversation TEXT NOT NULL,   -- the group chat id, or the user id in a 1:1 chat
+            speaker TEXT NOT NULL,        -- the user who wrote it
+            text TEXT NOT NULL,
+            reply TEXT NOT NULL,          -- JSON: how to answer (format, response_url, stream id)
+            state TEXT NOT NULL DEFAULT 'received',  -- received | answered | ignored
+            received_at REAL NOT NULL,
+            answered_at REAL,
+            UNIQUE (channel, bot_id, msgid)
+        )
+        """
+    )
+    db.execute("CREATE INDEX inbox_pending ON inbox (state, id)")
+    # Every reply is written here before it is sent; a worker delivers, paces and retries.
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            bot_id TEXT NOT NULL,
+            channel TEXT NOT NULL,        -- webhook | alert_webhook | response_url | app
+            target TEXT NOT NULL,         -- what pacing counts per: a webhook, a url, a user
+            body TEXT NOT NULL,           -- JSON to POST
+            state TEXT NOT NULL DEFAULT 'pending',  -- pending | sending | sent | failed
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL,
+            last_error TEXT,
+            inbox_id INTEGER REFERENCES inbox (id),
+            created_at REAL NOT NULL,
+            sent_at REAL
+        )
+        """
+    )
+    db.execute("CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id)")
+    db.execute("CREATE INDEX outbox_sent ON outbox (target, sent_at)")
+
+
 class Journal:
     def __init__(self, path: Path):
         self.path = path

@@ -39,6 +39,10 @@ class Settings:
         with self._lock:
             self._db.upsert({"key": key, "value": value}, Query().key == key)
 
+    def keys_with_prefix(self, prefix: str) -> list[str]:
+        with self._lock:
+            return [row["key"] for row in self._db.all() if row["key"].startswith(prefix)]
+
     def delete(self, key: str) -> None:
         with self._lock:
             self._db.remove(Query().key == key)

@@ -1,0 +1,189 @@
+"""The outbox: every reply and push is written to the journal first, then delivered.
+
+A worker delivers due messages in order per target, paced (20 per minute per
+group webhook, WeCom's limit), retrying network and frequency errors with
+backoff. A message is claimed atomically before sending, so two processes (the
+server and `launch.py push`) never send the same one. A process killed while
+sending leaves the message 'sending'; on restart it goes out again: at least
+once, and the window is the length of one HTTP request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from runtime.channels.bindings import Bindings
+from runtime.channels.wecom import webhook
+from runtime.channels.wecom.split import MARKDOWN_LIMIT, TEXT_LIMIT, split_message
+from runtime.store.db import Journal
+
+log = logging.getLogger(__name__)
+
+PER_MINUTE = {"webhook": 20, "alert_webhook": 20, "app": 30}
+MAX_ATTEMPTS = 12
+Sender = Callable[[str, str, dict[str, Any], str], webhook.SendResult]
+
+
+def http_sender(channel: str, target: str, body: dict[str, Any], bot_id: str) -> webhook.SendResult:
+    """Deliver one message: webhooks by key, response URLs as they are."""
+    url = webhook.webhook_url(target) if channel in ("webhook", "alert_webhook") else target
+    return webhook.post_json(url, body)
+
+
+def backoff(attempts: int) -> float:
+    return min(300.0, 2.0**attempts)
+
+
+class Outbox:
+    def __init__(
+        self,
+        journal: Journal,
+        bindings: Bindings,
+        sender: Sender = http_sender,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.journal = journal
+        self.bindings = bindings
+        self.sender = sender
+        self.clock = clock
+        self._wake = threading.Event()
+
+    # --- writing ----------------------------------------------------------------
+
+    def push(
+        self, bot_id: str, text: str, *, markdown: bool = False, kind: str = "webhook",
+        inbox_id: int | None = None,
+    ) -> list[int]:  # fmt: skip
+        """Queue a message to a bound group webhook, split to fit, in order."""
+        binding = self.bindings.get(bot_id, kind)
+        if binding is None:
+            raise LookupError(kind)
+        limit = MARKDOWN_LIMIT if markdown else TEXT_LIMIT
+        bodies = [webhook.message_body(p, markdown) for p in split_message(text, limit)]
+        return self.enqueue(bot_id, kind, binding["key"], bodies, inbox_id=inbox_id)
+
+    def enqueue(
+        self, bot_id: str, channel: str, target: str, bodies: list[dict[str, Any]],
+        *, inbox_id: int | None = None, db=None,
+    ) -> list[int]:  # fmt: skip
+        now = self.clock()
+        rows = [(bot_id, channel, target, json.dumps(b, ensure_ascii=False), now, inbox_id, now)
+                for b in bodies]  # fmt: skip
+        sql = (
+            "INSERT INTO outbox (bot_id, channel, target, body, next_attempt_at, inbox_id,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        if db is not None:  # inside the caller's transaction
+            ids = [db.execute(sql, row).lastrowid for row in rows]
+        else:
+            with self.journal.transaction() as tx:
+                ids = [tx.execute(sql, row).lastrowid for row in rows]
+        self._wake.set()
+        return ids
+
+    # --- delivering ---------------------------------------------------------------
+
+    def recover(self) -> int:
+        """After a crash: messages caught mid-send go out again."""
+        with self.journal.transaction() as db:
+            return db.execute(
+                "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
+            ).rowcount
+
+    def _sent_recently(self, db, target: str, now: float) -> list[float]:
+        rows = db.execute(
+            "SELECT sent_at FROM outbox WHERE target = ? AND state = 'sent' AND sent_at > ?"
+            " ORDER BY sent_at",
+            (target, now - 60),
+        )
+        return [r[0] for r in rows]
+
+    def deliver_due(self, now: float | None = None) -> int:
+        """Send what is due now, oldest first per target, within each target's pace."""
+        now = self.clock() if now is None else now
+        db = self.journal.connection()
+        rows = db.execute(
+            "SELECT id, bot_id, channel, target, body, attempts, next_attempt_at FROM outbox"
+            " WHERE state = 'pending' ORDER BY id"
+        ).fetchall()
+        blocked: set[str] = set()  # a target whose oldest message waits holds back the rest
+        sent = 0
+        for row in rows:
+            target = row["target"]
+            if target in blocked:
+                continue
+            if row["next_attempt_at"] > now:
+                blocked.add(target)
+                continue
+            limit = PER_MINUTE.get(row["channel"])
+            if limit is not None:
+                recent = self._sent_recently(db, target, now)
+                if len(recent) >= limit:
+                    blocked.add(target)
+                    continue
+            claimed = db.execute(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
+                " WHERE id = ? AND state = 'pending'",
+                (row["id"],),
+            ).rowcount
+            if not claimed:  # another process took it
+                continue
+            result = self.sender(row["channel"], target, json.loads(row["body"]), row["bot_id"])
+            kind = row["channel"] if row["channel"] in ("webhook", "alert_webhook") else None
+            if result.ok:
+                db.execute(
+                    "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
+                    (now, row["id"]),
+                )
+                sent += 1
+                if kind:
+                    self.bindings.succeeded(row["bot_id"], kind)
+                continue
+            attempts = row["attempts"] + 1
+            final = not result.retry or attempts >= MAX_ATTEMPTS
+            db.execute(
+                "UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                (
+                    "failed" if final else "pending",
+                    now + backoff(attempts),
+                    result.error,
+                    row["id"],
+                ),
+            )
+            log.warning("outbox %s to %s: %s", row["id"], row["channel"], result.error)
+            if kind:
+                self.bindings.failed(row["bot_id"], kind, result.error, broken=result.broken)
+            blocked.add(target)
+        return sent
+
+    def next_due(self) -> float | None:
+        row = (
+            self.journal.connection()
+            .execute("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")
+            .fetchone()
+        )
+        return row[0]
+
+    def backlog(self) -> int:
+        row = (
+            self.journal.connection()
+            .execute("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')")
+            .fetchone()
+        )
+        return row[0]
+
+    def run(self, stop: threading.Event, idle: float = 1.0) -> None:
+        """The delivery loop of a running server."""
+        self.recover()
+        while not stop.is_set():
+            try:
+                self.deliver_due()
+            except Exception:  # keep delivering: one bad row must not stop the others
+                log.exception("outbox delivery failed")
+            self._wake.wait(idle)
+            self._wake.clear()

@@ -1,0 +1,124 @@
+"""Pushing to a group webhook through the durable outbox, against the fake WeCom over HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runtime.channels.bindings import BindingError, Bindings, webhook_key
+from runtime.outbox import Outbox
+from runtime.store import Journal
+from runtime.store.settings import Settings
+from tests.fake_wecom import FakeWeCom, Served
+
+KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
+
+
+@pytest.fixture
+def wecom(monkeypatch: pytest.MonkeyPatch):
+    fake = FakeWeCom(keys={KEY}, now=1_000_000.0)
+    with Served(fake.app()) as served:
+        monkeypatch.setenv("BOTSTUDIO_WECOM_API", served.url)
+        yield fake
+
+
+@pytest.fixture
+def outbox(tmp_path: Path, wecom: FakeWeCom) -> Outbox:
+    bindings = Bindings(Settings(tmp_path / "settings.json"))
+    bindings.bind("sales", "webhook", {"key": KEY})
+    return Outbox(Journal(tmp_path / "journal.sqlite3"), bindings, clock=wecom.clock)
+
+
+def test_a_pasted_url_or_a_bare_key_both_bind() -> None:
+    url = f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={KEY}"
+    assert webhook_key(url) == KEY == webhook_key(f"  {KEY} ")
+    with pytest.raises(BindingError):
+        webhook_key("https://example.com/no-key-here")
+
+
+def test_30_pushes_in_a_burst_arrive_over_two_minutes_in_order(outbox: Outbox, wecom) -> None:
+    for i in range(30):
+        outbox.push("sales", f"消息 {i}")
+    start = wecom.now
+    assert outbox.deliver_due(start) == 20  # the minute's allowance
+    wecom.now = start + 30
+    assert outbox.deliver_due(wecom.now) == 0  # paced, not dropped
+    wecom.now = start + 61
+    assert outbox.deliver_due(wecom.now) == 10
+    assert wecom.texts(KEY) == [f"消息 {i}" for i in range(30)]
+    assert wecom.rejected == [] and outbox.backlog() == 0
+
+
+def test_a_long_chinese_message_arrives_as_ordered_pieces(outbox: Outbox, wecom) -> None:
+    text = "\n\n".join(f"第{i}段。" + "企业微信机器人可以推送营销早报。" * 30 for i in range(4))
+    assert len(text.encode()) > 5000
+    outbox.push("sales", text)
+    outbox.deliver_due(wecom.now)
+    pieces = wecom.texts(KEY)
+    assert len(pieces) > 1 and all(len(p.encode()) <= 2048 for p in pieces)
+    assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
+
+
+def test_a_frequency_error_is_retried_with_backoff_and_recorded(outbox: Outbox, wecom) -> None:
+    wecom.fail_next = [45009]
+    outbox.push("sales", "早上好")
+    assert outbox.deliver_due(wecom.now) == 0
+    health = outbox.bindings.health("sales", "webhook")
+    assert "45009" in health["last_error"] and not health["broken"]
+    assert outbox.deliver_due(wecom.now + 1) == 0  # backing off
+    assert outbox.deliver_due(wecom.now + 3) == 1
+    assert wecom.texts(KEY) == ["早上好"]
+    assert outbox.bindings.health("sales", "webhook")["last_success"]
+
+
+def test_a_network_error_is_retried(outbox: Outbox, wecom, monkeypatch) -> None:
+    monkeypatch.setenv("BOTSTUDIO_WECOM_API", "http://127.0.0.1:9")  # nothing listens there
+    outbox.push("sales", "hello")
+    assert outbox.deliver_due(wecom.now) == 0
+    assert "network" in outbox.bindings.health("sales", "webhook")["last_error"]
+    assert outbox.backlog() == 1
+
+
+def test_a_bad_key_marks_the_binding_broken_and_stops(tmp_path: Path, wecom) -> None:
+    bindings = Bindings(Settings(tmp_path / "settings.json"))
+    bindings.bind("sales", "webhook", {"key": "0000dead-beef-0000-0000-000000000000"})
+    outbox = Outbox(Journal(tmp_path / "j.sqlite3"), bindings, clock=wecom.clock)
+    outbox.push("sales", "hello")
+    outbox.deliver_due(wecom.now)
+    health = bindings.health("sales", "webhook")
+    assert health["broken"] and "93000" in health["last_error"]
+    assert outbox.deliver_due(wecom.now + 3600) == 0 and outbox.backlog() == 0  # not retried
+
+
+def test_unsent_messages_survive_a_restart_and_go_once(tmp_path: Path, wecom) -> None:
+    bindings = Bindings(Settings(tmp_path / "settings.json"))
+    bindings.bind("sales", "webhook", {"key": KEY})
+    first = Outbox(Journal(tmp_path / "j.sqlite3"), bindings, clock=wecom.clock)
+    first.push("sales", "one")
+    first.push("sales", "two")
+    first.journal.connection().execute("UPDATE outbox SET state = 'sending' WHERE id = 1")
+    first.journal.close()  # the process dies here, 'one' caught mid-send
+    again = Outbox(Journal(tmp_path / "j.sqlite3"), bindings, clock=wecom.clock)
+    assert again.recover() == 1
+    assert again.deliver_due(wecom.now) == 2
+    assert again.deliver_due(wecom.now + 100) == 0
+    assert wecom.texts(KEY) == ["one", "two"]
+
+
+def test_two_workers_never_send_the_same_message(tmp_path: Path, wecom) -> None:
+    import threading
+
+    bindings = Bindings(Settings(tmp_path / "settings.json"))
+    bindings.bind("sales", "webhook", {"key": KEY})
+    path = tmp_path / "j.sqlite3"
+    writer = Outbox(Journal(path), bindings, clock=wecom.clock)
+    for i in range(15):
+        writer.push("sales", f"m{i}")
+    workers = [Outbox(Journal(path), bindings, clock=wecom.clock) for _ in range(3)]
+    threads = [threading.Thread(target=w.deliver_due, args=(wecom.now,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(wecom.texts(KEY)) == sorted(f"m{i}" for i in range(15))
