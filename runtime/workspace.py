@@ -43,6 +43,12 @@ class Workspace:
         return Settings(self.data_dir / "settings.json")
 
     @cached_property
+    def bindings(self):  # WeCom credentials and health, in the secret store
+        from runtime.channels.bindings import Bindings
+
+        return Bindings(self.settings)
+
+    @cached_property
     def conversations(self) -> Conversations:
         return Conversations(self.journal)
 

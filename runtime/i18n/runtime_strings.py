@@ -216,6 +216,31 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "context of {context}. Shorten the knowledge or examples, or raise model.context",
     },
     "prompt.knowledge_heading": {"zh": "产品知识", "en": "Product knowledge"},
+    # --- chat commands and replies ------------------------------------------
+    "cmd.help": {
+        "zh": "我是{name}。可用命令：\n/help 查看帮助\n/clear 清空我们的对话记录\n/status 查看机器人状态",
+        "en": "I am {name}. Commands:\n/help this help\n/clear forget our conversation\n/status the bot's status",
+    },
+    "cmd.cleared": {
+        "zh": "好的，我已经忘记了我们之前的对话。",
+        "en": "Done: I have forgotten our conversation.",
+    },
+    "cmd.status": {
+        "zh": "{name} 运行中 · 模型 {model} · 变体 {variant} · 本对话已记住 {turns} 条消息",
+        "en": "{name} is running · model {model} · variant {variant} · {turns} messages remembered here",
+    },
+    "reply.empty": {
+        "zh": "抱歉，我没有想好怎么回答，可以换个说法再问我吗？",
+        "en": "Sorry, I have no answer to that; could you ask another way?",
+    },
+    "reply.unavailable": {
+        "zh": "抱歉，我暂时无法回答，请稍后再试。",
+        "en": "Sorry, I cannot answer right now; please try again later.",
+    },
+    "reply.text_only": {
+        "zh": "目前我只能看懂文字消息哦。",
+        "en": "For now I can only read text messages.",
+    },
     # --- server -------------------------------------------------------------
     "server.running_title": {"zh": "BotStudio 正在运行", "en": "BotStudio is running"},
 }

@@ -15,10 +15,21 @@ from runtime.server.auth import COOKIE, SESSION_SECONDS, PasswordGate, make_sess
 from runtime.workspace import Workspace
 
 
-def health(workspace: Workspace) -> dict[str, object]:
+def health(workspace: Workspace, backlog: int | None = None) -> dict[str, object]:
     busy = workspace.pool.busy()
+    bindings = workspace.bindings
+    channels = {
+        bot_id: {
+            kind: {k: v for k, v in bindings.health(bot_id, kind).items()}
+            for kind in bindings.of(bot_id)
+        }
+        for bot_id in workspace.bots.ids()
+        if bindings.of(bot_id)
+    }
     return {
         "status": "ok",
+        "outbox_backlog": backlog,
+        "bindings": channels,
         "bots": workspace.bots.ids(),
         "gpu_offload_supported": gpu_offload_supported(),
         "models": [
@@ -67,12 +78,27 @@ def _login_page(lang: str, next_path: str, error: str = "") -> str:
 
 
 def create_app(workspace: Workspace, *, with_studio: bool = True) -> FastAPI:
-    app = FastAPI(title="BotStudio", docs_url=None, redoc_url=None)
+    from contextlib import asynccontextmanager
+
+    from runtime.channels.hub import ChannelHub
+    from runtime.channels.wecom.aibot import aibot_routes
+
+    hub = ChannelHub(workspace)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        hub.start()
+        yield
+        hub.stop()  # graceful: answers in progress finish into the outbox
+
+    app = FastAPI(title="BotStudio", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.hub = hub
     app.add_middleware(PasswordGate, settings=workspace.settings)
+    app.include_router(aibot_routes(hub.aibot))
 
     @app.get("/healthz")
     def healthz() -> dict[str, object]:
-        return health(workspace)
+        return health(workspace, hub.outbox.backlog())
 
     @app.get("/login", response_class=HTMLResponse)
     def login_page(next: str = "/") -> str:

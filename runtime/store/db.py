@@ -57,6 +57,7 @@ def m002_inbox_outbox(db: sqlite3.Connection) -> None:
             text TEXT NOT NULL,
             reply TEXT NOT NULL,          -- JSON: how to answer (format, response_url, stream id)
             state TEXT NOT NULL DEFAULT 'received',  -- received | answered | ignored
+            answer TEXT,                  -- the reply, once there is one
             received_at REAL NOT NULL,
             answered_at REAL,
             UNIQUE (channel, bot_id, msgid)
@@ -85,6 +86,19 @@ def m002_inbox_outbox(db: sqlite3.Connection) -> None:
     )
     db.execute("CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id)")
     db.execute("CREATE INDEX outbox_sent ON outbox (target, sent_at)")
+    # What happened, for reports: feedback (thumbs up/down) now, experiment events later.
+    db.execute(
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            bot_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            user TEXT,
+            payload TEXT NOT NULL,        -- JSON
+            created_at REAL NOT NULL
+        )
+        """
+    )
 
 
 class Journal:

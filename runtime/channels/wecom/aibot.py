@@ -1,0 +1,199 @@
+"""The AI bot (智能机器人) callback: GET verifies the URL, POST delivers messages.
+
+Order on POST: size check, JSON check, signature check (constant time), decrypt,
+then journal, then answer WeCom at once. Generation happens in the responder. A
+streamed reply is served from the stream board to WeCom's refresh callbacks; a
+markdown reply goes to the message's response_url through the outbox.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from runtime.channels.bindings import Bindings
+from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
+from runtime.channels.wecom.messages import stream_id, text_of, triggered
+from runtime.dialogue import Dialogue, UnknownBot
+from runtime.i18n import t
+from runtime.inbox import Inbound, Inbox
+from runtime.responder import Responder, StreamBoard
+from runtime.spec import SpecError
+
+log = logging.getLogger(__name__)
+MAX_BODY = 256 * 1024  # an AI-bot callback is a few KB; anything near this is not WeCom
+RESPONSE_LIMIT = 20480
+
+
+def _refused(status: int, bot_id: str, reason: str) -> Response:
+    log.warning("aibot callback for %r refused (%d): %s", bot_id, status, reason)
+    return JSONResponse({"error": reason}, status_code=status)
+
+
+class AIBotChannel:
+    def __init__(
+        self, bindings: Bindings, dialogue: Dialogue, inbox: Inbox, responder: Responder,
+        streams: StreamBoard,
+    ):  # fmt: skip
+        self.bindings = bindings
+        self.dialogue = dialogue
+        self.inbox = inbox
+        self.responder = responder
+        self.streams = streams
+        responder.deliverers["response_url"] = self._to_response_url
+
+    def crypto(self, bot_id: str) -> WeComCrypto | None:
+        binding = self.bindings.get(bot_id, "aibot")
+        if binding is None:
+            return None
+        return WeComCrypto(binding["token"], binding["aes_key"], "")
+
+    def _to_response_url(self, row: Any, reply: dict[str, Any], answer: str, db: Any) -> None:
+        from runtime.channels.wecom.split import split_message
+
+        bodies = [
+            {"msgtype": "markdown", "markdown": {"content": piece}}
+            for piece in split_message(answer, RESPONSE_LIMIT)
+        ]
+        self.responder.outbox.enqueue(
+            row["bot_id"],
+            "response_url",
+            reply["response_url"],
+            bodies[:1],
+            inbox_id=row["id"],
+            db=db,
+        )  # response_url takes one message: longer answers are cut at the limit
+
+    # --- a decrypted callback -------------------------------------------------
+
+    def handle(self, bot_id: str, payload: dict[str, Any], channel: str = "aibot") -> dict | None:
+        """The passive reply (plaintext) to one decrypted callback, or None for an empty one."""
+        kind = payload.get("msgtype")
+        if kind == "stream":  # WeCom polling a streamed reply
+            return self._refresh(bot_id, str((payload.get("stream") or {}).get("id", "")))
+        if kind == "event":
+            event = payload.get("event") or {}
+            user = (payload.get("from") or {}).get("userid")
+            self.inbox.record_event(bot_id, str(event.get("eventtype")), user, event)
+            return None
+        spec = self.dialogue.spec(bot_id)
+        words = text_of(payload)
+        user = str((payload.get("from") or {}).get("userid", ""))
+        chattype = str(payload.get("chattype", "single"))
+        if words is None:
+            return _stream_reply(
+                stream_id(bot_id, str(payload["msgid"])), t("reply.text_only", spec.language), True
+            )
+        words = triggered(spec, chattype, words)
+        if not words:
+            return None
+        sid = stream_id(bot_id, str(payload["msgid"]))
+        streamed = spec.wecom.reply_format == "stream"
+        reply = {
+            "mode": "stream" if streamed else "response_url",
+            "stream_id": sid if streamed else None,
+        }
+        if not streamed:
+            reply["response_url"] = payload.get("response_url", "")
+        message = Inbound(
+            channel=channel,
+            bot_id=bot_id,
+            msgid=str(payload["msgid"]),
+            conversation=str(payload.get("chatid") or user),
+            speaker=user,
+            text=words,
+            reply=reply,
+        )
+        inbox_id, first = self.inbox.accept(message)
+        if first:
+            self.responder.submit(inbox_id)
+        return _stream_reply(sid, "", False) if streamed else None
+
+    def _refresh(self, bot_id: str, sid: str) -> dict:
+        current = self.streams.get(sid)
+        if current is not None:
+            return _stream_reply(sid, *current)
+        row = (
+            self.inbox.journal.connection()
+            .execute(
+                "SELECT state, answer FROM inbox"
+                " WHERE bot_id = ? AND json_extract(reply, '$.stream_id') = ?",
+                (bot_id, sid),
+            )
+            .fetchone()
+        )
+        if row is not None and row["state"] == "answered":  # answered before a restart
+            return _stream_reply(sid, row["answer"] or "", True)
+        return _stream_reply(sid, "", False)  # being answered (again, after a restart)
+
+
+def _stream_reply(sid: str, content: str, finished: bool) -> dict:
+    return {"msgtype": "stream", "stream": {"id": sid, "finish": finished, "content": content}}
+
+
+def aibot_routes(channel: AIBotChannel) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/wecom/aibot/{bot_id}")
+    def verify_url(
+        bot_id: str,
+        msg_signature: str = "",
+        timestamp: str = "",
+        nonce: str = "",
+        echostr: str = "",
+    ) -> Response:
+        crypto = channel.crypto(bot_id)
+        if crypto is None:
+            return _refused(404, bot_id, "no AI-bot binding for this bot")
+        try:
+            return PlainTextResponse(crypto.open(msg_signature, timestamp, nonce, echostr))
+        except CryptoError as exc:
+            return _refused(403, bot_id, exc.reason)
+
+    @router.post("/wecom/aibot/{bot_id}")
+    async def receive(
+        bot_id: str, request: Request, msg_signature: str = "", timestamp: str = "", nonce: str = ""
+    ) -> Response:
+        crypto = channel.crypto(bot_id)
+        if crypto is None:
+            return _refused(404, bot_id, "no AI-bot binding for this bot")
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY:
+            return _refused(413, bot_id, "body too large")
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            return _refused(413, bot_id, "body too large")
+        try:
+            encrypted = json.loads(raw)["encrypt"]
+            if not isinstance(encrypted, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            return _refused(400, bot_id, "body is not JSON with an 'encrypt' string")
+        try:
+            plain = crypto.open(msg_signature, timestamp, nonce, encrypted)
+        except CryptoError as exc:
+            status = 403 if exc.reason in ("bad signature", "wrong receive id") else 400
+            return _refused(status, bot_id, exc.reason)
+        try:
+            payload = json.loads(plain)
+            if not isinstance(payload, dict) or "msgtype" not in payload:
+                raise ValueError
+        except ValueError:
+            return _refused(400, bot_id, "decrypted message is not a WeCom JSON message")
+        try:
+            reply = await run_in_threadpool(channel.handle, bot_id, payload)
+        except (UnknownBot, SpecError) as exc:
+            return _refused(404, bot_id, f"bot cannot answer: {exc}")
+        except KeyError as exc:
+            return _refused(400, bot_id, f"message lacks {exc}")
+        if reply is None:
+            return Response(status_code=200)
+        sealed = crypto.seal(json.dumps(reply, ensure_ascii=False), timestamp, nonce)
+        return JSONResponse(sealed)
+
+    return router

@@ -1,0 +1,125 @@
+"""The responder: answers journaled messages in the background and hands replies on.
+
+The channel acknowledges WeCom as soon as a message is in the inbox; here, on a
+worker thread, the dialogue writes the answer. A streamed answer is published
+on the stream board as it grows (WeCom polls for it); any other answer goes into
+the outbox in the same transaction that marks the message answered, so a crash
+either leaves it unanswered (answered again on restart) or queued (sent once).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from runtime.commands import command_reply
+from runtime.dialogue import Dialogue, UnknownBot
+from runtime.engine import ModelMissing
+from runtime.i18n import t
+from runtime.inbox import Inbox
+from runtime.outbox import Outbox
+from runtime.prompt import PromptTooLong
+from runtime.spec import SpecError
+
+log = logging.getLogger(__name__)
+Deliver = Callable[[Any, dict[str, Any], str, Any], None]  # (row, reply, answer, db)
+
+
+class StreamBoard:
+    """Replies being streamed: the text so far and whether it is finished, by stream id."""
+
+    def __init__(self) -> None:
+        self._streams: dict[str, tuple[str, bool]] = {}
+        self._lock = threading.Lock()
+
+    def update(self, stream_id: str, text: str, finished: bool = False) -> None:
+        with self._lock:
+            self._streams[stream_id] = (text, finished)
+
+    def get(self, stream_id: str) -> tuple[str, bool] | None:
+        with self._lock:
+            return self._streams.get(stream_id)
+
+
+class Responder:
+    def __init__(
+        self, dialogue: Dialogue, inbox: Inbox, outbox: Outbox, streams: StreamBoard,
+        workers: int = 2,
+    ):  # fmt: skip
+        self.dialogue = dialogue
+        self.inbox = inbox
+        self.outbox = outbox
+        self.streams = streams
+        self.deliverers: dict[str, Deliver] = {}  # reply mode -> how it leaves
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="responder")
+        self._claimed: set[int] = set()
+        self._lock = threading.Lock()
+
+    def submit(self, inbox_id: int) -> None:
+        with self._lock:
+            if inbox_id in self._claimed:  # already being answered in this process
+                return
+            self._claimed.add(inbox_id)
+        self._pool.submit(self._safe_handle, inbox_id)
+
+    def recover(self) -> int:
+        """After a restart: answer what was journaled but never answered."""
+        pending = self.inbox.unanswered()
+        for inbox_id in pending:
+            self.submit(inbox_id)
+        return len(pending)
+
+    def drain(self, timeout: float | None = None) -> None:
+        """Graceful shutdown: let answers in progress finish into the outbox."""
+        self._pool.shutdown(wait=True, cancel_futures=False)
+
+    def _safe_handle(self, inbox_id: int) -> None:
+        try:
+            self.handle(inbox_id)
+        except Exception:
+            log.exception("answering inbox message %s failed", inbox_id)
+        finally:
+            with self._lock:
+                self._claimed.discard(inbox_id)
+
+    def handle(self, inbox_id: int) -> None:
+        row = self.inbox.get(inbox_id)
+        if row is None or row["state"] != "received":
+            return
+        reply = json.loads(row["reply"])
+        bot_id, conversation = row["bot_id"], row["conversation"]
+        try:
+            spec = self.dialogue.spec(bot_id)
+        except (UnknownBot, SpecError) as exc:
+            log.warning("inbox %s: bot %s cannot answer: %s", inbox_id, bot_id, exc)
+            self.inbox.finish(inbox_id, "ignored", None)
+            return
+        stream_id = reply.get("stream_id")
+        answer = command_reply(self.dialogue, bot_id, conversation, row["text"])
+        if answer is None:
+            try:
+                generating = self.dialogue.reply(bot_id, conversation, row["text"])
+                pieces: list[str] = []
+                for piece in generating:
+                    pieces.append(piece)
+                    if stream_id:
+                        self.streams.update(stream_id, "".join(pieces))
+                answer = generating.text or t("reply.empty", spec.language)
+            except (PromptTooLong, ModelMissing) as exc:
+                log.error("inbox %s: %s", inbox_id, exc)
+                answer = t("reply.unavailable", spec.language)
+        self.deliver(row, reply, answer)
+
+    def deliver(self, row: Any, reply: dict[str, Any], answer: str) -> None:
+        mode = reply.get("mode", "none")
+        with self.inbox.journal.transaction() as db:
+            deliver = self.deliverers.get(mode)
+            if deliver is not None:
+                deliver(row, reply, answer, db)
+            self.inbox.finish(row["id"], "answered", answer, db=db)
+        if reply.get("stream_id"):
+            self.streams.update(reply["stream_id"], answer, finished=True)
