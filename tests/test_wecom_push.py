@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from runtime.store.settings import Settings
 from tests.fake_wecom import FakeWeCom, Served
 
 KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -122,3 +126,35 @@ def test_two_workers_never_send_the_same_message(tmp_path: Path, wecom) -> None:
     for thread in threads:
         thread.join()
     assert sorted(wecom.texts(KEY)) == sorted(f"m{i}" for i in range(15))
+
+
+def _launch(*args: str, data: Path, api: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BOTSTUDIO_LANG": "en", "BOTSTUDIO_WECOM_API": api}
+    return subprocess.run(
+        [sys.executable, "launch.py", "--data", str(data), *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_cli_bind_push_and_unbind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeWeCom(keys={KEY})
+    with Served(fake.app()) as served:
+        url = f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={KEY}"
+        bound = _launch("bind", "ops-helper", "--webhook", url, data=tmp_path, api=served.url)
+        assert bound.returncode == 0 and KEY not in bound.stdout  # masked
+        text = "周报提醒。" * 500  # 7,500 bytes
+        pushed = _launch("push", "ops-helper", text, data=tmp_path, api=served.url)
+        assert pushed.returncode == 0, pushed.stderr
+        assert "".join(fake.texts(KEY)) == text and len(fake.texts(KEY)) == 4
+        _launch("unbind", "ops-helper", "--webhook", data=tmp_path, api=served.url)
+        again = _launch("push", "ops-helper", "hi", data=tmp_path, api=served.url)
+        assert again.returncode == 1 and "no webhook binding" in again.stderr
+    assert KEY not in "".join(p.read_text() for p in (ROOT / "bots").glob("*.yaml"))
+
+
+def test_cli_push_with_a_bad_key_says_so(tmp_path: Path) -> None:
+    fake = FakeWeCom(keys=set())
+    with Served(fake.app()) as served:
+        _launch("bind", "ops-helper", "--webhook", KEY, data=tmp_path, api=served.url)
+        pushed = _launch("push", "ops-helper", "hi", data=tmp_path, api=served.url)
+    assert pushed.returncode == 1 and "errcode 93000" in pushed.stderr

@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--variant", help="variant id (default: the first)")
 
     commands.add_parser("models", help="list GGUF model files")
+    from runtime.cli import wecom
+
+    wecom.add_parsers(commands)
     commands.add_parser("serve", help="start the server (the default)")
     return parser
 
@@ -61,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
             from runtime.cli.chat import run
         elif args.command == "models":
             from runtime.cli.models import run
+        elif args.command in ("bind", "unbind", "push"):
+            from runtime.cli import wecom
+
+            run = getattr(wecom, args.command)
         else:
             from runtime.cli.serve import run
         return run(workspace, args)

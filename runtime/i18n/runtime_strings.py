@@ -216,6 +216,47 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "context of {context}. Shorten the knowledge or examples, or raise model.context",
     },
     "prompt.knowledge_heading": {"zh": "产品知识", "en": "Product knowledge"},
+    # --- WeCom bindings -----------------------------------------------------
+    "bind.nothing": {
+        "zh": "请至少给出一种绑定，例如 --webhook 网址或密钥（见 bind --help）",
+        "en": "give at least one binding, e.g. --webhook URL_OR_KEY (see bind --help)",
+    },
+    "bind.bad_webhook": {
+        "zh": "webhook 无效：请粘贴完整的 webhook 地址或其中的 key",
+        "en": "invalid webhook: paste the whole webhook URL or its key",
+    },
+    "bind.bad_alert_webhook": {
+        "zh": "提醒 webhook 无效：请粘贴完整的 webhook 地址或其中的 key",
+        "en": "invalid alert webhook: paste the whole webhook URL or its key",
+    },
+    "bind.bad_aibot": {
+        "zh": "智能机器人绑定缺少：{detail}（需要 --aibot-token 和 --aibot-aes-key）",
+        "en": "AI bot binding lacks: {detail} (needs --aibot-token and --aibot-aes-key)",
+    },
+    "bind.bad_longconn": {
+        "zh": "长连接绑定缺少：{detail}（需要 --longconn-bot-id 和 --longconn-secret）",
+        "en": "long connection binding lacks: {detail} (needs --longconn-bot-id and --longconn-secret)",
+    },
+    "bind.bad_app": {
+        "zh": "自建应用绑定缺少：{detail}",
+        "en": "self-built app binding lacks: {detail}",
+    },
+    "bind.bad_aes_key": {
+        "zh": "EncodingAESKey 无效：{detail}",
+        "en": "invalid EncodingAESKey: {detail}",
+    },
+    "bind.done": {"zh": "已绑定 {bot} 的 {kind}：{shown}", "en": "bound {kind} of {bot}: {shown}"},
+    "bind.callback": {
+        "zh": "请在企业微信后台把回调地址设为：https://你的公网地址{path}（本机端口 {port}）",
+        "en": "in WeCom's admin console, set the callback URL to https://YOUR-PUBLIC-ADDRESS{path} (local port {port})",
+    },
+    "unbind.done": {"zh": "已解除 {bot} 的绑定：{kinds}", "en": "unbound from {bot}: {kinds}"},
+    "push.unbound": {
+        "zh": "机器人 {bot} 还没有绑定 {kind}，请先运行 bind",
+        "en": "bot {bot} has no {kind} binding; run bind first",
+    },
+    "push.sent": {"zh": "已发送（{n} 条）", "en": "sent ({n} messages)"},
+    "push.failed": {"zh": "发送失败：{error}", "en": "sending failed: {error}"},
     # --- chat commands and replies ------------------------------------------
     "cmd.help": {
         "zh": "我是{name}。可用命令：\n/help 查看帮助\n/clear 清空我们的对话记录\n/status 查看机器人状态",
