@@ -40,6 +40,9 @@ class FakeWeCom:
     rejected: list[tuple[str, int]] = field(default_factory=list)  # (key, errcode)
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # response_url token
     fail_next: list[int] = field(default_factory=list)  # errcodes to answer next, whatever comes
+    apps: dict[str, str] = field(default_factory=dict)  # corpid -> corpsecret
+    tokens_issued: list[str] = field(default_factory=list)
+    app_messages: list[dict[str, Any]] = field(default_factory=list)
     _sent_at: dict[str, list[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -81,6 +84,27 @@ class FakeWeCom:
                 self.received.setdefault(key, []).append(body)
                 return {"errcode": 0, "errmsg": "ok"}
 
+        @app.get("/cgi-bin/gettoken")
+        async def gettoken(corpid: str = "", corpsecret: str = ""):
+            if self.apps.get(corpid) != corpsecret:
+                return {"errcode": 40001, "errmsg": "invalid credential"}
+            token = uuid.uuid4().hex
+            self.tokens_issued.append(token)
+            return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
+
+        @app.post("/cgi-bin/message/send")
+        async def message_send(request: Request, access_token: str = ""):
+            if not self.tokens_issued or access_token != self.tokens_issued[-1]:
+                return {"errcode": 42001, "errmsg": "access_token expired"}
+            body = json.loads(await request.body())
+            content = (body.get("text") or {}).get("content", "")
+            if body.get("msgtype") != "text" or not content:
+                return {"errcode": 44004, "errmsg": "empty content"}
+            if len(content.encode()) > 2048:
+                return {"errcode": 40058, "errmsg": "content exceed max length"}
+            self.app_messages.append(body)
+            return {"errcode": 0, "errmsg": "ok"}
+
         @app.post("/aibot/response/{token}")
         async def respond(token: str, request: Request):
             body = json.loads(await request.body())
@@ -93,6 +117,9 @@ class FakeWeCom:
             return {"errcode": 0, "errmsg": "ok"}
 
         return app
+
+    def expire_tokens(self) -> None:
+        self.tokens_issued.append("expired-" + uuid.uuid4().hex)  # no client holds this one
 
     def texts(self, key: str) -> list[str]:
         return [b[b["msgtype"]]["content"] for b in self.received.get(key, [])]

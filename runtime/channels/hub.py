@@ -10,8 +10,9 @@ from __future__ import annotations
 import threading
 
 from runtime.channels.wecom.aibot import AIBotChannel
+from runtime.channels.wecom.app import AppChannel, AppTokens, send_app_message
 from runtime.inbox import Inbox
-from runtime.outbox import Outbox
+from runtime.outbox import Outbox, http_sender
 from runtime.responder import Responder, StreamBoard
 from runtime.workspace import Workspace
 
@@ -20,12 +21,20 @@ class ChannelHub:
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
         self.inbox = Inbox(workspace.journal)
-        self.outbox = Outbox(workspace.journal, workspace.bindings)
+        self.app_tokens = AppTokens()
+
+        def send(channel: str, target: str, body: dict, bot_id: str):
+            if channel == "app":
+                return send_app_message(workspace.bindings, self.app_tokens, bot_id, body)
+            return http_sender(channel, target, body, bot_id)
+
+        self.outbox = Outbox(workspace.journal, workspace.bindings, sender=send)
         self.streams = StreamBoard()
         self.responder = Responder(workspace.dialogue, self.inbox, self.outbox, self.streams)
         self.aibot = AIBotChannel(
             workspace.bindings, workspace.dialogue, self.inbox, self.responder, self.streams
         )
+        self.app = AppChannel(workspace.bindings, workspace.dialogue, self.inbox, self.responder)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 

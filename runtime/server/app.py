@@ -82,6 +82,7 @@ def create_app(workspace: Workspace, *, with_studio: bool = True) -> FastAPI:
 
     from runtime.channels.hub import ChannelHub
     from runtime.channels.wecom.aibot import aibot_routes
+    from runtime.channels.wecom.app import app_routes
 
     hub = ChannelHub(workspace)
 
@@ -95,6 +96,7 @@ def create_app(workspace: Workspace, *, with_studio: bool = True) -> FastAPI:
     app.state.hub = hub
     app.add_middleware(PasswordGate, settings=workspace.settings)
     app.include_router(aibot_routes(hub.aibot))
+    app.include_router(app_routes(hub.app))
 
     @app.get("/healthz")
     def healthz() -> dict[str, object]:

@@ -1,0 +1,198 @@
+"""The self-built app (自建应用) callback: XML in, `message/send` out.
+
+WeCom gives up after 5 seconds and retries, so the answer is an empty 200 as soon
+as the message is journaled; the reply follows through the outbox, with an
+access token that is cached and fetched again when WeCom says it expired.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import requests
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from runtime.channels.bindings import Bindings
+from runtime.channels.wecom.config import api_base
+from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
+from runtime.channels.wecom.split import TEXT_LIMIT, split_message
+from runtime.channels.wecom.webhook import SendResult, classify
+from runtime.dialogue import Dialogue, UnknownBot
+from runtime.inbox import Inbound, Inbox
+from runtime.responder import Responder
+from runtime.spec import SpecError
+
+log = logging.getLogger(__name__)
+MAX_BODY = 256 * 1024
+EXPIRED = {40014, 42001, 42007, 42009}
+
+
+def _refused(status: int, bot_id: str, reason: str) -> Response:
+    log.warning("app callback for %r refused (%d): %s", bot_id, status, reason)
+    return JSONResponse({"error": reason}, status_code=status)
+
+
+def parse_xml(raw: bytes) -> dict[str, str]:
+    """A flat WeCom XML message as a dict. Declarations are refused: WeCom sends none,
+    and entities are how XML bombs work."""
+    if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in raw.upper():
+        raise ValueError("XML declarations are not accepted")
+    root = ET.fromstring(raw)
+    return {child.tag: (child.text or "") for child in root}
+
+
+class AppTokens:
+    """Access tokens per app, cached until they expire or WeCom says they did."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, corp_id: str, secret: str, *, fresh: bool = False) -> str:
+        with self._lock:
+            cached = self._tokens.get((corp_id, secret))
+            if cached and not fresh and cached[1] > time.time():
+                return cached[0]
+            answer = requests.get(
+                f"{api_base()}/cgi-bin/gettoken",
+                params={"corpid": corp_id, "corpsecret": secret},
+                timeout=10,
+            ).json()
+            if answer.get("errcode", 0) != 0:
+                raise PermissionError(
+                    f"gettoken errcode {answer.get('errcode')}: {answer.get('errmsg')}"
+                )
+            expires = time.time() + int(answer.get("expires_in", 7200)) - 300
+            self._tokens[(corp_id, secret)] = (answer["access_token"], expires)
+            return answer["access_token"]
+
+
+def send_app_message(bindings: Bindings, tokens: AppTokens, bot_id: str, body: dict) -> SendResult:
+    binding = bindings.get(bot_id, "app")
+    if binding is None:
+        return SendResult(False, error="no app binding")
+    for fresh in (False, True):  # a second try with a new token if the cached one expired
+        try:
+            token = tokens.get(binding["corp_id"], binding["secret"], fresh=fresh)
+            response = requests.post(
+                f"{api_base()}/cgi-bin/message/send",
+                params={"access_token": token},
+                json=body,
+                timeout=10,
+            )
+        except PermissionError as exc:
+            return SendResult(False, broken=True, error=str(exc))
+        except requests.RequestException as exc:
+            return SendResult(False, retry=True, error=f"network: {type(exc).__name__}")
+        try:
+            code = response.json().get("errcode", 0)
+        except ValueError:
+            code = None
+        if code not in EXPIRED:
+            return classify(response)
+    return SendResult(False, retry=True, error="access token keeps expiring")
+
+
+class AppChannel:
+    def __init__(self, bindings: Bindings, dialogue: Dialogue, inbox: Inbox, responder: Responder):
+        self.bindings = bindings
+        self.dialogue = dialogue
+        self.inbox = inbox
+        self.responder = responder
+        responder.deliverers["app"] = self._to_app
+
+    def crypto(self, bot_id: str) -> WeComCrypto | None:
+        binding = self.bindings.get(bot_id, "app")
+        if binding is None:
+            return None
+        return WeComCrypto(binding["token"], binding["aes_key"], binding["corp_id"])
+
+    def _to_app(self, row: Any, reply: dict[str, Any], answer: str, db: Any) -> None:
+        binding = self.bindings.get(row["bot_id"], "app") or {}
+        agent = int(binding.get("agent_id") or 0)
+        bodies = [
+            {"touser": row["speaker"], "msgtype": "text", "agentid": agent, "text": {"content": p}}
+            for p in split_message(answer, TEXT_LIMIT)
+        ]
+        self.responder.outbox.enqueue(
+            row["bot_id"], "app", f"app:{row['speaker']}", bodies, inbox_id=row["id"], db=db
+        )
+
+    def handle(self, bot_id: str, message: dict[str, str]) -> None:
+        self.dialogue.spec(bot_id)  # an unknown or broken bot is refused before journaling
+        kind = message.get("MsgType")
+        user = message.get("FromUserName", "")
+        if kind == "event":
+            self.inbox.record_event(bot_id, message.get("Event", "event"), user, message)
+            return
+        if kind != "text" or not message.get("Content", "").strip():
+            return
+        msgid = message.get("MsgId") or f"{user}:{message.get('CreateTime', '')}"
+        inbound = Inbound(
+            channel="app",
+            bot_id=bot_id,
+            msgid=msgid,
+            conversation=user,
+            speaker=user,
+            text=message["Content"].strip(),
+            reply={"mode": "app"},
+        )
+        inbox_id, first = self.inbox.accept(inbound)
+        if first:
+            self.responder.submit(inbox_id)
+
+
+def app_routes(channel: AppChannel) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/wecom/app/{bot_id}")
+    def verify_url(
+        bot_id: str,
+        msg_signature: str = "",
+        timestamp: str = "",
+        nonce: str = "",
+        echostr: str = "",
+    ) -> Response:
+        crypto = channel.crypto(bot_id)
+        if crypto is None:
+            return _refused(404, bot_id, "no app binding for this bot")
+        try:
+            return PlainTextResponse(crypto.open(msg_signature, timestamp, nonce, echostr))
+        except CryptoError as exc:
+            return _refused(403, bot_id, exc.reason)
+
+    @router.post("/wecom/app/{bot_id}")
+    async def receive(
+        bot_id: str, request: Request, msg_signature: str = "", timestamp: str = "", nonce: str = ""
+    ) -> Response:
+        crypto = channel.crypto(bot_id)
+        if crypto is None:
+            return _refused(404, bot_id, "no app binding for this bot")
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            return _refused(413, bot_id, "body too large")
+        try:
+            encrypted = parse_xml(raw)["Encrypt"]
+        except (ET.ParseError, ValueError, KeyError) as exc:
+            return _refused(400, bot_id, f"body is not WeCom XML with Encrypt: {exc}")
+        try:
+            plain = crypto.open(msg_signature, timestamp, nonce, encrypted)
+            message = parse_xml(plain.encode())
+        except CryptoError as exc:
+            status = 403 if exc.reason in ("bad signature", "wrong receive id") else 400
+            return _refused(status, bot_id, exc.reason)
+        except (ET.ParseError, ValueError) as exc:
+            return _refused(400, bot_id, f"decrypted message is not XML: {exc}")
+        try:
+            await run_in_threadpool(channel.handle, bot_id, message)
+        except (UnknownBot, SpecError) as exc:
+            return _refused(404, bot_id, f"bot cannot answer: {exc}")
+        return Response(status_code=200)  # at once; the reply goes through message/send
+
+    return router
