@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 
 from runtime.channels.wecom.crypto import WeComCrypto
 
@@ -43,6 +43,10 @@ class FakeWeCom:
     apps: dict[str, str] = field(default_factory=dict)  # corpid -> corpsecret
     tokens_issued: list[str] = field(default_factory=list)
     app_messages: list[dict[str, Any]] = field(default_factory=list)
+    longconn_bots: dict[str, str] = field(default_factory=dict)  # bot_id -> secret
+    ws_frames: list[dict[str, Any]] = field(default_factory=list)  # frames bots sent us
+    subscribes: int = 0
+    _sockets: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # bot_id -> (ws, loop)
     _sent_at: dict[str, list[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -84,6 +88,34 @@ class FakeWeCom:
                 self.received.setdefault(key, []).append(body)
                 return {"errcode": 0, "errmsg": "ok"}
 
+        @app.websocket("/")
+        async def long_connection(ws: WebSocket):
+            import asyncio
+
+            await ws.accept()
+            try:
+                hello = json.loads(await ws.receive_text())
+                body = hello.get("body") or {}
+                req_id = (hello.get("headers") or {}).get("req_id")
+                ok = hello.get("cmd") == "aibot_subscribe" and (
+                    self.longconn_bots.get(body.get("bot_id")) == body.get("secret")
+                )
+                ack = {"headers": {"req_id": req_id}, "errcode": 0 if ok else 40001}
+                ack["errmsg"] = "ok" if ok else "invalid secret"
+                await ws.send_text(json.dumps(ack))
+                if not ok:
+                    await ws.close()
+                    return
+                self.subscribes += 1
+                self._sockets[body["bot_id"]] = (ws, asyncio.get_running_loop())
+                while True:
+                    data = json.loads(await ws.receive_text())
+                    self.ws_frames.append(data)
+                    req_id = (data.get("headers") or {}).get("req_id")
+                    await ws.send_text(json.dumps({"headers": {"req_id": req_id}, "errcode": 0}))
+            except WebSocketDisconnect:
+                pass
+
         @app.get("/cgi-bin/gettoken")
         async def gettoken(corpid: str = "", corpsecret: str = ""):
             if self.apps.get(corpid) != corpsecret:
@@ -117,6 +149,23 @@ class FakeWeCom:
             return {"errcode": 0, "errmsg": "ok"}
 
         return app
+
+    def push_callback(self, bot_id: str, body: dict[str, Any], req_id: str) -> None:
+        """WeCom sending a message to a connected bot."""
+        import asyncio
+
+        ws, loop = self._sockets[bot_id]
+        text = json.dumps(
+            {"cmd": "aibot_msg_callback", "headers": {"req_id": req_id}, "body": body}
+        )
+        asyncio.run_coroutine_threadsafe(ws.send_text(text), loop).result(timeout=10)
+
+    def drop(self, bot_id: str) -> None:
+        """The network dropping a bot's connection."""
+        import asyncio
+
+        ws, loop = self._sockets.pop(bot_id)
+        asyncio.run_coroutine_threadsafe(ws.close(), loop).result(timeout=10)
 
     def expire_tokens(self) -> None:
         self.tokens_issued.append("expired-" + uuid.uuid4().hex)  # no client holds this one

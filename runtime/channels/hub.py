@@ -7,10 +7,13 @@ Stopping: answers in progress finish into the outbox before the process exits.
 
 from __future__ import annotations
 
+import json
 import threading
 
 from runtime.channels.wecom.aibot import AIBotChannel
 from runtime.channels.wecom.app import AppChannel, AppTokens, send_app_message
+from runtime.channels.wecom.longconn import LongConnection
+from runtime.channels.wecom.webhook import SendResult
 from runtime.inbox import Inbox
 from runtime.outbox import Outbox, http_sender
 from runtime.responder import Responder, StreamBoard
@@ -26,6 +29,11 @@ class ChannelHub:
         def send(channel: str, target: str, body: dict, bot_id: str):
             if channel == "app":
                 return send_app_message(workspace.bindings, self.app_tokens, bot_id, body)
+            if channel == "longconn":
+                connection = self.long_connections.get(bot_id)
+                if connection is None:
+                    return SendResult(False, retry=True, error="no long connection")
+                return connection.send(json.dumps(body, ensure_ascii=False))
             return http_sender(channel, target, body, bot_id)
 
         self.outbox = Outbox(workspace.journal, workspace.bindings, sender=send)
@@ -35,6 +43,7 @@ class ChannelHub:
             workspace.bindings, workspace.dialogue, self.inbox, self.responder, self.streams
         )
         self.app = AppChannel(workspace.bindings, workspace.dialogue, self.inbox, self.responder)
+        self.long_connections: dict[str, LongConnection] = {}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -44,11 +53,26 @@ class ChannelHub:
         )
         outbox.start()
         self._threads.append(outbox)
+        for bot_id in self.workspace.bindings.bots_with("longconn"):
+            self.connect(bot_id)
         self.responder.recover()
+
+    def connect(self, bot_id: str) -> None:
+        """Open (or reopen, after a new binding) a bot's long connection."""
+        old = self.long_connections.pop(bot_id, None)
+        if old is not None:
+            old.stop()
+        if self.workspace.bindings.get(bot_id, "longconn") is None:
+            return
+        connection = LongConnection(bot_id, self.workspace.bindings, self.aibot, self.streams)
+        self.long_connections[bot_id] = connection
+        connection.start()
 
     def stop(self) -> None:
         self.responder.drain()
         self.outbox.deliver_due()  # one last pass for what the drain queued
+        for connection in self.long_connections.values():
+            connection.stop()
         self._stop.set()
         self.outbox._wake.set()
         for thread in self._threads:

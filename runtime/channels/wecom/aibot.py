@@ -46,6 +46,7 @@ class AIBotChannel:
         self.responder = responder
         self.streams = streams
         responder.deliverers["response_url"] = self._to_response_url
+        responder.deliverers["longconn"] = self._to_long_connection
 
     def crypto(self, bot_id: str) -> WeComCrypto | None:
         binding = self.bindings.get(bot_id, "aibot")
@@ -69,9 +70,23 @@ class AIBotChannel:
             db=db,
         )  # response_url takes one message: longer answers are cut at the limit
 
+    def _to_long_connection(self, row: Any, reply: dict[str, Any], answer: str, db: Any) -> None:
+        if reply.get("stream_id"):
+            body = _stream_reply(reply["stream_id"], answer, True)
+        else:
+            body = {"msgtype": "markdown", "markdown": {"content": answer}}
+        item = {"cmd": "aibot_respond_msg", "headers": {"req_id": reply["req_id"]}, "body": body}
+        self.responder.outbox.enqueue(row["bot_id"], "longconn", row["bot_id"], [item], db=db)
+
     # --- a decrypted callback -------------------------------------------------
 
-    def handle(self, bot_id: str, payload: dict[str, Any], channel: str = "aibot") -> dict | None:
+    def handle(
+        self,
+        bot_id: str,
+        payload: dict[str, Any],
+        channel: str = "aibot",
+        req_id: str | None = None,
+    ) -> dict | None:
         """The passive reply (plaintext) to one decrypted callback, or None for an empty one."""
         kind = payload.get("msgtype")
         if kind == "stream":  # WeCom polling a streamed reply
@@ -94,12 +109,13 @@ class AIBotChannel:
             return None
         sid = stream_id(bot_id, str(payload["msgid"]))
         streamed = spec.wecom.reply_format == "stream"
-        reply = {
-            "mode": "stream" if streamed else "response_url",
-            "stream_id": sid if streamed else None,
-        }
-        if not streamed:
-            reply["response_url"] = payload.get("response_url", "")
+        reply: dict[str, Any] = {"stream_id": sid if streamed else None}
+        if req_id is not None:  # the long connection answers on the socket, by req_id
+            reply.update(mode="longconn", req_id=req_id)
+        elif streamed:
+            reply["mode"] = "stream"
+        else:
+            reply.update(mode="response_url", response_url=payload.get("response_url", ""))
         message = Inbound(
             channel=channel,
             bot_id=bot_id,
@@ -112,7 +128,9 @@ class AIBotChannel:
         inbox_id, first = self.inbox.accept(message)
         if first:
             self.responder.submit(inbox_id)
-        return _stream_reply(sid, "", False) if streamed else None
+            return _stream_reply(sid, "", False) if streamed else None
+        # A redelivery: the same stream as it stands now, never a second answer.
+        return self._refresh(bot_id, sid) if streamed else None
 
     def _refresh(self, bot_id: str, sid: str) -> dict:
         current = self.streams.get(sid)
