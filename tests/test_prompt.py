@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from runtime.prompt import PromptTooLong, build_prompt
@@ -84,3 +86,18 @@ def test_roles_alternate_even_after_greetings_and_unanswered_messages() -> None:
     built = build_prompt(_bot(), history, "q3", count_tokens=count_words)
     roles = [m["role"] for m in built.messages[built.pinned :]]
     assert roles == ["user", "assistant", "user"]
+
+
+def test_the_history_window_moves_in_steps_so_the_evaluated_prefix_is_reused() -> None:
+    bot = _bot(context=10_000, history_turns=6)
+    history: list[Turn] = []
+    firsts, used = [], []
+    for i in range(40):
+        built = build_prompt(bot, history, f"q{i}", count_tokens=count_words)
+        firsts.append(built.messages[built.pinned]["content"])
+        used.append(built.history_used)
+        history += [Turn("user", f"q{i}"), Turn("assistant", f"a{i}")]
+    assert max(used) <= 12  # never more than history_turns exchanges
+    assert min(used[12:]) >= 6  # and at least half of them, once there are enough
+    changes = sum(1 for a, b in itertools.pairwise(firsts) if a != b)
+    assert changes <= 12  # dropping one exchange per turn would change it 32 times

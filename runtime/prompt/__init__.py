@@ -54,6 +54,25 @@ def pinned_messages(bot: ResolvedBot) -> list[Message]:
     return messages
 
 
+def _window(history: list[Turn], history_turns: int) -> tuple[list[Turn], int]:
+    """The remembered messages to send, and the step by which old ones are dropped.
+
+    Dropping one exchange per turn would change everything after the pinned prefix
+    on every turn, and the engine would evaluate the whole history again each time.
+    So the window's start moves in steps of half the window: between steps the
+    prompt only grows at the end, and its evaluated prefix is reused.
+    """
+    cap = 2 * history_turns
+    if cap <= 0:
+        return [], 2
+    step = max(2, (cap // 2) // 2 * 2)  # half the window, a whole number of exchanges
+    excess = len(history) - cap
+    if excess <= 0:
+        return history, step
+    start = -(-excess // step) * step  # rounded up to a whole step
+    return history[start:], step
+
+
 def _alternating(history: list[Turn]) -> list[Turn]:
     """Start on a user turn and never repeat a role: strict chat templates demand it."""
     start = 0
@@ -79,9 +98,8 @@ def build_prompt(
 ) -> BuiltPrompt:
     context = bot.model.context
     pinned = pinned_messages(bot)
-    turns = _alternating(
-        history[-2 * bot.safety.history_turns :] if bot.safety.history_turns else []
-    )
+    window, step = _window(history, bot.safety.history_turns)
+    turns = _alternating(window)
     latest: Message = {"role": "user", "content": message}
 
     def assemble(kept: list[Turn]) -> list[Message]:
@@ -90,7 +108,7 @@ def build_prompt(
     messages = assemble(turns)
     tokens = count_tokens(messages)
     while turns and tokens + bot.model.max_tokens > context:
-        turns = turns[2:]  # oldest exchange first: keeps user/assistant pairs together
+        turns = turns[step:]  # oldest first, a step at a time (pairs stay together)
         messages = assemble(turns)
         tokens = count_tokens(messages)
 

@@ -1,0 +1,155 @@
+"""WeCom benchmark: signed AI-bot callbacks at concurrency while the model generates.
+
+Sends N encrypted, signed callbacks (default 1,000) at concurrency 20 to the real
+server (a separate process, bot in markdown mode, so every message is generated
+and answered through response_url), then waits for every answer at the fake
+WeCom. Prints time to acknowledge (p50, p99, max) against a bare FastAPI handler
+that only acknowledges, in the same run, and the lost and duplicated replies
+(both must be 0).
+
+    .venv/bin/python bench/wecom.py [--messages N] [--concurrency C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from runtime.channels.bindings import Bindings  # noqa: E402
+from runtime.store.settings import Settings  # noqa: E402
+from tests.fake_wecom import AIBotSender, FakeWeCom, Served, free_port  # noqa: E402
+
+TOKEN, AES_KEY = "BenchToken", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+BOT = """id: bench
+name: Bench
+language: en
+persona: You are a terse assistant.
+model: {temperature: 0, max_tokens: 16, context: 1024}
+"""
+
+
+def wait_up(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited"
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def fire(sender: AIBotSender, signed: list, concurrency: int) -> list[float]:
+    """POST every pre-signed callback; the seconds each took to be acknowledged."""
+    client = httpx.Client(timeout=60, limits=httpx.Limits(max_connections=concurrency))
+
+    def one(item):
+        params, body = item
+        started = time.perf_counter()
+        response = client.post(sender.url, params=params, json=body)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise SystemExit(f"callback refused: {response.status_code} {response.text}")
+        return elapsed
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        return list(pool.map(one, signed))
+
+
+def summary(times: list[float]) -> str:
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return (
+        f"p50 {statistics.median(ordered) * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms   "
+        f"max {ordered[-1] * 1000:7.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=20)
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="botstudio-wecom-bench-"))
+    (home / "bots").mkdir()
+    (home / "bots" / "bench.yaml").write_text(BOT, encoding="utf-8")
+    Bindings(Settings(home / "data" / "settings.json")).bind(
+        "bench", "aibot", {"token": TOKEN, "aes_key": AES_KEY}
+    )
+    fake = FakeWeCom()
+    with Served(fake.app()) as wecom:
+        env = {**os.environ, "BOTSTUDIO_WECOM_API": wecom.url, "BOTSTUDIO_LANG": "en"}
+        # the baseline: same client, same payloads, a handler that only acknowledges
+        bare_port = free_port()
+        bare = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "bench.bare_ack:app", "--port", str(bare_port),
+             "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        wait_up(f"http://127.0.0.1:{bare_port}/docs", bare)
+        base_sender = AIBotSender(
+            f"http://127.0.0.1:{bare_port}/wecom/aibot/bench", TOKEN, AES_KEY, wecom.url
+        )
+        signed = [base_sender.signed(base_sender.message(f"q{i}")) for i in range(args.messages)]
+        baseline = fire(base_sender, signed, args.concurrency)
+        bare.terminate()
+        bare.wait()
+
+        port = free_port()
+        command = [sys.executable, "launch.py", "--bots", str(home / "bots"),
+                   "--data", str(home / "data"), "--port", str(port)]  # fmt: skip
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        wait_up(f"http://127.0.0.1:{port}/healthz", server)
+        sender = AIBotSender(
+            f"http://127.0.0.1:{port}/wecom/aibot/bench", TOKEN, AES_KEY, wecom.url
+        )
+        messages = [  # 50 customers, as a busy group would have
+            sender.message(f"Question {i}: what is {i} plus {i}?", user=f"customer{i % 50}")
+            for i in range(args.messages)
+        ]
+        tokens = [m["response_url"].rsplit("/", 1)[1] for m in messages]
+        signed = [sender.signed(m) for m in messages]
+        started = time.perf_counter()
+        acks = fire(sender, signed, args.concurrency)
+        acked = time.perf_counter() - started
+        deadline = time.monotonic() + 60 + args.messages * 2
+        while time.monotonic() < deadline and sum(t in fake.responses for t in tokens) < len(
+            tokens
+        ):
+            time.sleep(0.5)
+        answered = time.perf_counter() - started
+        time.sleep(2)  # late duplicates would show up here
+        server.terminate()
+        server.wait(timeout=60)
+    shutil.rmtree(home, ignore_errors=True)
+
+    lost = sum(1 for t in tokens if t not in fake.responses)
+    duplicated = sum(len(fake.responses[t]) - 1 for t in tokens if t in fake.responses)
+    print(f"{args.messages} signed AI-bot callbacks, concurrency {args.concurrency}\n")
+    print(f"time to acknowledge, bare FastAPI handler   {summary(baseline)}")
+    print(f"time to acknowledge, BotStudio (journaled)  {summary(acks)}")
+    ratio = statistics.median(acks) / statistics.median(baseline)
+    print(f"  BotStudio / bare, median: {ratio:.1f}x; all acknowledged in {acked:.1f} s")
+    rate = args.messages / answered
+    print(f"\nall {args.messages} answers generated and delivered in {answered:.1f} s")
+    print(f"  ({rate:.1f} per second, one model on {os.cpu_count()} cores)")
+    print(f"lost replies: {lost}   duplicated replies: {duplicated}   (both must be 0)")
+
+
+if __name__ == "__main__":
+    main()
