@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from runtime.workspace import Workspace
 from studio.context import StudioContext
-from studio.tabs import bots, compare, edit, models, settings, try_chat
+from studio.tabs import bots, compare, edit, models, settings, try_chat, wecom
 from studio.theme import CSS, theme
 
 TABS = [  # (module, tab id, label key): one module per tab
@@ -23,13 +23,14 @@ TABS = [  # (module, tab id, label key): one module per tab
     (edit, "edit", "tab.edit"),
     (try_chat, "try", "tab.try"),
     (compare, "compare", "tab.compare"),
+    (wecom, "wecom", "tab.wecom"),
     (models, "models", "tab.models"),
     (settings, "settings", "tab.settings"),
 ]
 
 
-def build_studio(workspace: Workspace, lang: str) -> gr.Blocks:
-    ctx = StudioContext(workspace, lang)
+def build_studio(workspace: Workspace, lang: str, hub=None) -> gr.Blocks:
+    ctx = StudioContext(workspace, lang, hub)
     with gr.Blocks(title="BotStudio", analytics_enabled=False) as demo:
         with gr.Row(elem_id="topbar"):
             gr.HTML(f'<div class="brand">🤖 BotStudio<small>{ctx.t("app.tagline")}</small></div>')
@@ -63,7 +64,7 @@ def _keep(ctx: StudioContext, current: str | None) -> str | None:
 
 
 def mount_studio(app: FastAPI, workspace: Workspace, lang: str) -> None:
-    demo = build_studio(workspace, lang)
+    demo = build_studio(workspace, lang, getattr(app.state, "hub", None))
     gr.mount_gradio_app(
         app,
         demo,

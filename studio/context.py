@@ -13,6 +13,7 @@ from runtime.workspace import Workspace
 class StudioContext:
     workspace: Workspace
     lang: str
+    hub: Any = None  # the running server's channels (WeCom), when there is one
     bot_picker: Any = None  # gr.Dropdown: the bot every tab works on
     # (handler, inputs, outputs) run when the page loads, after the picker is filled
     on_load: list[tuple[Any, Any, Any]] = field(default_factory=list)

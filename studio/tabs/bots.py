@@ -22,8 +22,21 @@ def bot_rows(ctx: StudioContext) -> list[list[str]]:
             )
             continue
         variants = ", ".join(spec.variant_ids()) or ctx.t("bots.no_variants")
-        rows.append([spec.name, spec.id, spec.model.file, variants, ctx.t("bots.unbound")])
+        rows.append([spec.name, spec.id, spec.model.file, variants, binding_summary(ctx, spec.id)])
     return rows
+
+
+def binding_summary(ctx: StudioContext, bot_id: str) -> str:
+    """'长连接 ✓ · 群机器人 ⚠' for the list; 未绑定 when none."""
+    bindings = ctx.workspace.bindings
+    parts = []
+    for kind in bindings.of(bot_id):
+        health = bindings.health(bot_id, kind)
+        failing = health.get("broken") or health.get("last_error_at", 0) > health.get(
+            "last_success", 0
+        )
+        parts.append(f"{ctx.t(f'wecom.mode.{kind}')} {'⚠' if failing else '✓'}")
+    return " · ".join(parts) or ctx.t("bots.unbound")
 
 
 def build(ctx: StudioContext) -> None:
@@ -163,3 +176,4 @@ def build(ctx: StudioContext) -> None:
     cancel_btn.click(lambda: (gr.update(visible=False), ""), None, [confirm_row, status])
     import_btn.upload(on_import, import_btn, outputs)
     ctx.bot_picker.change(export_path, ctx.bot_picker, export_btn)
+    ctx.on_load.append((lambda: bot_rows(ctx), None, table))  # files and bindings change

@@ -1,0 +1,173 @@
+"""企业微信 WeCom: bind the current bot (long connection recommended), see each binding's
+health in plain words, copy the callback URLs, and send a test message."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import gradio as gr
+
+from runtime.channels.bindings import BindingError, mask, webhook_key
+from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
+from studio.context import StudioContext
+
+MODES = ["longconn", "webhook", "alert_webhook", "aibot", "app"]
+
+
+def _when(stamp: float | None) -> str:
+    return datetime.fromtimestamp(stamp).strftime("%m-%d %H:%M:%S") if stamp else "—"
+
+
+def status_rows(ctx: StudioContext, bot_id: str | None) -> list[list[str]]:
+    if not bot_id:
+        return []
+    bindings = ctx.workspace.bindings
+    rows = []
+    for mode in MODES:
+        binding = bindings.get(bot_id, mode)
+        health = bindings.health(bot_id, mode)
+        if binding is None:
+            state, shown = ctx.t("wecom.state.unbound"), "—"
+        else:
+            first = next(iter(binding.values()))
+            shown = mask(str(first)) if mode != "longconn" else str(binding.get("bot_id"))
+            if health.get("broken"):
+                state = ctx.t("wecom.state.broken")
+            elif health.get("last_error_at", 0) > health.get("last_success", 0):
+                state = ctx.t("wecom.state.error")
+            elif health.get("last_success"):
+                state = ctx.t("wecom.state.ok")
+            else:
+                state = ctx.t("wecom.state.waiting")
+        rows.append([ctx.t(f"wecom.mode.{mode}"), shown, state, _when(health.get("last_success")),
+                     health.get("last_error", "") or "—"])  # fmt: skip
+    return rows
+
+
+def build(ctx: StudioContext) -> None:
+    t = ctx.t
+    bindings = ctx.workspace.bindings
+    gr.Markdown(t("wecom.intro"), elem_classes="help")
+    table = gr.Dataframe(
+        headers=[t(f"wecom.col.{c}") for c in ("mode", "key", "state", "success", "error")],
+        interactive=False,
+        elem_id="wecom-status",
+    )
+    status = gr.Markdown(elem_id="wecom-result")
+    urls = gr.Markdown(elem_id="wecom-urls")
+
+    with gr.Accordion(t("wecom.mode.longconn") + " · " + t("wecom.recommended"), open=True):
+        gr.Markdown(t("wecom.longconn_help"), elem_classes="help")
+        with gr.Row():
+            lc_bot = gr.Textbox(label="Bot ID", elem_id="wecom-lc-bot")
+            lc_secret = gr.Textbox(label="Secret", type="password", elem_id="wecom-lc-secret")
+        lc_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-lc-bind")
+    with gr.Accordion(t("wecom.mode.webhook"), open=True):
+        gr.Markdown(t("wecom.webhook_help"), elem_classes="help")
+        with gr.Row(equal_height=True):
+            hook = gr.Textbox(
+                label=t("wecom.webhook_url"), type="password", elem_id="wecom-webhook", scale=3
+            )
+            alert = gr.Checkbox(label=t("wecom.as_alert"), elem_id="wecom-as-alert", scale=1)
+        with gr.Row():
+            hook_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-webhook-bind")
+            test = gr.Button(t("wecom.test"), elem_id="wecom-test")
+    with gr.Accordion(t("wecom.mode.aibot"), open=False):
+        gr.Markdown(t("wecom.callback_help"), elem_classes="help")
+        with gr.Row():
+            ai_token = gr.Textbox(label="Token", elem_id="wecom-ai-token")
+            ai_key = gr.Textbox(label="EncodingAESKey", type="password", elem_id="wecom-ai-key")
+        ai_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-ai-bind")
+    with gr.Accordion(t("wecom.mode.app"), open=False):
+        with gr.Row():
+            corp = gr.Textbox(label="CorpID")
+            agent = gr.Textbox(label="AgentId")
+            app_secret = gr.Textbox(label="Secret", type="password")
+        with gr.Row():
+            app_token = gr.Textbox(label="Token")
+            app_key = gr.Textbox(label="EncodingAESKey", type="password")
+        app_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-app-bind")
+    with gr.Row(equal_height=True):
+        unbind_mode = gr.Dropdown(
+            [(t(f"wecom.mode.{m}"), m) for m in MODES], label=t("wecom.unbind_which"), scale=2
+        )
+        unbind = gr.Button(t("wecom.unbind"), variant="stop", elem_id="wecom-unbind", scale=1)
+
+    def ok(text: str) -> str:
+        return f'<span class="status-ok">✔ {text}</span>'
+
+    def bad(text: str) -> str:
+        return f'<span class="status-bad">✖ {text}</span>'
+
+    def callback_urls(bot_id: str | None, request: gr.Request | None = None) -> str:
+        if not bot_id:
+            return ""
+        host = request.headers.get("host", "127.0.0.1:7860") if request else "127.0.0.1:7860"
+        return t("wecom.urls", local=f"http://{host}", bot=bot_id)
+
+    def refresh(bot_id: str | None, request: gr.Request):
+        return status_rows(ctx, bot_id), callback_urls(bot_id, request)
+
+    def bind(bot_id: str | None, mode: str, values: dict, request: gr.Request):
+        if not bot_id:
+            return status_rows(ctx, bot_id), bad(t("bots.pick_first"))
+        try:
+            if mode in ("webhook", "alert_webhook"):
+                values = {"key": webhook_key(values["key"])}
+            if "aes_key" in values:
+                WeComCrypto(values.get("token", ""), values["aes_key"])
+            bindings.bind(bot_id, mode, values)
+        except (BindingError, CryptoError):
+            return status_rows(ctx, bot_id), bad(t(f"wecom.invalid.{mode}"))
+        if mode == "longconn" and ctx.hub is not None:
+            ctx.hub.connect(bot_id)
+        return status_rows(ctx, bot_id), ok(t("wecom.bound", mode=t(f"wecom.mode.{mode}")))
+
+    def send_test(bot_id: str | None, as_alert: bool):
+        kind = "alert_webhook" if as_alert else "webhook"
+        if not bot_id or ctx.hub is None:
+            return status_rows(ctx, bot_id), bad(t("bots.pick_first"))
+        try:
+            ids = ctx.hub.outbox.push(bot_id, t("wecom.test_text"), kind=kind)
+        except LookupError:
+            return status_rows(ctx, bot_id), bad(t("push.unbound", bot=bot_id, kind=kind))
+        db = ctx.workspace.journal.connection()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            state = db.execute(
+                "SELECT state, last_error FROM outbox WHERE id = ?", (ids[0],)
+            ).fetchone()
+            if state["state"] == "sent":
+                return status_rows(ctx, bot_id), ok(t("wecom.test_sent"))
+            if state["state"] == "failed" or state["last_error"]:
+                return status_rows(ctx, bot_id), bad(t("push.failed", error=state["last_error"]))
+            time.sleep(0.2)
+        return status_rows(ctx, bot_id), bad(t("wecom.test_queued"))
+
+    def on_unbind(bot_id: str | None, mode: str | None):
+        if bot_id and mode:
+            bindings.unbind(bot_id, mode)
+            if mode == "longconn" and ctx.hub is not None:
+                ctx.hub.connect(bot_id)  # closes it
+        return status_rows(ctx, bot_id), ok(t("unbind.done", bot=bot_id, kinds=mode or "-"))
+
+    outputs = [table, status]
+    lc_bind.click(lambda b, i, s, r: bind(b, "longconn", {"bot_id": i, "secret": s}, r),
+                  [ctx.bot_picker, lc_bot, lc_secret], outputs)  # fmt: skip
+    hook_bind.click(
+        lambda b, h, a, r: bind(b, "alert_webhook" if a else "webhook", {"key": h}, r),
+        [ctx.bot_picker, hook, alert], outputs,
+    )  # fmt: skip
+    ai_bind.click(lambda b, tk, k, r: bind(b, "aibot", {"token": tk, "aes_key": k}, r),
+                  [ctx.bot_picker, ai_token, ai_key], outputs)  # fmt: skip
+    app_bind.click(
+        lambda b, c, a, s, tk, k, r: bind(
+            b, "app", {"corp_id": c, "agent_id": a, "secret": s, "token": tk, "aes_key": k}, r
+        ),
+        [ctx.bot_picker, corp, agent, app_secret, app_token, app_key], outputs,
+    )  # fmt: skip
+    test.click(send_test, [ctx.bot_picker, alert], outputs)
+    unbind.click(on_unbind, [ctx.bot_picker, unbind_mode], outputs)
+    ctx.bot_picker.change(refresh, ctx.bot_picker, [table, urls])
+    ctx.on_load.append((refresh, ctx.bot_picker, [table, urls]))
