@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from runtime.engine.llama_model import GenerationStats, LlamaModel, Sampling, _common_prefix
+from runtime.engine.llama_model import GenerationStats, LlamaModel, Sampling
 from runtime.engine.pool import POOL, ModelPool
+from runtime.engine.prefix_cache import common_prefix
 from runtime.i18n import language_from_env, t
 from runtime.models.catalog import ModelCatalog
 from runtime.spec.model import ModelSettings
@@ -76,7 +77,7 @@ class Engine:
         pin = 0
         if pinned:
             pinned_tokens = model.tokenize(model.render(messages[:pinned], False))
-            pin = _common_prefix(pinned_tokens, prompt)
+            pin = common_prefix(pinned_tokens, prompt)
         sampling = Sampling(
             temperature=settings.temperature,
             top_p=settings.top_p,

@@ -22,12 +22,13 @@ from pathlib import Path
 
 import llama_cpp as L
 
-from runtime.engine.prefix_cache import PrefixCache, SavedPrefix
+from runtime.engine.prefix_cache import PrefixCache, SavedPrefix, common_prefix
 from runtime.engine.template import ChatTemplate
 
 log = logging.getLogger(__name__)
 logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)  # llama.cpp's own chatter
 
+MIN_SAVED_TAIL = 16  # a conversation state is kept when it holds this much beyond the pin
 _backend_ready = False
 _backend_lock = threading.Lock()
 
@@ -85,14 +86,6 @@ class LoadedInfo:
     threads: int
     load_seconds: float
     extra: dict[str, str] = field(default_factory=dict)
-
-
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
 
 
 class LlamaModel:
@@ -198,9 +191,14 @@ class LlamaModel:
 
     # --- evaluation -------------------------------------------------------
 
-    def _truncate(self, keep: int) -> None:
-        L.llama_memory_seq_rm(self._memory, 0, keep, -1)
+    def _truncate(self, keep: int) -> int:
+        """Keep the first `keep` evaluated tokens; returns how many were kept. Some caches
+        (sliding-window, recurrent) cannot drop a tail: then everything goes."""
+        if keep < len(self.tokens) and not L.llama_memory_seq_rm(self._memory, 0, keep, -1):
+            L.llama_memory_seq_rm(self._memory, 0, -1, -1)
+            keep = 0
         del self.tokens[keep:]
+        return keep
 
     def _decode(self, tokens: list[int]) -> None:
         for start in range(0, len(tokens), self.batch):
@@ -230,21 +228,29 @@ class LlamaModel:
         if len(prompt) >= self.context:
             raise ValueError(f"prompt of {len(prompt)} tokens does not fit context {self.context}")
         pin = min(pin, len(prompt) - 1)
-        common = _common_prefix(self.tokens, prompt)
-        if common < pin:
-            saved = self.prefixes.get(tuple(prompt[:pin]))
-            if saved is not None and self._restore_prefix(saved):
-                common = pin
-                stats.prefix_restored = True
+        common = common_prefix(self.tokens, prompt)
+        saved, shared = self.prefixes.best_match(prompt[:-1])
+        if saved is not None and shared > common and self._restore_prefix(saved):
+            common = shared  # the tail after `shared` is dropped just below
+            stats.prefix_restored = True
         common = min(common, len(prompt) - 1)  # the last token must be evaluated for logits
-        self._truncate(common)
+        common = self._truncate(common)
         stats.reused_tokens = common
         if pin > common:
             self._decode(prompt[common:pin])
-            self._save_prefix(pin)
+            if self.prefixes.get(tuple(prompt[:pin])) is None:
+                self._save_prefix(pin)
             common = pin
         self._decode(prompt[common:])
         stats.evaluated_tokens = len(prompt) - stats.reused_tokens
+
+    def next_token_logits(self, prompt: list[int], pin: int) -> list[float]:
+        """The model's scores for the token after `prompt`, reusing evaluation as a reply
+        would: what tests compare to check that restored states are the states they were."""
+        with self.lock:
+            self._prepare(prompt, pin, GenerationStats())
+            n_vocab = L.llama_vocab_n_tokens(self._vocab)
+            return list(L.llama_get_logits_ith(self._ctx, -1)[:n_vocab])
 
     # --- generation -------------------------------------------------------
 
@@ -312,6 +318,9 @@ class LlamaModel:
                 tail = decoder.decode(b"", final=True)
                 if tail:
                     yield tail
+                # The conversation as it stands: its next turn starts from here.
+                if len(self.tokens) - pin >= MIN_SAVED_TAIL:
+                    self._save_prefix(len(self.tokens))
             finally:
                 L.llama_sampler_free(sampler)
                 stats.total_seconds = time.perf_counter() - started

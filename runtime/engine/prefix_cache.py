@@ -1,8 +1,8 @@
-"""Evaluated prompt prefixes, kept in memory so a bot's turn need not evaluate them again.
+"""Evaluated prompt prefixes, kept in memory so a turn need not evaluate them again.
 
 A saved prefix is llama.cpp's state of one sequence (its KV cache) after
-evaluating a bot's pinned messages. Least recently used states go first once the
-byte budget is spent.
+evaluating a bot's pinned messages, or a whole conversation after a reply. Least
+recently used states go first once the byte budget is spent.
 """
 
 from __future__ import annotations
@@ -10,6 +10,22 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+
+
+def common_prefix(a: tuple[int, ...] | list[int], b: tuple[int, ...] | list[int]) -> int:
+    """How many leading tokens `a` and `b` share: a binary search over slice comparisons,
+    which run in C, instead of a Python loop over thousands of tokens."""
+    a, b = tuple(a), tuple(b)
+    low, high = 0, min(len(a), len(b))
+    if a[:high] == b[:high]:
+        return high
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,23 @@ class PrefixCache:
             if entry is not None:
                 self._entries.move_to_end(tokens)
             return entry
+
+    def best_match(self, tokens: list[int]) -> tuple[SavedPrefix | None, int]:
+        """The saved state sharing the longest common prefix with `tokens`, and its length:
+        a bot's pinned prefix, or better, the same conversation after its last reply (a
+        reply may tokenise a little differently when sent back: the shared part counts)."""
+        tokens = tuple(tokens)
+        with self._lock:
+            best, shared = None, 0
+            for key, entry in self._entries.items():
+                if len(key) <= shared:
+                    continue
+                n = common_prefix(key, tokens)
+                if n > shared:
+                    best, shared = entry, n
+            if best is not None:
+                self._entries.move_to_end(best.tokens)
+            return best, shared
 
     def put(self, entry: SavedPrefix) -> None:
         if entry.size > self.budget_bytes:
