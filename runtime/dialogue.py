@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from runtime.engine import Engine, Generation
+from runtime.leads.capture import LeadCapture, Observation
 from runtime.prompt import BuiltPrompt, build_prompt
 from runtime.spec import BotRepository, BotSpec, ResolvedBot
 from runtime.store import Conversations, Turn
@@ -37,6 +38,7 @@ class Reply:
     conversation: str
     message: str
     conversations: Conversations
+    lead: Observation | None = None
     text: str = ""
 
     def __iter__(self) -> Iterator[str]:
@@ -62,10 +64,14 @@ class Reply:
 
 
 class Dialogue:
-    def __init__(self, bots: BotRepository, engine: Engine, conversations: Conversations):
+    def __init__(
+        self, bots: BotRepository, engine: Engine, conversations: Conversations,
+        leads: LeadCapture | None = None,
+    ):  # fmt: skip
         self.bots = bots
         self.engine = engine
         self.conversations = conversations
+        self.leads = leads
 
     def spec(self, bot_id: str) -> BotSpec:
         try:
@@ -91,17 +97,26 @@ class Dialogue:
         return bot.greeting
 
     def reply(
-        self, bot_id: str, conversation: str, message: str, variant: str | None = None
-    ) -> Reply:
+        self, bot_id: str, conversation: str, message: str, variant: str | None = None,
+        user: str | None = None,
+    ) -> Reply:  # fmt: skip
+        """`user` is who wrote (in a group, the member); the conversation is the chat."""
         bot = self.resolve(bot_id, variant)
         history = self.conversations.history(bot_id, conversation)
+        lead, note = None, ""
+        if self.leads is not None:
+            spec = self.spec(bot_id)
+            lead = self.leads.observe(spec, user or conversation, conversation, message,
+                                      variant=bot.variant_id)  # fmt: skip
+            if lead is not None:
+                note = self.leads.turn_note(spec, lead.lead)
         prompt = build_prompt(
-            bot, history, message, count_tokens=self.engine.token_counter(bot.model)
+            bot, history, message, count_tokens=self.engine.token_counter(bot.model), turn_note=note
         )
         generation = self.engine.generate(
             bot.model, prompt.messages, pinned=prompt.pinned, max_tokens=prompt.reply_budget
         )
-        return Reply(bot, prompt, generation, conversation, message, self.conversations)
+        return Reply(bot, prompt, generation, conversation, message, self.conversations, lead)
 
     def preview(
         self, bot_id: str, message: str, variant: str | None = None, model_file: str | None = None

@@ -102,7 +102,8 @@ class Responder:
         answer = command_reply(self.dialogue, bot_id, conversation, row["text"])
         if answer is None:
             try:
-                generating = self.dialogue.reply(bot_id, conversation, row["text"])
+                generating = self.dialogue.reply(bot_id, conversation, row["text"],
+                                                 user=row["speaker"])  # fmt: skip
                 pieces: list[str] = []
                 for piece in generating:
                     pieces.append(piece)

@@ -57,7 +57,31 @@ class Workspace:
         return Engine(self.models, self.pool, self.lang)
 
     @cached_property
+    def leads(self):
+        from runtime.leads.store import LeadStore
+
+        return LeadStore(self.journal)
+
+    @cached_property
     def dialogue(self):  # imported late: the dialogue needs everything above
         from runtime.dialogue import Dialogue
+        from runtime.leads.capture import LeadCapture
 
-        return Dialogue(self.bots, self.engine, self.conversations)
+        engine = self.engine
+
+        def generate_for(spec):
+            """Lead extraction on the bot's own model: greedy, constrained by a grammar."""
+            settings = spec.model.model_copy(update={"temperature": 0, "max_tokens": 160})
+
+            def generate(system: str, message: str, grammar: str) -> str:
+                messages = [
+                    {"role": "system", "content": system},
+                    {"role": "user", "content": message},
+                ]
+                return engine.generate(settings, messages, pinned=1, max_tokens=160,
+                                       grammar=grammar).text()  # fmt: skip
+
+            return generate
+
+        capture = LeadCapture(self.leads, generate_for)
+        return Dialogue(self.bots, engine, self.conversations, capture)

@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     from runtime.cli import wecom
 
     wecom.add_parsers(commands)
+    from runtime.cli import leads
+
+    leads.add_parser(commands)
     commands.add_parser("serve", help="start the server (the default)")
     return parser
 
@@ -56,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from runtime import logmask
+
+    logmask.install()  # phone numbers and emails are masked in every log line
     workspace = Workspace(args.bots, args.data, args.gguf, lang)
     try:
         if args.command == "check":
@@ -64,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             from runtime.cli.chat import run
         elif args.command == "models":
             from runtime.cli.models import run
+        elif args.command == "leads":
+            from runtime.cli.leads import run
         elif args.command in ("bind", "unbind", "push"):
             from runtime.cli import wecom
 

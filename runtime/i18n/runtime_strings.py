@@ -257,6 +257,26 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
     },
     "push.sent": {"zh": "已发送（{n} 条）", "en": "sent ({n} messages)"},
     "push.failed": {"zh": "发送失败：{error}", "en": "sending failed: {error}"},
+    # --- lead capture -------------------------------------------------------
+    "lead.nothing_known": {"zh": "暂无", "en": "nothing yet"},
+    "lead.default_ask": {
+        "zh": "方便告诉我您的{label}吗？",
+        "en": "Could you tell me your {label}?",
+    },
+    "lead.note_ask": {
+        "zh": "（给你的提示，不要复述：已知客户信息：{known}。先回答客户的问题，然后自然地只问一个问题：“{question}” {why}）",
+        "en": '(Note for you, do not repeat it: known about the customer: {known}. Answer first, then ask only this one question: "{question}" {why})',
+    },
+    "lead.note_no_ask": {
+        "zh": "（给你的提示，不要复述：已知客户信息：{known}。这次只回答问题，不要索要任何信息。）",
+        "en": "(Note for you, do not repeat it: known about the customer: {known}. This time just answer; do not ask for anything.)",
+    },
+    "leads.no_such": {"zh": "没有用户 {user} 的线索", "en": "no lead for user {user}"},
+    "leads.deleted": {
+        "zh": "已删除 {user} 的线索和对话记录",
+        "en": "deleted the lead and messages of {user}",
+    },
+    "leads.written": {"zh": "已导出 {n} 条线索到 {path}", "en": "wrote {n} leads to {path}"},
     # --- chat commands and replies ------------------------------------------
     "cmd.help": {
         "zh": "我是{name}。可用命令：\n/help 查看帮助\n/clear 清空我们的对话记录\n/status 查看机器人状态",

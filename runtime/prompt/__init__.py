@@ -95,12 +95,18 @@ def build_prompt(
     message: str,
     *,
     count_tokens: TokenCounter,
+    turn_note: str = "",
 ) -> BuiltPrompt:
+    """`turn_note` (what is known about the lead, the one question to ask) rides on the
+    new message, not the system text, so the pinned prefix stays the same every turn."""
     context = bot.model.context
     pinned = pinned_messages(bot)
     window, step = _window(history, bot.safety.history_turns)
     turns = _alternating(window)
-    latest: Message = {"role": "user", "content": message}
+    latest: Message = {
+        "role": "user",
+        "content": f"{message}\n\n{turn_note}" if turn_note else message,
+    }
 
     def assemble(kept: list[Turn]) -> list[Message]:
         return [*pinned, *({"role": t.role, "content": t.content} for t in kept), latest]

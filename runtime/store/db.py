@@ -101,6 +101,33 @@ def m002_inbox_outbox(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m003_leads(db: sqlite3.Connection) -> None:
+    # One person, one lead per bot: later conversations update it. `fields` holds each
+    # captured value with the message it came from and when; `declined` the fields the
+    # person would rather not give, which are never asked again.
+    db.execute(
+        """
+        CREATE TABLE leads (
+            id INTEGER PRIMARY KEY,
+            bot_id TEXT NOT NULL,
+            user TEXT NOT NULL,
+            conversation TEXT NOT NULL,
+            variant TEXT,
+            fields TEXT NOT NULL DEFAULT '{}',     -- JSON: key -> {value, message, at, where}
+            declined TEXT NOT NULL DEFAULT '[]',   -- JSON: field keys
+            asked TEXT NOT NULL DEFAULT '{}',      -- JSON: key -> times asked
+            last_asked TEXT,                       -- the field the last reply asked for
+            converted INTEGER NOT NULL DEFAULT 0,
+            converted_at REAL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            UNIQUE (bot_id, user)
+        )
+        """
+    )
+
+
 class Journal:
     def __init__(self, path: Path):
         self.path = path

@@ -109,7 +109,7 @@ def build(ctx: StudioContext) -> None:
     def refresh(bot_id: str | None, request: gr.Request):
         return status_rows(ctx, bot_id), callback_urls(bot_id, request)
 
-    def bind(bot_id: str | None, mode: str, values: dict, request: gr.Request):
+    def bind(bot_id: str | None, mode: str, values: dict):
         if not bot_id:
             return status_rows(ctx, bot_id), bad(t("bots.pick_first"))
         try:
@@ -153,17 +153,17 @@ def build(ctx: StudioContext) -> None:
         return status_rows(ctx, bot_id), ok(t("unbind.done", bot=bot_id, kinds=mode or "-"))
 
     outputs = [table, status]
-    lc_bind.click(lambda b, i, s, r: bind(b, "longconn", {"bot_id": i, "secret": s}, r),
+    lc_bind.click(lambda b, i, s: bind(b, "longconn", {"bot_id": i, "secret": s}),
                   [ctx.bot_picker, lc_bot, lc_secret], outputs)  # fmt: skip
     hook_bind.click(
-        lambda b, h, a, r: bind(b, "alert_webhook" if a else "webhook", {"key": h}, r),
+        lambda b, h, a: bind(b, "alert_webhook" if a else "webhook", {"key": h}),
         [ctx.bot_picker, hook, alert], outputs,
     )  # fmt: skip
-    ai_bind.click(lambda b, tk, k, r: bind(b, "aibot", {"token": tk, "aes_key": k}, r),
+    ai_bind.click(lambda b, tk, k: bind(b, "aibot", {"token": tk, "aes_key": k}),
                   [ctx.bot_picker, ai_token, ai_key], outputs)  # fmt: skip
     app_bind.click(
-        lambda b, c, a, s, tk, k, r: bind(
-            b, "app", {"corp_id": c, "agent_id": a, "secret": s, "token": tk, "aes_key": k}, r
+        lambda b, c, a, s, tk, k: bind(
+            b, "app", {"corp_id": c, "agent_id": a, "secret": s, "token": tk, "aes_key": k}
         ),
         [ctx.bot_picker, corp, agent, app_secret, app_token, app_key], outputs,
     )  # fmt: skip
