@@ -9,6 +9,7 @@ either leaves it unanswered (answered again on restart) or queued (sent once).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -110,10 +111,20 @@ class Responder:
                     if stream_id:
                         self.streams.update(stream_id, "".join(pieces))
                 answer = generating.text or t("reply.empty", spec.language)
+                if generating.lead is not None and generating.lead.converted_now:
+                    self.alert(spec, generating.lead.lead)
             except (PromptTooLong, ModelMissing) as exc:
                 log.error("inbox %s: %s", inbox_id, exc)
                 answer = t("reply.unavailable", spec.language)
         self.deliver(row, reply, answer)
+
+    def alert(self, spec: Any, lead: Any) -> None:
+        """A conversion: tell the team's alert group, if the bot has one bound."""
+        from runtime.leads.export import alert_text
+
+        # no alert webhook bound: the lead is in the studio all the same
+        with contextlib.suppress(LookupError):
+            self.outbox.push(spec.id, alert_text(spec, lead), markdown=True, kind="alert_webhook")
 
     def deliver(self, row: Any, reply: dict[str, Any], answer: str) -> None:
         mode = reply.get("mode", "none")

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from runtime.workspace import Workspace
 from studio.context import StudioContext
-from studio.tabs import bots, compare, edit, models, settings, try_chat, wecom
+from studio.tabs import bots, compare, edit, leads, models, settings, try_chat, wecom
 from studio.theme import CSS, theme
 
 TABS = [  # (module, tab id, label key): one module per tab
@@ -23,6 +23,7 @@ TABS = [  # (module, tab id, label key): one module per tab
     (edit, "edit", "tab.edit"),
     (try_chat, "try", "tab.try"),
     (compare, "compare", "tab.compare"),
+    (leads, "leads", "tab.leads"),
     (wecom, "wecom", "tab.wecom"),
     (models, "models", "tab.models"),
     (settings, "settings", "tab.settings"),

@@ -244,3 +244,23 @@ def test_killed_during_generation_the_restarted_server_answers_once(
     db = sqlite3.connect(tmp_path / "data" / "botstudio.sqlite3")
     assert db.execute("SELECT state FROM inbox").fetchall() == [("answered",)]
     assert json.loads(db.execute("SELECT body FROM outbox").fetchone()[0])["msgtype"] == "markdown"
+
+
+def test_a_conversion_alerts_the_team_with_the_phone_masked(tmp_path: Path, gguf_dir: Path, pool,
+                                                            monkeypatch) -> None:  # fmt: skip
+    fake = FakeWeCom(keys={"a1b2c3d4-alert-key-0000"})
+    with Served(fake.app()) as wecom:
+        monkeypatch.setenv("BOTSTUDIO_WECOM_API", wecom.url)
+        fake.url = wecom.url
+        workspace = _setup(tmp_path, gguf_dir)
+        workspace.pool = pool
+        lead_bot = BOTS["helper"] + "lead_capture:\n  converted_when: [phone]\n  fields:\n" \
+            "    - {key: phone, label: Mobile, type: phone_cn}\n"  # fmt: skip
+        (tmp_path / "bots" / "helper.yaml").write_text(lead_bot, encoding="utf-8")
+        workspace.bindings.bind("helper", "alert_webhook", {"key": "a1b2c3d4-alert-key-0000"})
+        with Served(create_app(workspace, with_studio=False)) as served:
+            bot = sender(served.url, "helper", fake)
+            bot.post(bot.message("call me on 13812345678", user="zhaoliu"))
+            alerts = wait_for(lambda: fake.texts("a1b2c3d4-alert-key-0000"))
+    assert "zhaoliu" in alerts[0] and "138****5678" in alerts[0]
+    assert "13812345678" not in alerts[0]

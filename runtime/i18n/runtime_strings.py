@@ -271,6 +271,11 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "zh": "（给你的提示，不要复述：已知客户信息：{known}。这次只回答问题，不要索要任何信息。）",
         "en": "(Note for you, do not repeat it: known about the customer: {known}. This time just answer; do not ask for anything.)",
     },
+    "lead.alert_title": {
+        "zh": "**新线索** · {name} · 客户 {user}",
+        "en": "**New lead** · {name} · customer {user}",
+    },
+    "lead.alert_variant": {"zh": "变体", "en": "Variant"},
     "leads.no_such": {"zh": "没有用户 {user} 的线索", "en": "no lead for user {user}"},
     "leads.deleted": {
         "zh": "已删除 {user} 的线索和对话记录",

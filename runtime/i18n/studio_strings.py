@@ -233,6 +233,29 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     "compare.variant": {"zh": "变体", "en": "Variant"},
     "compare.model": {"zh": "模型", "en": "Model"},
     "compare.model_of_variant": {"zh": "按变体设置", "en": "The variant's own"},
+    # --- leads ---------------------------------------------------------------
+    "tab.leads": {"zh": "📇 线索", "en": "📇 Leads"},
+    "leads.variant": {"zh": "变体", "en": "Variant"},
+    "leads.all": {"zh": "全部", "en": "All"},
+    "leads.state": {"zh": "是否转化", "en": "Converted"},
+    "leads.converted": {"zh": "已转化", "en": "Converted"},
+    "leads.not_converted": {"zh": "未转化", "en": "Not yet"},
+    "leads.since": {"zh": "起始日期（可不填）", "en": "Since (optional)"},
+    "leads.refresh": {"zh": "刷新", "en": "Refresh"},
+    "leads.person": {"zh": "查看某位客户", "en": "Look at one customer"},
+    "leads.delete": {"zh": "删除该线索", "en": "Delete this lead"},
+    "leads.confirm_delete": {
+        "zh": "确认删除（含对话记录）",
+        "en": "Yes, delete it and the messages",
+    },
+    "leads.ask_delete": {
+        "zh": "确定删除 **{user}** 的线索吗？对话记录也会一并删除（客户要求删除个人信息时使用），无法撤销。",
+        "en": "Delete the lead of **{user}**? Their messages go too (a customer's right to erasure); this cannot be undone.",
+    },
+    "leads.export": {"zh": "导出 CSV（Excel 可直接打开）", "en": "Export CSV (opens in Excel)"},
+    "leads.conversation": {"zh": "这条线索背后的对话", "en": "The conversation behind this lead"},
+    "try.declined": {"zh": "客户不愿提供", "en": "declined"},
+    "try.converted": {"zh": "已转化", "en": "converted"},
     # --- wecom ---------------------------------------------------------------
     "tab.wecom": {"zh": "🔗 企业微信", "en": "🔗 WeCom"},
     "wecom.intro": {

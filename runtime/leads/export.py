@@ -32,3 +32,21 @@ def write_csv(spec: BotSpec, leads: list[Lead], path: Path) -> None:
         writer.writerow(header(spec))
         for lead in leads:
             writer.writerow(row(spec, lead))
+
+
+def alert_text(spec: BotSpec, lead: Lead) -> str:
+    """The conversion alert for the team's group: phone numbers masked unless the bot
+    says otherwise (lead_capture.alert_unmasked)."""
+    from runtime.i18n import t
+    from runtime.logmask import mask_personal
+
+    lines = [t("lead.alert_title", spec.language, name=spec.name, user=lead.user)]
+    for fld in spec.lead_capture.fields:
+        if fld.key in lead.fields:
+            value = str(lead.value(fld.key))
+            if not spec.lead_capture.alert_unmasked:
+                value = mask_personal(value)
+            lines.append(f"> {fld.label}：{value}")
+    if lead.variant:
+        lines.append(f"> {t('lead.alert_variant', spec.language)}：{lead.variant}")
+    return "\n".join(lines)

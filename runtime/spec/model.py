@@ -148,6 +148,7 @@ class LeadCapture(Strict):
     goal: str = ""
     converted_when: list[str] = Field(default_factory=list)
     fields: list[LeadField] = Field(default_factory=list)
+    alert_unmasked: bool = False  # conversion alerts show phone numbers in full
 
     @field_validator("fields")
     @classmethod

@@ -52,15 +52,25 @@ def build(ctx: StudioContext) -> None:
             with gr.Accordion(ctx.t("try.prompt"), open=False):
                 prompt = gr.Code(language=None, lines=12, elem_id="try-prompt", interactive=False)
 
-    def lead_panel(bot_id: str | None) -> str:
+    def lead_panel(bot_id: str | None, who: str = "") -> str:
         try:
             spec = dialogue.spec(bot_id) if bot_id else None
         except (KeyError, SpecError):
             return ""
         if spec is None or not spec.lead_capture.fields:
             return ctx.t("try.no_lead_fields")
+        lead = ctx.workspace.leads.get(bot_id, _conversation(who))
         lines = [f"| {ctx.t('try.lead_field')} | {ctx.t('try.lead_value')} |", "|---|---|"]
-        lines += [f"| {f.label} | {ctx.t('try.not_captured')} |" for f in spec.lead_capture.fields]
+        for fld in spec.lead_capture.fields:
+            if lead and fld.key in lead.declined:
+                shown = ctx.t("try.declined")
+            elif lead and fld.key in lead.fields:
+                shown = f"**{lead.value(fld.key)}**"
+            else:
+                shown = ctx.t("try.not_captured")
+            lines.append(f"| {fld.label} | {shown} |")
+        if lead and lead.converted:
+            lines.append(f"\n✅ {ctx.t('try.converted')}")
         return "\n".join(lines)
 
     def open_conversation(bot_id: str | None, who: str, variant_id: str | None):
@@ -78,7 +88,7 @@ def build(ctx: StudioContext) -> None:
         history = ctx.workspace.conversations.history(bot_id, conversation)
         messages = [{"role": turn.role, "content": turn.content} for turn in history]
         choices = [(v, v) for v in ids] or [(ctx.t("try.no_variants"), "")]
-        return messages, gr.update(choices=choices, value=chosen), lead_panel(bot_id), ""
+        return messages, gr.update(choices=choices, value=chosen), lead_panel(bot_id, who), ""
 
     def respond(bot_id: str | None, who: str, variant_id: str | None, text: str, history: list):
         text = (text or "").strip()
@@ -95,13 +105,14 @@ def build(ctx: StudioContext) -> None:
             reply = dialogue.reply(bot_id, _conversation(who), text, variant_id or None)
         except EXPECTED as exc:
             history[-1]["content"] = f"⚠️ {explain(ctx, exc)}"
-            yield history, "", gr.update(), ""
+            yield history, "", gr.update(), "", gr.update()
             return
         shown = reply.generation.prompt_text
         for chunk in drain(reply):
             history[-1]["content"] += chunk
-            yield history, "", shown, gr.update()
-        yield history, "", shown, stats_line(ctx, reply.generation.stats, reply.text)
+            yield history, "", shown, gr.update(), gr.update()
+        stats = stats_line(ctx, reply.generation.stats, reply.text)
+        yield history, "", shown, stats, lead_panel(bot_id, who)
 
     def on_reset(bot_id: str | None, who: str, variant_id: str | None):
         if bot_id:
@@ -115,5 +126,5 @@ def build(ctx: StudioContext) -> None:
     ctx.on_load.append((open_conversation, [ctx.bot_picker, user, variant], opened))
     reset.click(on_reset, [ctx.bot_picker, user, variant], opened)
     inputs = [ctx.bot_picker, user, variant, message, chat]
-    send.click(respond, inputs, [chat, message, prompt, stats])
-    message.submit(respond, inputs, [chat, message, prompt, stats])
+    send.click(respond, inputs, [chat, message, prompt, stats, leads])
+    message.submit(respond, inputs, [chat, message, prompt, stats, leads])

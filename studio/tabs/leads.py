@@ -1,0 +1,97 @@
+"""线索 Leads: the current bot's leads with filters, the conversation behind one, erasure
+(asks first), and a CSV export that opens in Excel with Chinese intact."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+import gradio as gr
+
+from runtime.leads.export import header, row, write_csv
+from runtime.spec import SpecError
+from studio.context import StudioContext
+
+ALL = ""
+
+
+def build(ctx: StudioContext) -> None:
+    t = ctx.t
+    workspace = ctx.workspace
+    with gr.Row(equal_height=True):
+        variant = gr.Dropdown(label=t("leads.variant"), choices=[(t("leads.all"), ALL)], value=ALL)
+        states = [(t("leads.all"), ALL), (t("leads.converted"), "yes")]
+        states.append((t("leads.not_converted"), "no"))
+        converted = gr.Radio(states, value=ALL, label=t("leads.state"))
+        since = gr.Textbox(label=t("leads.since"), placeholder="2026-11-01", elem_id="leads-since")
+        refresh = gr.Button(t("leads.refresh"), elem_id="leads-refresh")
+    table = gr.Dataframe(interactive=False, wrap=True, elem_id="leads-table")
+    with gr.Row(equal_height=True):
+        who = gr.Dropdown(label=t("leads.person"), choices=[], elem_id="leads-person", scale=2)
+        delete = gr.Button(t("leads.delete"), variant="stop", elem_id="leads-delete", scale=1)
+        confirm = gr.Button(t("leads.confirm_delete"), variant="stop", visible=False,
+                            elem_id="leads-confirm", scale=1)  # fmt: skip
+        export = gr.DownloadButton(t("leads.export"), elem_id="leads-export", scale=1)
+    status = gr.Markdown(elem_id="leads-status")
+    chat = gr.Chatbot(label=t("leads.conversation"), height=320, elem_id="leads-chat")
+
+    def listing(bot_id, variant_id, state, since_text):
+        if not bot_id:
+            return gr.update(value=[]), gr.update(choices=[]), gr.update(), gr.update(value=None)
+        try:
+            spec = workspace.dialogue.spec(bot_id)
+        except (KeyError, SpecError):
+            return gr.update(value=[]), gr.update(choices=[]), gr.update(), gr.update(value=None)
+        leads = workspace.leads.list(bot_id)
+        if variant_id:
+            leads = [lead for lead in leads if lead.variant == variant_id]
+        if state:
+            leads = [lead for lead in leads if lead.converted == (state == "yes")]
+        try:
+            start = date.fromisoformat(since_text.strip()) if (since_text or "").strip() else None
+        except ValueError:
+            start = None
+        if start:
+            leads = [
+                lead for lead in leads if datetime.fromtimestamp(lead.updated_at).date() >= start
+            ]
+        rows = [row(spec, lead) for lead in leads]
+        labels = header(spec)[:4] + [fld.label for fld in spec.lead_capture.fields]
+        path = Path(tempfile.mkdtemp(prefix="leads-")) / f"{bot_id}-leads.csv"
+        write_csv(spec, leads, path)
+        variants = [(t("leads.all"), ALL)] + [(v, v) for v in spec.variant_ids()]
+        return (
+            gr.update(value=rows or None, headers=labels),
+            gr.update(choices=[lead.user for lead in leads]),
+            gr.update(choices=variants),
+            gr.update(value=str(path)),
+        )
+
+    def conversation(bot_id, user):
+        if not bot_id or not user:
+            return []
+        lead = workspace.leads.get(bot_id, user)
+        conv = lead.conversation if lead else user
+        return [{"role": m.role, "content": m.content}
+                for m in workspace.conversations.history(bot_id, conv)]  # fmt: skip
+
+    def ask(user):
+        if not user:
+            return gr.update(visible=False), t("bots.pick_first")
+        return gr.update(visible=True), t("leads.ask_delete", user=user)
+
+    def erase(bot_id, user, variant_id, state, since_text):
+        workspace.leads.delete(bot_id, user)
+        listed = listing(bot_id, variant_id, state, since_text)
+        return (gr.update(visible=False), t("leads.deleted", user=user), [], *listed)
+
+    inputs = [ctx.bot_picker, variant, converted, since]
+    outputs = [table, who, variant, export]
+    for trigger in (refresh.click, converted.change, variant.input, since.submit):
+        trigger(listing, inputs, outputs)
+    ctx.bot_picker.change(listing, inputs, outputs)
+    ctx.on_load.append((listing, inputs, outputs))
+    who.change(conversation, [ctx.bot_picker, who], chat)
+    delete.click(ask, who, [confirm, status])
+    confirm.click(erase, [ctx.bot_picker, who, *inputs[1:]], [confirm, status, chat, *outputs])
