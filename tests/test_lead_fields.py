@@ -35,7 +35,8 @@ def test_invalid_phones_are_refused(typed: str) -> None:
      ("订单号 202611181381234567890，手机 15900001111", "15900001111"),
      ("订单号 202611181381234567890", None),
      ("座机 010-62345678", None),
-     ("号码12345678901", None)],
+     ("号码12345678901", None),
+     ("我电话是13812345678吗？不对，是13812345679", "13812345679")],
 )  # fmt: skip
 def test_phone_found_in_a_message(message: str, found: str | None) -> None:
     assert f.find_phone(message) == found

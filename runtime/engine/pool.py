@@ -29,7 +29,7 @@ def default_threads() -> int:
 class ModelPool:
     def __init__(self, threads: int | None = None, prefix_cache_mb: int | None = None):
         self.threads = threads or default_threads()
-        mb = prefix_cache_mb or int(os.environ.get("BOTSTUDIO_PREFIX_CACHE_MB", "512"))
+        mb = prefix_cache_mb or int(os.environ.get("BOTSTUDIO_PREFIX_CACHE_MB", "1024"))
         self.prefix_cache_bytes = mb * 2**20
         self._models: dict[PoolKey, LlamaModel] = {}
         self._lock = threading.Lock()

@@ -73,11 +73,12 @@ def choice(value: str, options: list[str]) -> str | None:
 
 
 def find_phone(text: str) -> str | None:
+    """The last valid mobile number in the message: people correct themselves forward
+    ("138…78? no, 138…79")."""
+    found = None
     for match in PHONE_IN_TEXT.finditer(ascii_digits(text)):
-        found = phone_cn(match.group(1))
-        if found:
-            return found
-    return None
+        found = phone_cn(match.group(1)) or found
+    return found
 
 
 def find_email(text: str) -> str | None:

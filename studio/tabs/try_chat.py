@@ -93,14 +93,14 @@ def build(ctx: StudioContext) -> None:
     def respond(bot_id: str | None, who: str, variant_id: str | None, text: str, history: list):
         text = (text or "").strip()
         if not bot_id or not text:
-            yield history, text, gr.update(), gr.update()
+            yield history, text, gr.update(), gr.update(), gr.update()
             return
         history = [
             *history,
             {"role": "user", "content": text},
             {"role": "assistant", "content": ""},
         ]
-        yield history, "", gr.update(), ctx.t("try.thinking")
+        yield history, "", gr.update(), ctx.t("try.thinking"), gr.update()
         try:
             reply = dialogue.reply(bot_id, _conversation(who), text, variant_id or None)
         except EXPECTED as exc:
