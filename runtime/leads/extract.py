@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ from runtime.spec.model import LeadField
 log = logging.getLogger(__name__)
 PATTERNED = ("phone_cn", "email", "wechat_id", "date", "datetime")
 MAX_TEXT = 100
+WORDS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
 # (system prompt, message) -> JSON text, generated under `grammar`
 Generate = Callable[[str, str, str], str]
@@ -55,8 +57,11 @@ def validate(lead_field: LeadField, value: Any, message: str, now: datetime) -> 
     if kind == "datetime":
         found = f.find_datetime(text, now) or f.find_datetime(message, now)
         return found.isoformat(timespec="minutes") if found else None
-    # free text: must be in the message, and short enough to be a value, not a paragraph
+    # free text: in the message, short enough to be a value, and made of words: a run of
+    # digits is a phone or an order number, never a company name
     if not text or len(text) > MAX_TEXT or f.ascii_digits(text) not in f.ascii_digits(message):
+        return None
+    if not WORDS.search(text) or f.find_phone(text) or f.find_email(text):
         return None
     return text
 

@@ -57,7 +57,8 @@ def build(ctx: StudioContext) -> None:
                 lead for lead in leads if datetime.fromtimestamp(lead.updated_at).date() >= start
             ]
         rows = [row(spec, lead) for lead in leads]
-        labels = header(spec)[:4] + [fld.label for fld in spec.lead_capture.fields]
+        labels = [t(f"leads.col.{c}") for c in header(spec)[:4]]
+        labels += [fld.label for fld in spec.lead_capture.fields]
         path = Path(tempfile.mkdtemp(prefix="leads-")) / f"{bot_id}-leads.csv"
         write_csv(spec, leads, path)
         variants = [(t("leads.all"), ALL)] + [(v, v) for v in spec.variant_ids()]
