@@ -8,6 +8,7 @@ labelled messages in bench/leads_data.py (Chinese and English, decoys included).
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import sys
 import time
@@ -58,12 +59,16 @@ def main() -> None:
     args = parser.parse_args()
     data = labelled()
     engine = Engine(ModelCatalog(ROOT / "gguf"), ModelPool(), "en")
-    settings = ModelSettings(file=args.model, temperature=0, max_tokens=160, context=2048)
+    settings = ModelSettings(file=args.model, temperature=0, context=4096)
 
-    def generate(system: str, message: str, grammar: str) -> str:
+    def generate(system: str, message: str, grammar: str, max_tokens: int) -> str:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": message}]
-        return engine.generate(settings, messages, pinned=1, max_tokens=160, grammar=grammar).text()
+        return engine.generate(
+            settings, messages, pinned=1, max_tokens=max_tokens, grammar=grammar
+        ).text()
 
+    unparsed = []
+    logging.getLogger("runtime.leads.extract").addFilter(lambda r: unparsed.append(r) and False)
     runs = {}
     for name, model in (("validators alone", None), ("validators + model", generate)):
         results, times = [], []
@@ -83,6 +88,7 @@ def main() -> None:
             precision, recall, _n = scores[fld.key]
             cells += f"{precision:>19.2f} {recall:>9.2f} "
         print(f"{fld.key + ' (' + fld.type + ')':<22}{cells}  n={scores[fld.key][2]}")
+    print(f"\nmodel answers that did not parse: {len(unparsed)}")
     for name, (_, times) in runs.items():
         print(f"\nlatency, {name}: median {statistics.median(times) * 1000:.2f} ms, "
               f"max {max(times) * 1000:.1f} ms per message")  # fmt: skip

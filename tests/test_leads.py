@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.leads.extract import extract, grammar_for
+from runtime.leads.extract import extract, grammar_for, max_tokens_for
 from runtime.logmask import mask_personal
 from runtime.spec.model import LeadField
 from runtime.workspace import Workspace
@@ -110,6 +110,7 @@ def test_grammar_constrained_extraction_always_parses(sales) -> None:
     product = LeadField(key="product", label="Product", type="choice", options=["IM SDK", "Video"])
     fields = [LeadField(key="company", label="Company"), product]
     grammar = grammar_for(fields)
+    budget = max_tokens_for(fields)
     engine = sales.engine
     spec = sales.dialogue.spec("sales")
     messages = [
@@ -129,7 +130,7 @@ def test_grammar_constrained_extraction_always_parses(sales) -> None:
             spec.model.model_copy(update={"temperature": 0}),
             [{"role": "system", "content": "Extract company and product."},
              {"role": "user", "content": message}],
-            pinned=1, max_tokens=160, grammar=grammar,
+            pinned=1, max_tokens=budget, grammar=grammar,
         ).text()  # fmt: skip
         parsed = json.loads(raw)
         assert set(parsed) == {"company", "product"}

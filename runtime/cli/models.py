@@ -24,16 +24,7 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
         except (GGUFError, OSError) as exc:
             rows.append((path.name, t("cli.model_unreadable", workspace.lang, detail=exc)))
             continue
-        rows.append(
-            (
-                path.name,
-                info.architecture,
-                info.parameters_text(),
-                info.quantization,
-                str(info.context_length or "?"),
-                info.size_text(),
-            )
-        )
+        rows.append(tuple(info.row()))
     widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(HEADER))]
     for row in rows:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())

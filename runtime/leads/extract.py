@@ -25,10 +25,11 @@ from runtime.spec.model import LeadField
 log = logging.getLogger(__name__)
 PATTERNED = ("phone_cn", "email", "wechat_id", "date", "datetime")
 MAX_TEXT = 100
+MAX_CHARS = 40  # the longest value the model may propose
 WORDS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
-# (system prompt, message) -> JSON text, generated under `grammar`
-Generate = Callable[[str, str, str], str]
+# (system prompt, message, grammar, max_tokens) -> JSON text, generated under the grammar
+Generate = Callable[[str, str, str, int], str]
 
 
 def validate(lead_field: LeadField, value: Any, message: str, now: datetime) -> Any:
@@ -86,7 +87,10 @@ def by_validators(lead_field: LeadField, message: str, now: datetime) -> Any:
 
 
 def grammar_for(wanted: list[LeadField]) -> str:
-    properties = {fld.key: {"type": ["string", "null"]} for fld in wanted}
+    """A grammar that admits only this JSON object, each value at most MAX_CHARS long: the
+    length bound is what lets `max_tokens_for` guarantee the output is never cut off."""
+    text = {"anyOf": [{"type": "string", "maxLength": MAX_CHARS}, {"type": "null"}]}
+    properties = {fld.key: text for fld in wanted}
     schema = {
         "type": "object",
         "properties": properties,
@@ -94,6 +98,11 @@ def grammar_for(wanted: list[LeadField]) -> str:
         "additionalProperties": False,
     }
     return json_schema_to_gbnf(json.dumps(schema))
+
+
+def max_tokens_for(wanted: list[LeadField]) -> int:
+    """Enough for the longest JSON the grammar admits, even at 4 tokens per character."""
+    return 32 + len(wanted) * (4 * MAX_CHARS + 16)
 
 
 def extraction_prompt(wanted: list[LeadField]) -> str:
@@ -122,7 +131,7 @@ def extract(
             found[fld.key] = value
     rest = [fld for fld in wanted if fld.key not in found and fld.type not in PATTERNED]
     if rest and generate is not None:
-        raw = generate(extraction_prompt(rest), message, grammar_for(rest))
+        raw = generate(extraction_prompt(rest), message, grammar_for(rest), max_tokens_for(rest))
         try:
             proposed = json.loads(raw)
         except ValueError:  # cannot happen under the grammar; be safe all the same

@@ -71,6 +71,18 @@ class GGUFInfo:
         value = self.metadata.get("tokenizer.chat_template")
         return value if isinstance(value, str) else None
 
+    def row(self) -> list[str]:
+        """file, architecture, parameters, quantization, context, size: one listing row,
+        the same in `launch.py models` and the studio."""
+        return [
+            self.path.name,
+            self.architecture,
+            self.parameters_text(),
+            self.quantization,
+            str(self.context_length or "?"),
+            self.size_text(),
+        ]
+
     def parameters_text(self) -> str:
         if self.parameters >= 1e9:
             return f"{self.parameters / 1e9:.1f}B"

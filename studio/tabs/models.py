@@ -20,16 +20,7 @@ def file_rows(ctx: StudioContext) -> list[list[str]]:
         except (GGUFError, OSError) as exc:
             rows.append([path.name, f"⚠ {exc}", "", "", "", ""])
             continue
-        rows.append(
-            [
-                path.name,
-                info.architecture,
-                info.parameters_text(),
-                info.quantization,
-                str(info.context_length or "?"),
-                info.size_text(),
-            ]
-        )
+        rows.append(info.row())
     return rows
 
 

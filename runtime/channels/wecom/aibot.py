@@ -14,9 +14,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from runtime.channels.bindings import Bindings
+from runtime.channels.wecom.callback import MAX_BODY, crypto_failure, refused, verify_url
 from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
 from runtime.channels.wecom.messages import stream_id, text_of, triggered
 from runtime.dialogue import Dialogue, UnknownBot
@@ -26,13 +27,7 @@ from runtime.responder import Responder, StreamBoard
 from runtime.spec import SpecError
 
 log = logging.getLogger(__name__)
-MAX_BODY = 256 * 1024  # an AI-bot callback is a few KB; anything near this is not WeCom
 RESPONSE_LIMIT = 20480
-
-
-def _refused(status: int, bot_id: str, reason: str) -> Response:
-    log.warning("aibot callback for %r refused (%d): %s", bot_id, status, reason)
-    return JSONResponse({"error": reason}, status_code=status)
 
 
 class AIBotChannel:
@@ -158,7 +153,7 @@ def aibot_routes(channel: AIBotChannel) -> APIRouter:
     router = APIRouter()
 
     @router.get("/wecom/aibot/{bot_id}")
-    def verify_url(
+    def verify(
         bot_id: str,
         msg_signature: str = "",
         timestamp: str = "",
@@ -166,12 +161,7 @@ def aibot_routes(channel: AIBotChannel) -> APIRouter:
         echostr: str = "",
     ) -> Response:
         crypto = channel.crypto(bot_id)
-        if crypto is None:
-            return _refused(404, bot_id, "no AI-bot binding for this bot")
-        try:
-            return PlainTextResponse(crypto.open(msg_signature, timestamp, nonce, echostr))
-        except CryptoError as exc:
-            return _refused(403, bot_id, exc.reason)
+        return verify_url("aibot", crypto, bot_id, msg_signature, timestamp, nonce, echostr)
 
     @router.post("/wecom/aibot/{bot_id}")
     async def receive(
@@ -179,36 +169,35 @@ def aibot_routes(channel: AIBotChannel) -> APIRouter:
     ) -> Response:
         crypto = channel.crypto(bot_id)
         if crypto is None:
-            return _refused(404, bot_id, "no AI-bot binding for this bot")
+            return refused("aibot", 404, bot_id, "no AI-bot binding for this bot")
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_BODY:
-            return _refused(413, bot_id, "body too large")
+            return refused("aibot", 413, bot_id, "body too large")
         raw = await request.body()
         if len(raw) > MAX_BODY:
-            return _refused(413, bot_id, "body too large")
+            return refused("aibot", 413, bot_id, "body too large")
         try:
             encrypted = json.loads(raw)["encrypt"]
             if not isinstance(encrypted, str):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
-            return _refused(400, bot_id, "body is not JSON with an 'encrypt' string")
+            return refused("aibot", 400, bot_id, "body is not JSON with an 'encrypt' string")
         try:
             plain = crypto.open(msg_signature, timestamp, nonce, encrypted)
         except CryptoError as exc:
-            status = 403 if exc.reason in ("bad signature", "wrong receive id") else 400
-            return _refused(status, bot_id, exc.reason)
+            return crypto_failure("aibot", bot_id, exc)
         try:
             payload = json.loads(plain)
             if not isinstance(payload, dict) or "msgtype" not in payload:
                 raise ValueError
         except ValueError:
-            return _refused(400, bot_id, "decrypted message is not a WeCom JSON message")
+            return refused("aibot", 400, bot_id, "decrypted message is not a WeCom JSON message")
         try:
             reply = await run_in_threadpool(channel.handle, bot_id, payload)
         except (UnknownBot, SpecError) as exc:
-            return _refused(404, bot_id, f"bot cannot answer: {exc}")
+            return refused("aibot", 404, bot_id, f"bot cannot answer: {exc}")
         except KeyError as exc:
-            return _refused(400, bot_id, f"message lacks {exc}")
+            return refused("aibot", 400, bot_id, f"message lacks {exc}")
         if reply is None:
             return Response(status_code=200)
         sealed = crypto.seal(json.dumps(reply, ensure_ascii=False), timestamp, nonce)

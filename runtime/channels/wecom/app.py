@@ -16,9 +16,10 @@ from typing import Any
 import requests
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import Response
 
 from runtime.channels.bindings import Bindings
+from runtime.channels.wecom.callback import MAX_BODY, crypto_failure, refused, verify_url
 from runtime.channels.wecom.config import api_base
 from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
 from runtime.channels.wecom.split import TEXT_LIMIT, split_message
@@ -29,13 +30,7 @@ from runtime.responder import Responder
 from runtime.spec import SpecError
 
 log = logging.getLogger(__name__)
-MAX_BODY = 256 * 1024
 EXPIRED = {40014, 42001, 42007, 42009}
-
-
-def _refused(status: int, bot_id: str, reason: str) -> Response:
-    log.warning("app callback for %r refused (%d): %s", bot_id, status, reason)
-    return JSONResponse({"error": reason}, status_code=status)
 
 
 def parse_xml(raw: bytes) -> dict[str, str]:
@@ -152,7 +147,7 @@ def app_routes(channel: AppChannel) -> APIRouter:
     router = APIRouter()
 
     @router.get("/wecom/app/{bot_id}")
-    def verify_url(
+    def verify(
         bot_id: str,
         msg_signature: str = "",
         timestamp: str = "",
@@ -160,12 +155,7 @@ def app_routes(channel: AppChannel) -> APIRouter:
         echostr: str = "",
     ) -> Response:
         crypto = channel.crypto(bot_id)
-        if crypto is None:
-            return _refused(404, bot_id, "no app binding for this bot")
-        try:
-            return PlainTextResponse(crypto.open(msg_signature, timestamp, nonce, echostr))
-        except CryptoError as exc:
-            return _refused(403, bot_id, exc.reason)
+        return verify_url("app", crypto, bot_id, msg_signature, timestamp, nonce, echostr)
 
     @router.post("/wecom/app/{bot_id}")
     async def receive(
@@ -173,26 +163,25 @@ def app_routes(channel: AppChannel) -> APIRouter:
     ) -> Response:
         crypto = channel.crypto(bot_id)
         if crypto is None:
-            return _refused(404, bot_id, "no app binding for this bot")
+            return refused("app", 404, bot_id, "no app binding for this bot")
         raw = await request.body()
         if len(raw) > MAX_BODY:
-            return _refused(413, bot_id, "body too large")
+            return refused("app", 413, bot_id, "body too large")
         try:
             encrypted = parse_xml(raw)["Encrypt"]
         except (ET.ParseError, ValueError, KeyError) as exc:
-            return _refused(400, bot_id, f"body is not WeCom XML with Encrypt: {exc}")
+            return refused("app", 400, bot_id, f"body is not WeCom XML with Encrypt: {exc}")
         try:
             plain = crypto.open(msg_signature, timestamp, nonce, encrypted)
             message = parse_xml(plain.encode())
         except CryptoError as exc:
-            status = 403 if exc.reason in ("bad signature", "wrong receive id") else 400
-            return _refused(status, bot_id, exc.reason)
+            return crypto_failure("app", bot_id, exc)
         except (ET.ParseError, ValueError) as exc:
-            return _refused(400, bot_id, f"decrypted message is not XML: {exc}")
+            return refused("app", 400, bot_id, f"decrypted message is not XML: {exc}")
         try:
             await run_in_threadpool(channel.handle, bot_id, message)
         except (UnknownBot, SpecError) as exc:
-            return _refused(404, bot_id, f"bot cannot answer: {exc}")
+            return refused("app", 404, bot_id, f"bot cannot answer: {exc}")
         return Response(status_code=200)  # at once; the reply goes through message/send
 
     return router
