@@ -71,14 +71,14 @@ class Workspace:
 
         def generate_for(spec):
             """Lead extraction on the bot's own model: greedy, constrained by a grammar."""
-            settings = spec.model.model_copy(update={"temperature": 0, "max_tokens": 160})
+            settings = spec.model.model_copy(update={"temperature": 0})
 
-            def generate(system: str, message: str, grammar: str) -> str:
+            def generate(system: str, message: str, grammar: str, max_tokens: int) -> str:
                 messages = [
                     {"role": "system", "content": system},
                     {"role": "user", "content": message},
                 ]
-                return engine.generate(settings, messages, pinned=1, max_tokens=160,
+                return engine.generate(settings, messages, pinned=1, max_tokens=max_tokens,
                                        grammar=grammar).text()  # fmt: skip
 
             return generate
