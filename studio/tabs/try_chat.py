@@ -112,6 +112,8 @@ def build(ctx: StudioContext) -> None:
             history[-1]["content"] += chunk
             yield history, "", shown, gr.update(), gr.update()
         stats = stats_line(ctx, reply.generation.stats, reply.text)
+        if reply.lead is not None and reply.lead.converted_now and ctx.hub is not None:
+            ctx.hub.responder.alert(dialogue.spec(bot_id), reply.lead.lead)  # as in WeCom
         yield history, "", shown, stats, lead_panel(bot_id, who)
 
     def on_reset(bot_id: str | None, who: str, variant_id: str | None):
