@@ -307,7 +307,12 @@ def test_bind_a_group_webhook_and_send_a_test_message(page, studio, fake_wecom) 
     expect_text(page, "#bots-table", "群机器人 webhook ✓")
 
 
-def test_a_conversation_becomes_a_lead_in_the_table_and_the_csv(page, studio) -> None:
+def test_a_conversation_becomes_a_lead_in_the_table_and_the_csv(page, studio, fake_wecom) -> None:
+    from runtime.channels.bindings import Bindings
+    from runtime.store.settings import Settings
+
+    alerts = Bindings(Settings(studio["data"] / "settings.json"))
+    alerts.bind("xiaolan-sales", "alert_webhook", {"key": WEBHOOK_KEY})
     pick(page, "bot-picker", "xiaolan-sales")
     open_tab(page, "试聊")
     page.fill("#try-user textarea", "王先生")
@@ -326,3 +331,5 @@ def test_a_conversation_becomes_a_lead_in_the_table_and_the_csv(page, studio) ->
     content = Path(download.value.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")
     assert "studio:王先生" in content.decode("utf-8-sig") and "13812345678" in content.decode()
+    alert = [m for m in fake_wecom.texts(WEBHOOK_KEY) if "王先生" in m]
+    assert alert and "138****5678" in alert[0] and "13812345678" not in alert[0]

@@ -50,11 +50,12 @@ class LeadCapture:
         now = now or datetime.now(ZoneInfo(spec.timezone))
         lead = self.store.get(spec.id, user) or Lead(spec.id, user, conversation, variant)
         lead.conversation = conversation
-        # the model is asked only about free-form fields still open, or the one just asked
-        wanted = [
-            fld for fld in fields
-            if fld.type in PATTERNED or fld.key not in lead.fields or fld.key == lead.last_asked
-        ]  # fmt: skip
+        # Validators look for every patterned field. The model is asked only about the
+        # free-form field the bot has just asked for: with a small model, free text that was
+        # not asked for is too often a wrong guess (bench/leads.py), and a wrong lead is worse
+        # than a missing one.
+        wanted = [fld for fld in fields if fld.type in PATTERNED or fld.type == "choice"
+                  or fld.key == lead.last_asked]  # fmt: skip
         generate = self.generate_for(spec) if self.generate_for else None
         found = extract(wanted, message, now, generate)
         captured = []

@@ -57,7 +57,7 @@ def validate(lead_field: LeadField, value: Any, message: str, now: datetime) -> 
         return found.isoformat() if found else None
     if kind == "datetime":
         found = f.find_datetime(text, now) or f.find_datetime(message, now)
-        return found.isoformat(timespec="minutes") if found else None
+        return _local(found)
     # free text: in the message, short enough to be a value, and made of words: a run of
     # digits is a phone or an order number, never a company name
     if not text or len(text) > MAX_TEXT or f.ascii_digits(text) not in f.ascii_digits(message):
@@ -65,6 +65,11 @@ def validate(lead_field: LeadField, value: Any, message: str, now: datetime) -> 
     if not WORDS.search(text) or f.find_phone(text) or f.find_email(text):
         return None
     return text
+
+
+def _local(moment: datetime | None) -> str | None:
+    """'2026-11-19T15:00': in the bot's time zone, as people (and Excel) read it."""
+    return moment.replace(tzinfo=None).isoformat(timespec="minutes") if moment else None
 
 
 def by_validators(lead_field: LeadField, message: str, now: datetime) -> Any:
@@ -79,8 +84,7 @@ def by_validators(lead_field: LeadField, message: str, now: datetime) -> Any:
         found = f.find_date(message, now)
         return found.isoformat() if found else None
     if kind == "datetime":
-        found = f.find_datetime(message, now)
-        return found.isoformat(timespec="minutes") if found else None
+        return _local(f.find_datetime(message, now))
     if kind == "choice":
         return f.choice(message, lead_field.options or []) if lead_field.options else None
     return None
@@ -133,8 +137,10 @@ def extract(
     if rest and generate is not None:
         raw = generate(extraction_prompt(rest), message, grammar_for(rest), max_tokens_for(rest))
         try:
-            proposed = json.loads(raw)
-        except ValueError:  # cannot happen under the grammar; be safe all the same
+            # strict=False: the grammar lets a string hold a raw newline, which strict JSON
+            # forbids; every value is validated below all the same
+            proposed = json.loads(raw, strict=False)
+        except ValueError:  # the grammar rules this out; be safe all the same
             log.warning("lead extraction returned text that is not JSON")
             proposed = {}
         for fld in rest:
