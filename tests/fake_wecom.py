@@ -58,6 +58,7 @@ class FakeWeCom:
 
         @app.post("/cgi-bin/webhook/send")
         async def send(request: Request, key: str = ""):
+            raw = await request.body()  # before the lock: awaiting under it would block the loop
             with self._lock:
                 if self.fail_next:
                     code = self.fail_next.pop(0)
@@ -67,7 +68,7 @@ class FakeWeCom:
                     self.rejected.append((key, 93000))
                     return {"errcode": 93000, "errmsg": "invalid webhook url"}
                 try:
-                    body = json.loads(await request.body())
+                    body = json.loads(raw)
                 except ValueError:
                     return {"errcode": 40001, "errmsg": "invalid json"}
                 kind = body.get("msgtype")
