@@ -1,7 +1,7 @@
 """The one string table: every message a user reads, in Simplified Chinese and English.
 
 Runtime errors, command-line output and studio labels all come from here (split
-into two files by who shows them), so a message is translated once and reads the
+into files by who shows them), so a message is translated once and reads the
 same everywhere.
 """
 
@@ -11,12 +11,14 @@ import os
 
 from runtime.i18n.runtime_strings import RUNTIME_STRINGS
 from runtime.i18n.studio_strings import STUDIO_STRINGS
+from runtime.i18n.wecom_strings import WECOM_STRINGS
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
-STRINGS: dict[str, dict[str, str]] = {**RUNTIME_STRINGS, **STUDIO_STRINGS}
-assert len(STRINGS) == len(RUNTIME_STRINGS) + len(STUDIO_STRINGS), "a key is defined twice"
+TABLES = (RUNTIME_STRINGS, STUDIO_STRINGS, WECOM_STRINGS)
+STRINGS: dict[str, dict[str, str]] = {k: v for table in TABLES for k, v in table.items()}
+assert len(STRINGS) == sum(map(len, TABLES)), "a key is defined twice"
 
 
 def t(message_id: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
