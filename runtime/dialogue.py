@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from runtime.engine import Engine, Generation
+from runtime.experiments.assignment import Assignments
 from runtime.leads.capture import LeadCapture, Observation
 from runtime.prompt import BuiltPrompt, build_prompt
 from runtime.spec import BotRepository, BotSpec, ResolvedBot
@@ -67,11 +68,13 @@ class Dialogue:
     def __init__(
         self, bots: BotRepository, engine: Engine, conversations: Conversations,
         leads: LeadCapture | None = None,
+        assignments: Assignments | None = None,
     ):  # fmt: skip
         self.bots = bots
         self.engine = engine
         self.conversations = conversations
         self.leads = leads
+        self.assignments = assignments
 
     def spec(self, bot_id: str) -> BotSpec:
         try:
@@ -88,6 +91,8 @@ class Dialogue:
 
     def greet(self, bot_id: str, conversation: str, variant: str | None = None) -> str | None:
         """The greeting, said (and remembered) only when a conversation starts."""
+        if variant is None and self.assignments is not None:
+            variant = self.assignments.variant_for(self.spec(bot_id), conversation)
         bot = self.resolve(bot_id, variant)
         if not bot.greeting or self.conversations.history(bot_id, conversation, limit=1):
             return None
@@ -100,7 +105,10 @@ class Dialogue:
         self, bot_id: str, conversation: str, message: str, variant: str | None = None,
         user: str | None = None,
     ) -> Reply:  # fmt: skip
-        """`user` is who wrote (in a group, the member); the conversation is the chat."""
+        """`user` is who wrote (in a group, the member); the conversation is the chat.
+        Without an explicit `variant`, the person gets their A/B variant (sticky)."""
+        if variant is None and self.assignments is not None:
+            variant = self.assignments.variant_for(self.spec(bot_id), user or conversation)
         bot = self.resolve(bot_id, variant)
         history = self.conversations.history(bot_id, conversation)
         lead, note = None, ""

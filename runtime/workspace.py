@@ -83,5 +83,7 @@ class Workspace:
 
             return generate
 
+        from runtime.experiments.assignment import Assignments
+
         capture = LeadCapture(self.leads, generate_for)
-        return Dialogue(self.bots, engine, self.conversations, capture)
+        return Dialogue(self.bots, engine, self.conversations, capture, Assignments(self.journal))

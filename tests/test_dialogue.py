@@ -43,8 +43,8 @@ def test_reply_is_remembered_and_sent_back_next_turn(workspace: Workspace) -> No
 def test_greeting_once_per_conversation_and_per_variant(workspace: Workspace) -> None:
     _english_bot(workspace)
     dialogue = workspace.dialogue
-    assert dialogue.greet("helper", "bob") == "Hi! I am Helper."
-    assert dialogue.greet("helper", "bob") is None
+    assert dialogue.greet("helper", "bob", variant="A") == "Hi! I am Helper."
+    assert dialogue.greet("helper", "bob", variant="A") is None
     assert dialogue.greet("helper", "carol", variant="B") == "Hello from B!"
 
 

@@ -40,4 +40,4 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
     Journal(path).close()
     journal = Journal(path)
     names = [r[0] for r in journal.connection().execute("SELECT name FROM _migrations")]
-    assert names == ["m001_messages", "m002_inbox_outbox", "m003_leads"]
+    assert names == ["m001_messages", "m002_inbox_outbox", "m003_leads", "m004_assignments"]

@@ -183,6 +183,13 @@ class Variant(Strict):
         return value
 
 
+class Experiment(Strict):
+    """The A/B test in progress: a new seed starts a new experiment (everyone is assigned
+    afresh); until then each person keeps the variant they first saw."""
+
+    seed: Annotated[str, Field(min_length=1, max_length=64)] = "1"
+
+
 class WeComSettings(Strict):
     trigger: Literal["mention", "prefix", "always"] = "mention"
     prefix: str | None = None
@@ -260,6 +267,7 @@ class BotSpec(Strict):
     few_shot: list[FewShot] = Field(default_factory=list)
     lead_capture: LeadCapture = Field(default_factory=LeadCapture)
     variants: list[Variant] = Field(default_factory=list)
+    experiment: Experiment = Field(default_factory=Experiment)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     safety: Safety = Field(default_factory=Safety)
     schedules: list[Schedule] = Field(default_factory=list)

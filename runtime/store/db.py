@@ -128,6 +128,23 @@ def m003_leads(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m004_assignments(db: sqlite3.Connection) -> None:
+    # Who sees which variant, fixed at first contact: changing weights later moves nobody.
+    db.execute(
+        """
+        CREATE TABLE assignments (
+            bot_id TEXT NOT NULL,
+            seed TEXT NOT NULL,
+            user TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            assigned_at REAL NOT NULL,
+            PRIMARY KEY (bot_id, seed, user)
+        )
+        """
+    )
+
+
 class Journal:
     def __init__(self, path: Path):
         self.path = path

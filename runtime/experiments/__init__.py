@@ -1,0 +1,1 @@
+"""A/B experiments: who sees which variant."""
