@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     from runtime.cli import leads
 
     leads.add_parser(commands)
+    from runtime.cli import report
+
+    report.add_parser(commands)
     commands.add_parser("serve", help="start the server (the default)")
     return parser
 
@@ -72,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             from runtime.cli.models import run
         elif args.command == "leads":
             from runtime.cli.leads import run
+        elif args.command == "report":
+            from runtime.cli.report import run
         elif args.command in ("bind", "unbind", "push"):
             from runtime.cli import wecom
 

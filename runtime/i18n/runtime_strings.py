@@ -282,6 +282,31 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "en": "deleted the lead and messages of {user}",
     },
     "leads.written": {"zh": "已导出 {n} 条线索到 {path}", "en": "wrote {n} leads to {path}"},
+    # --- experiment report --------------------------------------------------
+    "report.no_experiment": {
+        "zh": "这个机器人没有 A/B 实验（少于两个变体）。",
+        "en": "This bot runs no A/B experiment (fewer than two variants).",
+    },
+    "report.srm": {
+        "zh": "各组人数与权重不符（p={p}），分流可能出了问题，结果暂不可信。请检查分流设置。",
+        "en": "The groups' sizes do not match the weights (p={p}): the split may be broken, so do not trust the results yet.",
+    },
+    "report.adopt": {
+        "zh": "{variant} 更好的概率为 {chance}%，建议采用 {variant}。",
+        "en": "{variant} is better with {chance}% probability: adopt {variant}.",
+    },
+    "report.keep_control": {
+        "zh": "对照组 {variant} 更好的概率为 {chance}%，建议保留 {variant}。",
+        "en": "The control {variant} is better with {chance}% probability: keep {variant}.",
+    },
+    "report.need_more": {
+        "zh": "样本还不够：每组还需约 {n} 人（目前 {variant} 领先，更好的概率为 {chance}%）。",
+        "en": "Not enough data yet: about {n} more people per group needed ({variant} leads, {chance}% chance to be best).",
+    },
+    "report.no_difference": {
+        "zh": "目前各组转化率相同，还看不出差别。",
+        "en": "The groups convert at the same rate so far: no difference to see yet.",
+    },
     # --- chat commands and replies ------------------------------------------
     "cmd.help": {
         "zh": "我是{name}。可用命令：\n/help 查看帮助\n/clear 清空我们的对话记录\n/status 查看机器人状态",

@@ -1,0 +1,46 @@
+"""`report BOT [--json]`: the A/B experiment's numbers and what to do about them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from runtime.dialogue import UnknownBot
+from runtime.experiments.report import build_report, counts
+from runtime.i18n import t
+from runtime.spec import SpecError
+from runtime.workspace import Workspace
+
+
+def add_parser(commands) -> None:
+    report = commands.add_parser("report", help="the bot's A/B experiment report")
+    report.add_argument("bot")
+    report.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run(workspace: Workspace, args: argparse.Namespace) -> int:
+    lang = workspace.lang
+    try:
+        spec = workspace.dialogue.spec(args.bot)
+    except UnknownBot as exc:
+        known = ", ".join(exc.known) or t("spec.none", lang)
+        print(t("cli.unknown_bot", lang, bot=exc.bot_id, known=known), file=sys.stderr)
+        return 1
+    except SpecError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    report = build_report(spec, counts(workspace.journal, spec), lang)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{spec.name} ({spec.id}), experiment seed {report['seed']}")
+    for v in report["variants"]:
+        chance = "-" if v["chance_to_win"] is None else f"{v['chance_to_win']:.0%}"
+        p = "-" if v["p_value"] is None else f"{v['p_value']:.3g}"
+        print(f"  {v['id']:<8} users {v['users']:>6}  conversions {v['conversions']:>5}  "
+              f"rate {v['rate']:6.1%} [{v['ci_low']:.1%}, {v['ci_high']:.1%}]  "
+              f"p {p:>7}  chance to win {chance}")  # fmt: skip
+    print(f"  sample ratio check p = {report['srm_p']:.3g}")
+    print(report["advice"])
+    return 0
