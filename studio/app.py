@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from runtime.workspace import Workspace
 from studio.context import StudioContext
-from studio.tabs import bots, compare, edit, leads, models, settings, try_chat, wecom
+from studio.tabs import bots, compare, edit, experiments, leads, models, settings, try_chat, wecom
 from studio.theme import CSS, theme
 
 TABS = [  # (module, tab id, label key): one module per tab
@@ -24,6 +24,7 @@ TABS = [  # (module, tab id, label key): one module per tab
     (try_chat, "try", "tab.try"),
     (compare, "compare", "tab.compare"),
     (leads, "leads", "tab.leads"),
+    (experiments, "experiments", "tab.experiments"),
     (wecom, "wecom", "tab.wecom"),
     (models, "models", "tab.models"),
     (settings, "settings", "tab.settings"),
@@ -32,7 +33,7 @@ TABS = [  # (module, tab id, label key): one module per tab
 
 def build_studio(workspace: Workspace, lang: str, hub=None) -> gr.Blocks:
     ctx = StudioContext(workspace, lang, hub)
-    with gr.Blocks(title="BotStudio", analytics_enabled=False) as demo:
+    with gr.Blocks(title="BotStudio", analytics_enabled=False, fill_width=True) as demo:
         with gr.Row(elem_id="topbar"):
             gr.HTML(f'<div class="brand">🤖 BotStudio<small>{ctx.t("app.tagline")}</small></div>')
             choices = ctx.bot_choices()

@@ -18,7 +18,8 @@ def theme() -> gr.themes.Base:
 
 
 CSS = """
-.gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
+.gradio-container { width: 100% !important; max-width: 1280px !important;
+  margin: 0 auto !important; }
 #topbar { align-items: center; background: linear-gradient(90deg, #1e3a8a, #2563eb);
   border-radius: 14px; padding: 10px 18px; margin-bottom: 6px; }
 #topbar .brand { color: #fff; font-size: 22px; font-weight: 700; white-space: nowrap; }

@@ -53,7 +53,7 @@ def test_a_clear_winner_is_named_with_its_chance(tmp_path: Path, bots_dir: Path)
     assert data["srm_p"] > 0.5
     assert data["advice"].startswith("B is better with") and "adopt B" in data["advice"]
     chinese = report(bots_dir, tmp_path, lang="zh")
-    assert chinese["advice"] == "B 更好的概率为 100%，建议采用 B。"
+    assert chinese["advice"] == "B 更好的概率为 99%，建议采用 B。"  # never a certain 100%
 
 
 def test_too_little_data_says_how_many_more_people(tmp_path: Path, bots_dir: Path) -> None:
@@ -70,3 +70,34 @@ def test_a_broken_split_is_flagged_before_anything_else(tmp_path: Path, bots_dir
     assert "do not trust the results" in data["advice"]
     text = report(bots_dir, tmp_path, as_json=False)
     assert "sample ratio check" in text and "do not trust" in text
+
+
+def test_adopting_the_winner_rewrites_yaml_that_check_accepts(
+    tmp_path: Path, bots_dir: Path
+) -> None:
+    from runtime.experiments.adopt import adopt
+    from runtime.models.catalog import ModelCatalog
+    from runtime.spec import BotRepository
+
+    repo = BotRepository(bots_dir, ModelCatalog(ROOT / "gguf"), "en")
+    spec = repo.load("xiaolan-sales")
+    winner_greeting = spec.resolve("B").greeting
+    adopted = adopt(repo, spec, "B", {"advice": "adopt B"}, tmp_path / "experiments")
+    assert adopted.greeting == winner_greeting and adopted.experiment.seed == "2"
+    assert (
+        json.loads((tmp_path / "experiments" / "xiaolan-sales-1.json").read_text())["adopted"]
+        == "B"
+    )
+    text = (bots_dir / "xiaolan-sales.yaml").read_text(encoding="utf-8")
+    assert (
+        (text.startswith("# 小蓝") and "seed: '2'" in text)
+        or 'seed: "2"' in text
+        or "seed: 2" in text
+    )
+    result = subprocess.run(
+        [sys.executable, "launch.py", "--bots", str(bots_dir), "check"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout
+    reloaded = repo.load("xiaolan-sales")
+    assert reloaded.experiment.seed == "2" and reloaded.resolve("A").greeting == winner_greeting

@@ -333,3 +333,26 @@ def test_a_conversation_becomes_a_lead_in_the_table_and_the_csv(page, studio, fa
     assert "studio:王先生" in content.decode("utf-8-sig") and "13812345678" in content.decode()
     alert = [m for m in fake_wecom.texts(WEBHOOK_KEY) if "王先生" in m]
     assert alert and "138****5678" in alert[0] and "13812345678" not in alert[0]
+
+
+def test_read_an_experiment_and_adopt_the_winner(page, studio) -> None:
+    from tests.test_experiment_report import experiment
+
+    experiment(studio["data"], {"A": (400, 40), "B": (400, 70)}, seed="1")
+    page.reload()
+    page.wait_for_selector("#bots-table")
+    pick(page, "bot-picker", "xiaolan-sales")
+    open_tab(page, "实验")
+    expect_text(page, "#exp-advice", "B 更好的概率为")
+    expect_text(page, "#exp-table", "17.5%")
+    assert page.locator("#exp-chart svg rect").count() == 2
+    shoot(page, "11-experiments")
+    pick(page, "exp-winner", "B")
+    page.click("#exp-adopt")
+    page.click("#exp-confirm")
+    expect_text(page, "#exp-status", "已采用 B")
+    result = check(studio["bots"], studio["bots"] / "xiaolan-sales.yaml")
+    assert result.returncode == 0, result.stdout
+    text = (studio["bots"] / "xiaolan-sales.yaml").read_text(encoding="utf-8")
+    assert "领取 30 天专业版试用" in text.split("variants:")[0]  # B's greeting is the bot's own
+    assert (studio["data"] / "experiments" / "xiaolan-sales-1.json").exists()

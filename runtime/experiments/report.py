@@ -3,6 +3,7 @@ sentence that says what to do, in the bot's language."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from runtime.experiments import stats
@@ -63,7 +64,7 @@ def advice(variants: list[dict[str, Any]], srm: float, lang: str) -> str:
     if srm < SRM_ALARM:
         return t("report.srm", lang, p=f"{srm:.2g}")
     best = max(variants, key=lambda v: v["chance_to_win"] or 0)
-    chance = round((best["chance_to_win"] or 0) * 100)
+    chance = math.floor((best["chance_to_win"] or 0) * 100)  # never "100%": it is not certain
     if (best["chance_to_win"] or 0) >= CONFIDENT:
         key = "report.keep_control" if best is variants[0] else "report.adopt"
         return t(key, lang, variant=best["id"], chance=chance)

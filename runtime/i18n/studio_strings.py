@@ -260,6 +260,35 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     "leads.conversation": {"zh": "这条线索背后的对话", "en": "The conversation behind this lead"},
     "try.declined": {"zh": "客户不愿提供", "en": "declined"},
     "try.converted": {"zh": "已转化", "en": "converted"},
+    # --- experiments ---------------------------------------------------------
+    "tab.experiments": {"zh": "🧪 实验", "en": "🧪 Experiments"},
+    "exp.col.variant": {"zh": "变体", "en": "Variant"},
+    "exp.col.users": {"zh": "人数", "en": "People"},
+    "exp.col.conversions": {"zh": "转化", "en": "Conversions"},
+    "exp.col.rate": {"zh": "转化率 [95% 区间]", "en": "Rate [95% interval]"},
+    "exp.col.diff": {"zh": "与对照组相比", "en": "Versus control"},
+    "exp.col.p": {"zh": "p 值", "en": "p-value"},
+    "exp.col.chance": {"zh": "最优概率", "en": "Chance to be best"},
+    "exp.srm_warning": {
+        "zh": "⚠️ 各组人数与设定的权重不符（p={p}）：分流可能有问题，这些结果暂时不可信。",
+        "en": "⚠️ The groups' sizes do not match the weights (p={p}): the split may be broken; do not trust these results yet.",
+    },
+    "exp.winner": {"zh": "要采用的变体", "en": "Variant to adopt"},
+    "exp.adopt": {"zh": "采用胜出的变体", "en": "Adopt the winner"},
+    "exp.confirm": {"zh": "确认采用并开始新实验", "en": "Yes, adopt it and start a new experiment"},
+    "exp.pick_winner": {"zh": "请先选择要采用的变体", "en": "Pick the variant to adopt first"},
+    "exp.ask": {
+        "zh": "采用 **{variant}**：它的设置会成为机器人的默认设置，本次实验结果会存档，然后用新的随机种子开始下一轮实验。",
+        "en": "Adopt **{variant}**: its settings become the bot's own, this experiment's results are archived, and a new seed starts the next experiment.",
+    },
+    "exp.adopted": {
+        "zh": "已采用 {variant}，新一轮实验已开始",
+        "en": "Adopted {variant}; a new experiment has started",
+    },
+    "exp.help": {
+        "zh": "每位客户第一次来时被分到一个变体，之后一直不变。转化率的区间越窄越可信；“最优概率”达到 95% 才建议采用。",
+        "en": "Each customer is assigned a variant at first contact and keeps it. Narrower intervals mean surer numbers; adopt only at a 95% chance to be best.",
+    },
     # --- models --------------------------------------------------------------
     "models.gpu": {"zh": "GPU 加速", "en": "GPU acceleration"},
     "models.gpu_yes": {
