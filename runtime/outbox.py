@@ -83,7 +83,7 @@ class Outbox:
         else:
             with self.journal.transaction() as tx:
                 ids = [tx.execute(sql, row).lastrowid for row in rows]
-        self._wake.set()
+        self.wake()
         return ids
 
     # --- delivering ---------------------------------------------------------------
@@ -176,6 +176,10 @@ class Outbox:
             .fetchone()
         )
         return row[0]
+
+    def wake(self) -> None:
+        """Deliver now rather than at the next idle tick (new rows, or shutting down)."""
+        self._wake.set()
 
     def run(self, stop: threading.Event, idle: float = 1.0) -> None:
         """The delivery loop of a running server."""

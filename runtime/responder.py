@@ -74,7 +74,7 @@ class Responder:
             self.submit(inbox_id)
         return len(pending)
 
-    def drain(self, timeout: float | None = None) -> None:
+    def drain(self) -> None:
         """Graceful shutdown: let answers in progress finish into the outbox."""
         self._pool.shutdown(wait=True, cancel_futures=False)
 

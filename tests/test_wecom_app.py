@@ -117,4 +117,6 @@ def test_bad_xml_and_forged_signatures_are_refused(setup) -> None:
         httpx.post(f"{url}/wecom/app/other", params=SIGNED, content=ENVELOPE.encode()).status_code
         == 404
     )
+    huge = b"<xml>" + b"A" * 300_000 + b"</xml>"  # refused on its declared length, unread
+    assert httpx.post(f"{url}/wecom/app/hr", params=SIGNED, content=huge).status_code == 413
     assert workspace.journal.connection().execute("SELECT COUNT(*) FROM inbox").fetchone()[0] == 0

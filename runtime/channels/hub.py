@@ -74,6 +74,6 @@ class ChannelHub:
         for connection in self.long_connections.values():
             connection.stop()
         self._stop.set()
-        self.outbox._wake.set()
+        self.outbox.wake()
         for thread in self._threads:
             thread.join(timeout=10)

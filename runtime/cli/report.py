@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from runtime.dialogue import UnknownBot
+from runtime.cli.common import load_bot
 from runtime.experiments.report import build_report, counts
-from runtime.i18n import t
-from runtime.spec import SpecError
 from runtime.workspace import Workspace
 
 
@@ -21,14 +18,8 @@ def add_parser(commands) -> None:
 
 def run(workspace: Workspace, args: argparse.Namespace) -> int:
     lang = workspace.lang
-    try:
-        spec = workspace.dialogue.spec(args.bot)
-    except UnknownBot as exc:
-        known = ", ".join(exc.known) or t("spec.none", lang)
-        print(t("cli.unknown_bot", lang, bot=exc.bot_id, known=known), file=sys.stderr)
-        return 1
-    except SpecError as exc:
-        print(str(exc), file=sys.stderr)
+    spec = load_bot(workspace, args.bot)
+    if spec is None:
         return 1
     report = build_report(spec, counts(workspace.journal, spec), lang)
     if args.json:

@@ -9,6 +9,7 @@ import time
 
 from runtime.channels.bindings import FIELDS, BindingError, mask, webhook_key
 from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
+from runtime.cli.common import say_unknown_bot
 from runtime.i18n import t
 from runtime.outbox import Outbox
 from runtime.workspace import Workspace
@@ -56,9 +57,9 @@ def add_parsers(commands) -> None:
 
 
 def _known_bot(workspace: Workspace, bot_id: str) -> bool:
+    """Bindings need only the bot's file to exist, not to be valid: it may be mid-edit."""
     if workspace.bots.path_for(bot_id) is None:
-        known = ", ".join(workspace.bots.ids()) or t("spec.none", workspace.lang)
-        print(t("cli.unknown_bot", workspace.lang, bot=bot_id, known=known), file=sys.stderr)
+        say_unknown_bot(workspace, bot_id)
         return False
     return True
 

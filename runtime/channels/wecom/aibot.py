@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from runtime.channels.bindings import Bindings
-from runtime.channels.wecom.callback import MAX_BODY, crypto_failure, refused, verify_url
+from runtime.channels.wecom.callback import crypto_failure, read_body, refused, verify_url
 from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
 from runtime.channels.wecom.messages import stream_id, text_of, triggered
 from runtime.dialogue import Dialogue, UnknownBot
@@ -170,12 +170,9 @@ def aibot_routes(channel: AIBotChannel) -> APIRouter:
         crypto = channel.crypto(bot_id)
         if crypto is None:
             return refused("aibot", 404, bot_id, "no AI-bot binding for this bot")
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_BODY:
-            return refused("aibot", 413, bot_id, "body too large")
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            return refused("aibot", 413, bot_id, "body too large")
+        raw = await read_body("aibot", bot_id, request)
+        if isinstance(raw, Response):
+            return raw
         try:
             encrypted = json.loads(raw)["encrypt"]
             if not isinstance(encrypted, str):

@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from runtime.channels.bindings import Bindings
-from runtime.channels.wecom.callback import MAX_BODY, crypto_failure, refused, verify_url
+from runtime.channels.wecom.callback import crypto_failure, read_body, refused, verify_url
 from runtime.channels.wecom.config import api_base
 from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
 from runtime.channels.wecom.split import TEXT_LIMIT, split_message
@@ -164,9 +164,9 @@ def app_routes(channel: AppChannel) -> APIRouter:
         crypto = channel.crypto(bot_id)
         if crypto is None:
             return refused("app", 404, bot_id, "no app binding for this bot")
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            return refused("app", 413, bot_id, "body too large")
+        raw = await read_body("app", bot_id, request)
+        if isinstance(raw, Response):
+            return raw
         try:
             encrypted = parse_xml(raw)["Encrypt"]
         except (ET.ParseError, ValueError, KeyError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from fastapi import Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
@@ -35,3 +36,15 @@ def verify_url(
 def crypto_failure(mode: str, bot_id: str, error: CryptoError) -> Response:
     status = 403 if error.reason in ("bad signature", "wrong receive id") else 400
     return refused(mode, status, bot_id, error.reason)
+
+
+async def read_body(mode: str, bot_id: str, request: Request) -> bytes | Response:
+    """The request body, or a 413: refused on its declared length before it is read,
+    and on its real length after."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return refused(mode, 413, bot_id, "body too large")
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        return refused(mode, 413, bot_id, "body too large")
+    return raw
