@@ -6,8 +6,9 @@ so a bot behaves the same wherever it is reached.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from runtime.engine import Engine, Generation
 from runtime.experiments.assignment import Assignments
@@ -15,6 +16,7 @@ from runtime.leads.capture import LeadCapture, Observation
 from runtime.prompt import BuiltPrompt, build_prompt
 from runtime.spec import BotRepository, BotSpec, ResolvedBot
 from runtime.store import Conversations, Turn
+from runtime.store.events import CONVERTED, FEEDBACK, FIELD, MESSAGE, STARTED, EventLog
 
 
 class UnknownBot(KeyError):
@@ -41,11 +43,18 @@ class Reply:
     conversations: Conversations
     lead: Observation | None = None
     text: str = ""
+    user: str = ""  # who wrote: in a group, the member
+    turn: int = 1  # the how-manieth message of this person in this conversation
+    events: EventLog | None = None
+    started_at: float = field(default_factory=time.monotonic)
+    first_piece_at: float | None = None
 
     def __iter__(self) -> Iterator[str]:
         pieces: list[str] = []
         try:
             for piece in self.generation:
+                if self.first_piece_at is None:
+                    self.first_piece_at = time.monotonic()
                 pieces.append(piece)
                 yield piece
         finally:
@@ -57,6 +66,20 @@ class Reply:
                     [Turn("user", self.message), Turn("assistant", self.text)],
                     variant=self.bot.variant_id,
                 )
+                self._record()
+
+    def _record(self) -> None:
+        if self.events is None:
+            return
+        first = self.first_piece_at or time.monotonic()
+        payload = {
+            "latency_ms": round((first - self.started_at) * 1000),  # message in, first words out
+            "seconds": round(time.monotonic() - self.started_at, 3),
+            "tokens": self.generation.stats.generated_tokens,
+            "turn": self.turn,
+        }
+        self.events.record(self.bot.bot_id, MESSAGE, self.user, payload,
+                           variant=self.bot.variant_id)  # fmt: skip
 
     def read(self) -> str:
         for _ in self:
@@ -68,13 +91,14 @@ class Dialogue:
     def __init__(
         self, bots: BotRepository, engine: Engine, conversations: Conversations,
         leads: LeadCapture | None = None,
-        assignments: Assignments | None = None,
+        assignments: Assignments | None = None, events: EventLog | None = None,
     ):  # fmt: skip
         self.bots = bots
         self.engine = engine
         self.conversations = conversations
         self.leads = leads
         self.assignments = assignments
+        self.events = events
 
     def spec(self, bot_id: str) -> BotSpec:
         try:
@@ -99,7 +123,24 @@ class Dialogue:
         self.conversations.append(
             bot_id, conversation, [Turn("assistant", bot.greeting)], variant=bot.variant_id
         )
+        self._event(bot_id, STARTED, conversation, bot.variant_id)
         return bot.greeting
+
+    def feedback(
+        self, bot_id: str, user: str, value: int, reply_id: str = "", source: str = "wecom",
+        variant: str | None = None,
+    ) -> None:  # fmt: skip
+        """👍 (+1), 👎 (-1) or withdrawn (0) on a reply, counted for the person's variant."""
+        spec = self.spec(bot_id)
+        if variant is None and self.assignments is not None:
+            variant = self.assignments.recorded(spec, user)
+        payload = {"value": value, "reply": reply_id, "source": source}
+        self._event(bot_id, FEEDBACK, user, variant, payload)
+
+    def _event(self, bot_id: str, kind: str, user: str, variant: str | None,
+               payload: dict | None = None) -> None:  # fmt: skip
+        if self.events is not None:
+            self.events.record(bot_id, kind, user, payload, variant=variant)
 
     def reply(
         self, bot_id: str, conversation: str, message: str, variant: str | None = None,
@@ -109,22 +150,31 @@ class Dialogue:
         Without an explicit `variant`, the person gets their A/B variant (sticky)."""
         if variant is None and self.assignments is not None:
             variant = self.assignments.variant_for(self.spec(bot_id), user or conversation)
+        started_at = time.monotonic()
+        person = user or conversation
         bot = self.resolve(bot_id, variant)
         history = self.conversations.history(bot_id, conversation)
+        if not history:
+            self._event(bot_id, STARTED, person, bot.variant_id)
+        turn = 1 + sum(1 for turn in history if turn.role == "user")
         lead, note = None, ""
         if self.leads is not None:
             spec = self.spec(bot_id)
-            lead = self.leads.observe(spec, user or conversation, conversation, message,
-                                      variant=bot.variant_id)  # fmt: skip
+            lead = self.leads.observe(spec, person, conversation, message, variant=bot.variant_id)
             if lead is not None:
                 note = self.leads.turn_note(spec, lead.lead)
+                for key in lead.captured:
+                    self._event(bot_id, FIELD, person, bot.variant_id, {"key": key})
+                if lead.converted_now:
+                    self._event(bot_id, CONVERTED, person, bot.variant_id, {"turn": turn})
         prompt = build_prompt(
             bot, history, message, count_tokens=self.engine.token_counter(bot.model), turn_note=note
         )
         generation = self.engine.generate(
             bot.model, prompt.messages, pinned=prompt.pinned, max_tokens=prompt.reply_budget
         )
-        return Reply(bot, prompt, generation, conversation, message, self.conversations, lead)
+        return Reply(bot, prompt, generation, conversation, message, self.conversations, lead,
+                     user=person, turn=turn, events=self.events, started_at=started_at)  # fmt: skip
 
     def preview(
         self, bot_id: str, message: str, variant: str | None = None, model_file: str | None = None

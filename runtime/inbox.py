@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.store.db import Journal
+from runtime.store.events import EventLog
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,5 @@ class Inbox:
                 tx.execute(sql, args)
 
     def record_event(self, bot_id: str, kind: str, user: str | None, payload: dict) -> None:
-        with self.journal.transaction() as db:
-            db.execute(
-                "INSERT INTO events (bot_id, kind, user, payload, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (bot_id, kind, user, json.dumps(payload, ensure_ascii=False), time.time()),
-            )
+        """A WeCom event as it came (enter_chat, template card clicks...), for the record."""
+        EventLog(self.journal).record(bot_id, kind, user, payload)

@@ -86,4 +86,11 @@ class Workspace:
         from runtime.experiments.assignment import Assignments
 
         capture = LeadCapture(self.leads, generate_for)
-        return Dialogue(self.bots, engine, self.conversations, capture, Assignments(self.journal))
+        return Dialogue(self.bots, engine, self.conversations, capture,
+                        Assignments(self.journal), self.events)  # fmt: skip
+
+    @cached_property
+    def events(self):
+        from runtime.store.events import EventLog
+
+        return EventLog(self.journal)

@@ -26,8 +26,9 @@ def experiment(data: Path, split: dict[str, tuple[int, int]], seed: str = "1") -
                 if i < converted:
                     db.execute(
                         "INSERT INTO leads (bot_id, user, conversation, variant, converted,"
-                        " created_at, updated_at) VALUES ('xiaolan-sales', ?, ?, ?, 1, 0, 0)",
-                        (user, user, variant),
+                        " converted_at, created_at, updated_at)"
+                        " VALUES ('xiaolan-sales', ?, ?, ?, 1, ?, 0, 0)",
+                        (user, user, variant, time.time() - 86400 * (i % 3)),
                     )
     journal.close()
 

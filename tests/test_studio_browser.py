@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -246,6 +247,15 @@ def test_try_streams_the_reply_and_shows_the_prompt(page, studio) -> None:
     page.get_by_text("发给模型的完整提示词").click()
     expect_text(page, "#try-prompt", "You are the friendly assistant of Bean There")
     shoot(page, "4-try")
+    page.locator("#try-chat").get_by_role("button", name="赞").last.click()  # 👍 on the reply
+    expect_text(page, "#try-stats", "已记下你的评价")
+    journal = sqlite3.connect(studio["data"] / "botstudio.sqlite3")
+    rows = journal.execute(
+        "SELECT user, json_extract(payload, '$.value') FROM events"
+        " WHERE bot_id = 'cafe' AND kind = 'feedback'"
+    ).fetchall()
+    journal.close()
+    assert rows == [("studio:tester", 1)]
 
 
 def test_compare_two_variants_side_by_side(page, studio) -> None:
@@ -346,6 +356,8 @@ def test_read_an_experiment_and_adopt_the_winner(page, studio) -> None:
     expect_text(page, "#exp-advice", "B 更好的概率为")
     expect_text(page, "#exp-table", "17.5%")
     assert page.locator("#exp-chart svg rect").count() == 2
+    assert page.locator("#exp-timeline svg polyline").count() == 2  # conversions per day
+    expect_text(page, "#exp-behaviour", "几轮后转化")
     shoot(page, "11-experiments")
     pick(page, "exp-winner", "B")
     page.click("#exp-adopt")

@@ -159,18 +159,32 @@ def test_a_group_message_without_the_prefix_is_ignored(server, wecom) -> None:
     assert inbox_rows(workspace)[0]["text"] == "what is new?"
 
 
-def test_feedback_events_are_recorded(server, wecom) -> None:
+def test_feedback_on_a_streamed_reply_is_counted(server, wecom) -> None:
     url, workspace = server
-    bot = sender(url, "helper", wecom)
-    event = {
-        "msgid": "e1",
-        "msgtype": "event",
-        "from": {"userid": "lisi"},
-        "event": {"eventtype": "feedback_event", "feedback_event": {"id": "f1", "type": 1}},
-    }
-    assert bot.post(event).status_code == 200
-    rows = workspace.journal.connection().execute("SELECT kind, user FROM events").fetchall()
-    assert [tuple(r) for r in rows] == [("feedback_event", "lisi")]
+    bot = sender(url, "streamer", wecom)
+    first = bot.reply_of(bot.post(bot.message("hello", user="lisi")))
+    feedback_id = first["stream"]["feedback"]["id"]  # lets WeCom show 👍/👎 under it
+
+    def rate(kind: int) -> None:
+        event = {
+            "msgid": f"e{kind}",
+            "msgtype": "event",
+            "from": {"userid": "lisi"},
+            "event": {"eventtype": "feedback_event",
+                      "feedback_event": {"id": feedback_id, "type": kind}},
+        }  # fmt: skip
+        assert bot.post(event).status_code == 200
+
+    rate(2)
+    rate(3)  # taken back
+    rows = workspace.journal.connection().execute(
+        "SELECT kind, user, json_extract(payload, '$.value'), json_extract(payload, '$.reply')"
+        " FROM events WHERE kind = 'feedback' ORDER BY id"
+    )
+    assert [tuple(r) for r in rows] == [
+        ("feedback", "lisi", -1, feedback_id),
+        ("feedback", "lisi", 0, feedback_id),
+    ]
 
 
 def test_bad_requests_get_4xx_and_nothing_is_journaled(server, wecom) -> None:

@@ -67,7 +67,13 @@ def test_subscribes_and_streams_the_reply_by_req_id(connected) -> None:
     fake.push_callback("BOT-1", message("m1", "Tell me a story about a cat."), "req-1")
     final = wait_for(lambda: [r for r in replies(fake, "req-1") if r["stream"]["finish"]])
     frames = replies(fake, "req-1")
-    assert frames[0]["stream"] == {"id": final[0]["stream"]["id"], "finish": False, "content": ""}
+    sid = final[0]["stream"]["id"]
+    assert frames[0]["stream"] == {
+        "id": sid,
+        "finish": False,
+        "content": "",
+        "feedback": {"id": sid},
+    }
     assert final[0]["stream"]["content"].strip()
     contents = [f["stream"]["content"] for f in frames]
     assert all(contents[-1].startswith(c) for c in contents)  # cumulative

@@ -56,3 +56,17 @@ class Assignments:
         recorded = row[0]
         # a variant removed from the file since: fall back to what the weights give now
         return recorded if recorded in spec.variant_ids() else pick(spec, user)
+
+    def recorded(self, spec: BotSpec, user: str) -> str | None:
+        """The person's variant in the current experiment, without assigning anyone."""
+        row = (
+            self.journal.connection()
+            .execute(
+                "SELECT variant FROM assignments WHERE bot_id = ? AND seed = ? AND user = ?",
+                (spec.id, spec.experiment.seed, user),
+            )
+            .fetchone()
+        )
+        if row is not None:
+            return row[0]
+        return spec.variants[0].id if len(spec.variants) == 1 else None

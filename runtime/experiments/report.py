@@ -3,8 +3,13 @@ sentence that says what to do, in the bot's language."""
 
 from __future__ import annotations
 
+import json
 import math
+import statistics
+from collections import defaultdict
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from runtime.experiments import stats
 from runtime.i18n import t
@@ -27,7 +32,85 @@ def counts(journal: Journal, spec: BotSpec) -> dict[str, tuple[int, int]]:
     return {v.id: found.get(v.id, (0, 0)) for v in spec.variants}
 
 
-def build_report(spec: BotSpec, data: dict[str, tuple[int, int]], lang: str) -> dict[str, Any]:
+def report_for(journal: Journal, spec: BotSpec, lang: str) -> dict[str, Any]:
+    """The whole report: conversions and their statistics, what people did, and when."""
+    report = build_report(spec, counts(journal, spec), lang, behaviour(journal, spec))
+    report["conversions_by_day"] = conversions_by_day(journal, spec)
+    return report
+
+
+def behaviour(journal: Journal, spec: BotSpec) -> dict[str, dict[str, Any]]:
+    """Per variant, from the events of people in this experiment (the studio's testers and
+    rehearsals are not in it): replies, median reply latency, median turns to conversion,
+    the 👍 rate, and the team's own ratings from the studio, shown apart."""
+    rows = journal.connection().execute(
+        "SELECT a.variant, e.kind, e.user, e.payload FROM events e JOIN assignments a"
+        " ON a.bot_id = e.bot_id AND a.user = e.user AND a.seed = ?"
+        " WHERE e.bot_id = ? AND e.kind IN ('message', 'converted', 'feedback')"
+        " AND e.created_at >= a.assigned_at ORDER BY e.id",
+        (spec.experiment.seed, spec.id),
+    )
+    latencies: dict[str, list[float]] = defaultdict(list)
+    turns: dict[str, list[float]] = defaultdict(list)
+    ratings: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)  # latest per reply
+    for variant, kind, user, payload in rows:
+        data = json.loads(payload)
+        if kind == "message":
+            latencies[variant].append(data.get("latency_ms", 0))
+        elif kind == "converted":
+            turns[variant].append(data.get("turn", 0))
+        else:
+            ratings[variant][(user, data.get("reply", ""))] = data.get("value", 0)
+    team: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for variant, payload in journal.connection().execute(
+        "SELECT variant, payload FROM events WHERE bot_id = ? AND kind = 'feedback'"
+        " AND user LIKE 'studio:%'",
+        (spec.id,),
+    ):
+        value = json.loads(payload).get("value", 0)
+        if variant and value:
+            team[variant][0 if value > 0 else 1] += 1
+    result = {}
+    for v in spec.variants:
+        votes = [x for x in ratings[v.id].values() if x]
+        ups = sum(1 for x in votes if x > 0)
+        result[v.id] = {
+            "replies": len(latencies[v.id]),
+            "median_latency_ms": _median(latencies[v.id]),
+            "median_turns_to_conversion": _median(turns[v.id]),
+            "feedback": len(votes),
+            "thumbs_up_rate": ups / len(votes) if votes else None,
+            "team_up": team[v.id][0],
+            "team_down": team[v.id][1],
+        }
+    return result
+
+
+def conversions_by_day(journal: Journal, spec: BotSpec) -> list[dict[str, Any]]:
+    """[{"day": "2026-11-20", "A": 3, "B": 5}, ...], days in the bot's time zone."""
+    zone = ZoneInfo(spec.timezone)
+    rows = journal.connection().execute(
+        "SELECT a.variant, l.converted_at FROM assignments a JOIN leads l"
+        " ON l.bot_id = a.bot_id AND l.user = a.user"
+        " WHERE a.bot_id = ? AND a.seed = ? AND l.converted = 1 AND l.converted_at IS NOT NULL",
+        (spec.id, spec.experiment.seed),
+    )
+    days: dict[str, dict[str, int]] = defaultdict(lambda: {v.id: 0 for v in spec.variants})
+    for variant, at in rows:
+        day = datetime.fromtimestamp(at, zone).date().isoformat()
+        if variant in days[day]:
+            days[day][variant] += 1
+    return [{"day": day, **days[day]} for day in sorted(days)]
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def build_report(
+    spec: BotSpec, data: dict[str, tuple[int, int]], lang: str,
+    extra: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     ids = [v.id for v in spec.variants]
     results = [data[i] for i in ids]
     chances = stats.chance_to_win([(c, n) for n, c in results]) if results else []
@@ -51,6 +134,7 @@ def build_report(spec: BotSpec, data: dict[str, tuple[int, int]], lang: str) -> 
             entry["diff_low"], entry["diff_high"] = stats.difference_interval(
                 control_c, control_n, conversions, users
             )
+        entry.update((extra or {}).get(variant_id, {}))
         variants.append(entry)
     srm = stats.srm_p([n for n, _ in results], [v.weight for v in spec.variants])
     report = {"bot": spec.id, "seed": spec.experiment.seed, "variants": variants, "srm_p": srm}

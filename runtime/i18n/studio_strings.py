@@ -269,6 +269,16 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     "exp.col.diff": {"zh": "与对照组相比", "en": "Versus control"},
     "exp.col.p": {"zh": "p 值", "en": "p-value"},
     "exp.col.chance": {"zh": "最优概率", "en": "Chance to be best"},
+    "exp.col.replies": {"zh": "回复数", "en": "Replies"},
+    "exp.col.latency": {"zh": "回复用时（中位数）", "en": "Reply time (median)"},
+    "exp.col.turns": {"zh": "几轮后转化（中位数）", "en": "Turns to convert (median)"},
+    "exp.col.thumbs": {"zh": "客户好评率（评价数）", "en": "Customers' 👍 rate (ratings)"},
+    "exp.col.team": {"zh": "团队试聊评分", "en": "Team ratings in Try"},
+    "exp.over_time": {"zh": "每日转化", "en": "Conversions per day"},
+    "try.rated": {
+        "zh": "已记下你的评价（计入团队试聊评分，不计入客户数据）",
+        "en": "Rating noted (counted as a team rating, not as customer data)",
+    },
     "exp.srm_warning": {
         "zh": "⚠️ 各组人数与设定的权重不符（p={p}）：分流可能有问题，这些结果暂时不可信。",
         "en": "⚠️ The groups' sizes do not match the weights (p={p}): the split may be broken; do not trust these results yet.",

@@ -86,7 +86,7 @@ def m002_inbox_outbox(db: sqlite3.Connection) -> None:
     )
     db.execute("CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id)")
     db.execute("CREATE INDEX outbox_sent ON outbox (target, sent_at)")
-    # What happened, for reports: feedback (thumbs up/down) now, experiment events later.
+    # What happened, for reports (runtime/store/events.py).
     db.execute(
         """
         CREATE TABLE events (
@@ -143,6 +143,13 @@ def m004_assignments(db: sqlite3.Connection) -> None:
         )
         """
     )
+
+
+@migration
+def m005_event_variant(db: sqlite3.Connection) -> None:
+    # Which variant answered, so reports and the overview need no second lookup.
+    db.execute("ALTER TABLE events ADD COLUMN variant TEXT")
+    db.execute("CREATE INDEX events_by_bot ON events (bot_id, kind, created_at)")
 
 
 class Journal:

@@ -3,39 +3,26 @@ intervals as a chart, the sample-ratio warning, and "adopt the winner"."""
 
 from __future__ import annotations
 
-import html
-
 import gradio as gr
 
 from runtime.experiments.adopt import adopt
-from runtime.experiments.report import SRM_ALARM, build_report, counts
+from runtime.experiments.report import SRM_ALARM, report_for
 from runtime.spec import SpecError
+from studio import charts
 from studio.context import StudioContext
 
 
 def chart(report: dict) -> str:
-    """Rates as bars with their 95% intervals as whiskers, in plain SVG."""
-    variants = report["variants"]
-    if not variants:
-        return ""
-    top = max(0.05, *(v["ci_high"] for v in variants)) * 1.1
-    width, row = 560, 38
-    size = f'width="{width + 120}" height="{row * len(variants) + 24}"'
-    parts = [f'<svg {size} xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">']
-    for i, v in enumerate(variants):
-        y = 10 + i * row
-        scale = width / top
-        bar, low, high = v["rate"] * scale, v["ci_low"] * scale, v["ci_high"] * scale
-        colour = "#2563eb" if i else "#94a3b8"
-        parts += [
-            f'<text x="0" y="{y + 17}">{html.escape(v["id"])}</text>',
-            f'<rect x="60" y="{y + 4}" width="{bar:.1f}" height="18" rx="4" fill="{colour}"/>',
-            f'<line x1="{60 + low:.1f}" x2="{60 + high:.1f}" y1="{y + 13}" y2="{y + 13}" '
-            'stroke="#0f172a" stroke-width="2"/>',
-            f'<text x="{60 + max(bar, high) + 8:.1f}" y="{y + 17}">{v["rate"]:.1%}</text>',
-        ]
-    parts.append("</svg>")
-    return "".join(parts)
+    return charts.rates_with_intervals(
+        [(v["id"], v["rate"], v["ci_low"], v["ci_high"]) for v in report["variants"]]
+    )
+
+
+def timeline(report: dict, title: str) -> str:
+    days = [row["day"] for row in report["conversions_by_day"]]
+    series = {v["id"]: [row.get(v["id"], 0) for row in report["conversions_by_day"]]
+              for v in report["variants"]}  # fmt: skip
+    return charts.daily(title, days, series)
 
 
 def build(ctx: StudioContext) -> None:
@@ -44,7 +31,10 @@ def build(ctx: StudioContext) -> None:
     advice = gr.Markdown(elem_id="exp-advice")
     warning = gr.Markdown(visible=False, elem_classes="section-error", elem_id="exp-srm")
     table = gr.Dataframe(interactive=False, elem_id="exp-table")
-    picture = gr.HTML(elem_id="exp-chart")
+    with gr.Row():
+        picture = gr.HTML(elem_id="exp-chart")
+        over_time = gr.HTML(elem_id="exp-timeline")
+    behaviour = gr.Dataframe(interactive=False, elem_id="exp-behaviour")
     with gr.Row(equal_height=True):
         winner = gr.Dropdown(label=t("exp.winner"), choices=[], elem_id="exp-winner", scale=2)
         adopt_btn = gr.Button(t("exp.adopt"), variant="primary", elem_id="exp-adopt", scale=1)
@@ -53,14 +43,15 @@ def build(ctx: StudioContext) -> None:
     gr.Markdown(t("exp.help"), elem_classes="help")
 
     def show(bot_id: str | None):
-        empty = ("", gr.update(visible=False), gr.update(value=None), "", gr.update(choices=[]))
+        empty = ("", gr.update(visible=False), gr.update(value=None), "", "",
+                 gr.update(value=None), gr.update(choices=[]))  # fmt: skip
         if not bot_id:
             return empty
         try:
             spec = workspace.dialogue.spec(bot_id)
         except (KeyError, SpecError):
             return empty
-        report = build_report(spec, counts(workspace.journal, spec), ctx.lang)
+        report = report_for(workspace.journal, spec, ctx.lang)
         rows = []
         for v in report["variants"]:
             p = "—" if v["p_value"] is None else f"{v['p_value']:.3g}"
@@ -82,8 +73,28 @@ def build(ctx: StudioContext) -> None:
             gr.update(visible=srm, value=t("exp.srm_warning", p=f"{report['srm_p']:.2g}")),
             gr.update(value=rows or None, headers=headers),
             chart(report),
+            timeline(report, t("exp.over_time")),
+            behaviour_table(report),
             gr.update(choices=spec.variant_ids(), value=None),
         )
+
+    def behaviour_table(report: dict):
+        def shown(value, form: str) -> str:
+            return "—" if value is None else form.format(value)
+
+        rows = [
+            [
+                v["id"],
+                v["replies"],
+                shown(v["median_latency_ms"] and v["median_latency_ms"] / 1000, "{:.1f} s"),
+                shown(v["median_turns_to_conversion"], "{:g}"),
+                shown(v["thumbs_up_rate"], "{:.0%}") + f" ({v['feedback']})",
+                f"👍 {v['team_up']} · 👎 {v['team_down']}",
+            ]
+            for v in report["variants"]
+        ]
+        columns = ("variant", "replies", "latency", "turns", "thumbs", "team")
+        return gr.update(value=rows or None, headers=[t(f"exp.col.{c}") for c in columns])
 
     def ask(choice: str | None):
         if not choice:
@@ -92,12 +103,12 @@ def build(ctx: StudioContext) -> None:
 
     def do_adopt(bot_id: str | None, choice: str | None):
         spec = workspace.dialogue.spec(bot_id)
-        report = build_report(spec, counts(workspace.journal, spec), ctx.lang)
+        report = report_for(workspace.journal, spec, ctx.lang)
         adopt(workspace.bots, spec, choice, report, workspace.data_dir / "experiments")
         done = f'<span class="status-ok">✔ {t("exp.adopted", variant=choice)}</span>'
         return (gr.update(visible=False), done, *show(bot_id))
 
-    outputs = [advice, warning, table, picture, winner]
+    outputs = [advice, warning, table, picture, over_time, behaviour, winner]
     ctx.bot_picker.change(show, ctx.bot_picker, outputs)
     ctx.on_load.append((show, ctx.bot_picker, outputs))
     adopt_btn.click(ask, winner, [confirm, status])

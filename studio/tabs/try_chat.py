@@ -122,7 +122,17 @@ def build(ctx: StudioContext) -> None:
         messages, variants, panel, note = open_conversation(bot_id, who, variant_id)
         return messages, variants, panel, note or ctx.t("try.was_reset")
 
+    def rate(bot_id: str | None, who: str, variant_id: str | None, data: gr.LikeData):
+        """👍/👎 under a reply: a team rating of this variant, kept apart from customers'."""
+        if not bot_id:
+            return gr.update()
+        value = 1 if data.liked is True else -1 if data.liked is False else 0
+        dialogue.feedback(bot_id, _conversation(who), value, str(data.index), "studio",
+                          variant=variant_id or None)  # fmt: skip
+        return ctx.t("try.rated")
+
     opened = [chat, variant, leads, stats]
+    chat.like(rate, [ctx.bot_picker, user, variant], stats)
     ctx.bot_picker.change(open_conversation, [ctx.bot_picker, user, variant], opened)
     user.submit(open_conversation, [ctx.bot_picker, user, variant], opened)
     ctx.on_load.append((open_conversation, [ctx.bot_picker, user, variant], opened))

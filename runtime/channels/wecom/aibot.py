@@ -28,6 +28,7 @@ from runtime.spec import SpecError
 
 log = logging.getLogger(__name__)
 RESPONSE_LIMIT = 20480
+FEEDBACK_VALUES = {1: 1, 2: -1, 3: 0}  # feedback_event.type -> 👍 / 👎 / withdrawn
 
 
 class AIBotChannel:
@@ -89,7 +90,10 @@ class AIBotChannel:
         if kind == "event":
             event = payload.get("event") or {}
             user = (payload.get("from") or {}).get("userid")
-            self.inbox.record_event(bot_id, str(event.get("eventtype")), user, event)
+            if event.get("eventtype") == "feedback_event":
+                self._feedback(bot_id, str(user or ""), event.get("feedback_event") or {})
+            else:
+                self.inbox.record_event(bot_id, str(event.get("eventtype")), user, event)
             return None
         spec = self.dialogue.spec(bot_id)
         words = text_of(payload)
@@ -127,6 +131,14 @@ class AIBotChannel:
         # A redelivery: the same stream as it stands now, never a second answer.
         return self._refresh(bot_id, sid) if streamed else None
 
+    def _feedback(self, bot_id: str, user: str, feedback: dict[str, Any]) -> None:
+        # type 1: accurate (👍), 2: inaccurate (👎), 3: the user took it back
+        value = FEEDBACK_VALUES.get(feedback.get("type"))
+        if value is None or not user:
+            log.warning("feedback event for %s ignored: type %r", bot_id, feedback.get("type"))
+            return
+        self.dialogue.feedback(bot_id, user, value, str(feedback.get("id", "")), "wecom")
+
     def _refresh(self, bot_id: str, sid: str) -> dict:
         current = self.streams.get(sid)
         if current is not None:
@@ -146,7 +158,9 @@ class AIBotChannel:
 
 
 def _stream_reply(sid: str, content: str, finished: bool) -> dict:
-    return {"msgtype": "stream", "stream": {"id": sid, "finish": finished, "content": content}}
+    # feedback.id lets the user rate the reply; WeCom sends it back in a feedback_event
+    stream = {"id": sid, "finish": finished, "content": content, "feedback": {"id": sid}}
+    return {"msgtype": "stream", "stream": stream}
 
 
 def aibot_routes(channel: AIBotChannel) -> APIRouter:

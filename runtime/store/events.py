@@ -1,0 +1,42 @@
+"""What happened, for reports: conversations started, replies (latency, tokens), lead
+fields captured, conversions and 👍/👎 feedback. One row per event in the journal.
+
+Reports count events by the person's A/B assignment, so each event carries the
+person (`user`: in a group, the member) and the variant that answered them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from typing import Any
+
+from runtime.store.db import Journal
+
+STARTED = "started"  # first contact of a person with a bot
+MESSAGE = "message"  # a reply: {latency_ms, seconds, tokens, turn}
+FIELD = "field"  # a lead field captured: {key}
+CONVERTED = "converted"  # the lead's converted_when fields are all known: {turn}
+FEEDBACK = "feedback"  # 👍 (+1), 👎 (-1) or withdrawn (0): {value, reply, source}
+
+
+class EventLog:
+    def __init__(self, journal: Journal):
+        self.journal = journal
+
+    def record(
+        self, bot_id: str, kind: str, user: str | None, payload: dict[str, Any] | None = None,
+        *, variant: str | None = None, db: sqlite3.Connection | None = None,
+    ) -> None:  # fmt: skip
+        row = (bot_id, kind, user, variant, json.dumps(payload or {}, ensure_ascii=False),
+               time.time())  # fmt: skip
+        sql = (
+            "INSERT INTO events (bot_id, kind, user, variant, payload, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+        )
+        if db is not None:
+            db.execute(sql, row)
+        else:
+            with self.journal.transaction() as tx:
+                tx.execute(sql, row)
