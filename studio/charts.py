@@ -67,8 +67,10 @@ def daily(title: str, days: list[str], series: dict[str, list[float]], unit: str
             f"<title>{html.escape(name)} {days[i]}: {_number(v)}{unit}</title></circle>"
             for i, v in enumerate(values)
         ]
-        parts.append(f'<text x="{width - 70 * (len(series) - n)}" y="13" fill="{colour}">'
-                     f"■ {html.escape(name)}</text>")  # legend beside the title; fmt: skip
+        parts.append(
+            f'<text x="{width - 70 * (len(series) - n)}" y="13" fill="{colour}">'
+            f"■ {html.escape(name)}</text>"
+        )  # legend beside the title; fmt: skip
     parts.append("</svg>")
     return "".join(parts)
 

@@ -368,3 +368,32 @@ def test_read_an_experiment_and_adopt_the_winner(page, studio) -> None:
     text = (studio["bots"] / "xiaolan-sales.yaml").read_text(encoding="utf-8")
     assert "领取 30 天专业版试用" in text.split("variants:")[0]  # B's greeting is the bot's own
     assert (studio["data"] / "experiments" / "xiaolan-sales-1.json").exists()
+
+
+def test_rehearse_simulated_customers_against_each_variant(page, studio) -> None:
+    from tests.test_rehearse import SHOP
+
+    (studio["bots"] / "shop.yaml").write_text(SHOP, encoding="utf-8")
+    page.reload()
+    page.wait_for_selector("#bots-table")
+    pick(page, "bot-picker", "shop")
+    open_tab(page, "实验")
+    page.get_by_text("上线前彩排").click()
+    expect_text(page, "#rehearse-customers", "customers:")  # a sample to start from
+
+    def type_customers(text: str) -> None:
+        page.click("#rehearse-customers .cm-content")
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(text)
+
+    type_customers("max_turns: 2\ncustomers:\n  - name: Eager\n    who: a student\n    wantz: x\n")
+    page.click("#rehearse-start")
+    expect_text(page, "#rehearse-progress", "第 5 行")  # the typo, by line, nothing run
+    type_customers(
+        "max_turns: 2\ncustomers:\n  - name: Eager\n    who: a student\n    wants: a phone\n"
+        '    shares: {phone: "13912345678"}\n    only_if_asked: false\n'
+    )
+    page.click("#rehearse-start")
+    expect_text(page, "#rehearse-progress", "彩排结果", timeout=180_000)
+    expect_text(page, "#rehearse-table", "phone 100%")
+    shoot(page, "12-rehearsal")

@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     from runtime.cli import report
 
     report.add_parser(commands)
+    from runtime.cli import rehearse
+
+    rehearse.add_parser(commands)
     commands.add_parser("serve", help="start the server (the default)")
     return parser
 
@@ -77,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             from runtime.cli.leads import run
         elif args.command == "report":
             from runtime.cli.report import run
+        elif args.command == "rehearse":
+            from runtime.cli.rehearse import run
         elif args.command in ("bind", "unbind", "push"):
             from runtime.cli import wecom
 

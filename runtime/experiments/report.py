@@ -145,6 +145,8 @@ def build_report(
 def advice(variants: list[dict[str, Any]], srm: float, lang: str) -> str:
     if len(variants) < 2:
         return t("report.no_experiment", lang)
+    if not any(v["users"] for v in variants):
+        return t("report.no_data", lang)
     if srm < SRM_ALARM:
         return t("report.srm", lang, p=f"{srm:.2g}")
     best = max(variants, key=lambda v: v["chance_to_win"] or 0)

@@ -283,6 +283,41 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
     },
     "leads.written": {"zh": "已导出 {n} 条线索到 {path}", "en": "wrote {n} leads to {path}"},
     # --- experiment report --------------------------------------------------
+    "rehearse.unknown_field": {
+        "zh": "这位客户要提供的“{field}”不是这个机器人的线索字段（已有：{known}）",
+        "en": '"{field}" is not one of this bot\'s lead fields (it has: {known})',
+    },
+    "rehearse.shares": {"zh": "。我的{label}是 {value}", "en": ". My {label} is {value}"},
+    "rehearse.customer_role": {
+        "zh": "你在扮演一位客户，正在企业微信上和一家公司的客服聊天。你的身份：{who}。你想要：{wants}。"
+        "每次只说一两句简短、口语化的话，只说客户会说的话，不要扮演客服，也不要解释你在扮演。",
+        "en": "You are role-playing a customer chatting with a company's assistant on WeCom. "
+        "Who you are: {who}. What you want: {wants}. Write one or two short, casual sentences, "
+        "only what the customer says; never play the assistant or explain the role-play.",
+    },
+    "rehearse.your_turn": {"zh": "（已接通，请你先说）", "en": "(Connected. You speak first.)"},
+    "rehearse.single": {
+        "zh": "彩排中 {rate} 的模拟客户完成了转化（没有 A/B 变体可比较）。",
+        "en": "{rate} of the simulated customers converted (no A/B variants to compare).",
+    },
+    "rehearse.progress": {
+        "zh": "彩排 {done}/{total}：{customer} × {variant} → {outcome}",
+        "en": "Rehearsal {done}/{total}: {customer} × {variant} → {outcome}",
+    },
+    "rehearse.converted_at": {"zh": "第 {turns} 轮转化", "en": "converted at turn {turns}"},
+    "rehearse.not_converted": {"zh": "未转化", "en": "not converted"},
+    "rehearse.bad_runs": {
+        "zh": "--runs 必须在 1 到 100 之间（收到 {runs}）",
+        "en": "--runs must be between 1 and 100 (got {runs})",
+    },
+    "rehearse.heading": {
+        "zh": "彩排结果（模拟客户，不计入真实数据）：",
+        "en": "Rehearsal (simulated customers, not real data):",
+    },
+    "report.no_data": {
+        "zh": "还没有客户进入这个实验：机器人开始和客户聊天后，数字会出现在这里。",
+        "en": "No customers in this experiment yet: the numbers appear once the bot talks to people.",
+    },
     "report.no_experiment": {
         "zh": "这个机器人没有 A/B 实验（少于两个变体）。",
         "en": "This bot runs no A/B experiment (fewer than two variants).",

@@ -274,6 +274,17 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     "exp.col.turns": {"zh": "几轮后转化（中位数）", "en": "Turns to convert (median)"},
     "exp.col.thumbs": {"zh": "客户好评率（评价数）", "en": "Customers' 👍 rate (ratings)"},
     "exp.col.team": {"zh": "团队试聊评分", "en": "Team ratings in Try"},
+    "exp.col.runs": {"zh": "模拟对话", "en": "Conversations"},
+    "exp.col.captured": {"zh": "各字段采集率", "en": "Captured per field"},
+    "rehearse.title": {"zh": "🎭 上线前彩排", "en": "🎭 Rehearse before going live"},
+    "rehearse.help": {
+        "zh": "由模型扮演下面的模拟客户，和每个变体各聊一遍，看哪个变体更能拿到线索。结果不计入真实数据。用自带的小模型时每段对话约需半分钟到几分钟。",
+        "en": "The model plays the simulated customers below against each variant, to see which one captures more leads. Nothing counts as real data. With the bundled small model each conversation takes from half a minute to a few minutes.",
+    },
+    "rehearse.customers": {"zh": "模拟客户（YAML）", "en": "Simulated customers (YAML)"},
+    "rehearse.runs": {"zh": "每位客户聊几遍", "en": "Conversations per customer"},
+    "rehearse.start": {"zh": "开始彩排", "en": "Start rehearsal"},
+    "rehearse.bad_line": {"zh": "第 {line} 行：{message}", "en": "line {line}: {message}"},
     "exp.over_time": {"zh": "每日转化", "en": "Conversions per day"},
     "try.rated": {
         "zh": "已记下你的评价（计入团队试聊评分，不计入客户数据）",

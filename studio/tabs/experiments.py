@@ -3,13 +3,18 @@ intervals as a chart, the sample-ratio warning, and "adopt the winner"."""
 
 from __future__ import annotations
 
+import queue
+import threading
+
 import gradio as gr
 
 from runtime.experiments.adopt import adopt
+from runtime.experiments.rehearse import Rehearsal, Run, describe, parse_customers, sample_customers
 from runtime.experiments.report import SRM_ALARM, report_for
 from runtime.spec import SpecError
 from studio import charts
 from studio.context import StudioContext
+from studio.tabs.errors import explain
 
 
 def chart(report: dict) -> str:
@@ -41,6 +46,17 @@ def build(ctx: StudioContext) -> None:
         confirm = gr.Button(t("exp.confirm"), variant="stop", visible=False, elem_id="exp-confirm")
     status = gr.Markdown(elem_id="exp-status")
     gr.Markdown(t("exp.help"), elem_classes="help")
+    with gr.Accordion(t("rehearse.title"), open=False, elem_id="rehearse"):
+        gr.Markdown(t("rehearse.help"), elem_classes="help")
+        with gr.Row():
+            customers = gr.Code(language="yaml", lines=14, label=t("rehearse.customers"),
+                                elem_id="rehearse-customers", scale=3)  # fmt: skip
+            with gr.Column(scale=1):
+                runs = gr.Number(value=1, minimum=1, maximum=20, precision=0,
+                                 label=t("rehearse.runs"), elem_id="rehearse-runs")  # fmt: skip
+                start = gr.Button(t("rehearse.start"), variant="primary", elem_id="rehearse-start")
+        progress = gr.Markdown(elem_id="rehearse-progress")
+        rehearsal_table = gr.Dataframe(interactive=False, elem_id="rehearse-table")
 
     def show(bot_id: str | None):
         empty = ("", gr.update(visible=False), gr.update(value=None), "", "",
@@ -108,7 +124,71 @@ def build(ctx: StudioContext) -> None:
         done = f'<span class="status-ok">✔ {t("exp.adopted", variant=choice)}</span>'
         return (gr.update(visible=False), done, *show(bot_id))
 
+    def rehearse(bot_id: str | None, text: str, count: float | None):
+        """Runs on a worker thread; progress lines stream in as each conversation ends."""
+        if not bot_id:
+            yield "", gr.update()
+            return
+        try:
+            spec = workspace.dialogue.spec(bot_id)
+        except (KeyError, SpecError) as exc:
+            yield f"⚠️ {explain(ctx, exc)}", gr.update(value=None)
+            return
+        try:
+            plan = parse_customers((text or "").encode(), "customers.yaml", spec, ctx.lang)
+        except SpecError as exc:  # say which line of the customers, not "the bot file"
+            found = [t("rehearse.bad_line", line=p.line, message=p.message) for p in exc.problems]
+            yield "⚠️ " + "  \n".join(found), gr.update(value=None)
+            return
+        steps: queue.Queue = queue.Queue()
+        rehearsal = Rehearsal(workspace.dialogue, ctx.lang)
+
+        def work() -> None:
+            try:
+
+                def step(done: int, total: int, result: Run) -> None:
+                    steps.put(("step", describe(ctx.lang, done, total, result)))
+
+                steps.put(("done", rehearsal.run(spec, plan, int(count or 1), step)))
+            except Exception as exc:  # shown in the tab, in words, not as a traceback
+                steps.put(("error", exc))
+
+        threading.Thread(target=work, name="rehearsal", daemon=True).start()
+        lines: list[str] = []
+        while True:
+            kind, value = steps.get()
+            if kind == "step":
+                lines.append(value)
+                yield "  \n".join(lines[-8:]), gr.update()
+            elif kind == "error":
+                yield f"⚠️ {explain(ctx, value)}", gr.update()
+                return
+            else:
+                yield f"### {t('rehearse.heading')} {value['advice']}", rehearsal_rows(value)
+                return
+
+    def rehearsal_rows(report: dict):
+        rows = []
+        for v in report["variants"]:
+            turns = v["median_turns_to_conversion"]
+            captured = ", ".join(f"{k} {r:.0%}" for k, r in v["capture_rates"].items())
+            rate = f"{v['rate']:.0%} [{v['ci_low']:.0%}, {v['ci_high']:.0%}]"
+            chance = "—" if v["chance_to_win"] is None else f"{int(v['chance_to_win'] * 100)}%"
+            rows.append([v["id"], v["runs"], v["conversions"], rate,
+                         "—" if turns is None else f"{turns:g}", captured, chance])  # fmt: skip
+        columns = ("variant", "runs", "conversions", "rate", "turns", "captured", "chance")
+        return gr.update(value=rows or None, headers=[t(f"exp.col.{c}") for c in columns])
+
+    def sample(bot_id: str | None) -> str:
+        try:
+            return sample_customers(workspace.dialogue.spec(bot_id)) if bot_id else ""
+        except (KeyError, SpecError):
+            return ""
+
     outputs = [advice, warning, table, picture, over_time, behaviour, winner]
+    ctx.bot_picker.change(sample, ctx.bot_picker, customers)
+    ctx.on_load.append((sample, ctx.bot_picker, customers))
+    start.click(rehearse, [ctx.bot_picker, customers, runs], [progress, rehearsal_table])
     ctx.bot_picker.change(show, ctx.bot_picker, outputs)
     ctx.on_load.append((show, ctx.bot_picker, outputs))
     adopt_btn.click(ask, winner, [confirm, status])
