@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from runtime.store import Conversations, Journal, Turn
+from runtime.store.db import MIGRATIONS
 
 
 def test_history_survives_a_restart_and_is_kept_per_bot_and_user(tmp_path: Path) -> None:
@@ -40,4 +42,23 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
     Journal(path).close()
     journal = Journal(path)
     names = [r[0] for r in journal.connection().execute("SELECT name FROM _migrations")]
-    assert names == ["m001_messages", "m002_inbox_outbox", "m003_leads", "m004_assignments"]
+    assert names == [name for name, _ in MIGRATIONS]  # each once, in order
+    assert names[:5] == [
+        "m001_messages", "m002_inbox_outbox", "m003_leads", "m004_assignments",
+        "m005_event_variant",
+    ]  # fmt: skip
+
+
+def test_an_old_journal_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY)")
+    for name, apply in MIGRATIONS[:4]:  # a journal from before events had a variant
+        apply(old)
+        old.execute("INSERT INTO _migrations VALUES (?)", (name,))
+    old.execute("INSERT INTO events (bot_id, kind, payload, created_at) VALUES ('b', 'x', '{}', 1)")
+    old.commit()
+    old.close()
+    journal = Journal(path)
+    row = journal.connection().execute("SELECT kind, variant FROM events").fetchone()
+    assert tuple(row) == ("x", None)  # kept, with the new column

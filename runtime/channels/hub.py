@@ -17,6 +17,7 @@ from runtime.channels.wecom.webhook import SendResult
 from runtime.inbox import Inbox
 from runtime.outbox import Outbox, http_sender
 from runtime.responder import Responder, StreamBoard
+from runtime.schedules.runner import Scheduler, write_with
 from runtime.workspace import Workspace
 
 
@@ -44,6 +45,8 @@ class ChannelHub:
         )
         self.app = AppChannel(workspace.bindings, workspace.dialogue, self.inbox, self.responder)
         self.long_connections: dict[str, LongConnection] = {}
+        self.scheduler = Scheduler(workspace.bots, workspace.journal, self.outbox,
+                                   write=write_with(workspace), lang=workspace.lang)  # fmt: skip
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -56,6 +59,7 @@ class ChannelHub:
         for bot_id in self.workspace.bindings.bots_with("longconn"):
             self.connect(bot_id)
         self.responder.recover()
+        self.scheduler.start()
 
     def connect(self, bot_id: str) -> None:
         """Open (or reopen, after a new binding) a bot's long connection."""
@@ -69,6 +73,7 @@ class ChannelHub:
         connection.start()
 
     def stop(self) -> None:
+        self.scheduler.stop()  # a push being written finishes into the outbox first
         self.responder.drain()
         self.outbox.deliver_due()  # one last pass for what the drain queued
         for connection in self.long_connections.values():

@@ -127,6 +127,7 @@ _CUSTOM = {
         "bad_timezone",
         "bad_rate_limit",
         "schedule_body",
+        "unknown_figure",
         "model_not_gguf",
     )
 }

@@ -232,14 +232,16 @@ class Schedule(Strict):
     prompt: str | None = None
     to: Literal["webhook", "alert"] = "webhook"
     paused: bool = False
+    # a run missed (the machine was off or asleep) still goes out this late, once
+    grace_minutes: Annotated[int, Field(ge=0, le=1440)] = 60
 
     @field_validator("cron")
     @classmethod
     def _cron_shape(cls, value: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger  # only needed when schedules exist
+        from runtime.schedules.cron import trigger  # only needed when schedules exist
 
         try:
-            CronTrigger.from_crontab(value, timezone="UTC")
+            trigger(value, "UTC")
         except ValueError as exc:
             raise PydanticCustomError(
                 "bad_cron", "invalid cron", {"value": value, "detail": str(exc)}
@@ -250,6 +252,15 @@ class Schedule(Strict):
     def _one_body(self) -> Schedule:
         if (self.text is None) == (self.prompt is None):
             raise PydanticCustomError("schedule_body", "text or prompt", {})
+        from runtime.schedules.figures import FIGURES, unknown_names
+
+        body = "text" if self.text is not None else "prompt"
+        unknown = unknown_names(self.text if self.text is not None else self.prompt or "")
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_figure", "unknown figure",
+                {"value": unknown[0], "known": ", ".join(FIGURES), "at": (body,)},
+            )  # fmt: skip
         return self
 
 

@@ -152,6 +152,45 @@ def m005_event_variant(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_by_bot ON events (bot_id, kind, created_at)")
 
 
+@migration
+def m006_schedules(db: sqlite3.Connection) -> None:
+    # Every run of a scheduled push: when it was due, what was sent, and how it went. The
+    # unique key lets only one process run a given due time, also when two are running.
+    db.execute(
+        """
+        CREATE TABLE schedule_runs (
+            id INTEGER PRIMARY KEY,
+            bot_id TEXT NOT NULL,
+            schedule_id TEXT NOT NULL,
+            trigger TEXT NOT NULL,        -- cron | manual
+            due_at REAL NOT NULL,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            state TEXT NOT NULL,          -- running | queued | failed | missed
+            missed INTEGER NOT NULL DEFAULT 0,  -- earlier due times coalesced into this run
+            text TEXT,                    -- what was sent
+            error TEXT,
+            outbox_ids TEXT NOT NULL DEFAULT '[]',  -- JSON: the messages that carry it
+            UNIQUE (bot_id, schedule_id, trigger, due_at)
+        )
+        """
+    )
+    db.execute("CREATE INDEX schedule_runs_latest ON schedule_runs (bot_id, schedule_id, id)")
+    # Since when a schedule (with this cron and time zone) has been known: a new or edited
+    # schedule starts from then, and never "catches up" on times before it existed.
+    db.execute(
+        """
+        CREATE TABLE schedule_state (
+            bot_id TEXT NOT NULL,
+            schedule_id TEXT NOT NULL,
+            cron_key TEXT NOT NULL,
+            since REAL NOT NULL,
+            PRIMARY KEY (bot_id, schedule_id)
+        )
+        """
+    )
+
+
 class Journal:
     def __init__(self, path: Path):
         self.path = path

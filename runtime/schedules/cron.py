@@ -1,0 +1,133 @@
+"""Cron for people: the next run times of a schedule, and what a cron line means in words.
+
+The time arithmetic (time zones, daylight saving, day-of-week rules) is APScheduler's
+CronTrigger; this module only asks it questions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+from runtime.i18n import t
+
+TICK = timedelta(microseconds=1)
+
+# The choices of the studio's cron helper: (cron, message id), most common first.
+PRESETS = [
+    ("0 9 * * 1-5", "cron.weekdays"),
+    ("0 9 * * *", "cron.daily"),
+    ("0 9 * * 1", "cron.mondays"),
+    ("0 9 1 * *", "cron.monthly"),
+    ("0 * * * *", "cron.hourly"),
+]
+WEEKDAYS = {"1-5": "cron.weekdays", "*": "cron.daily", "1": "cron.mondays", "0-6": "cron.daily"}
+
+
+NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]  # cron: 0 and 7 are Sunday
+
+
+def trigger(cron: str, timezone: str) -> CronTrigger:
+    """A CronTrigger for a standard five-field cron line. Not CronTrigger.from_crontab: in
+    APScheduler 3 that reads weekday 0 as Monday, so "1-5" would mean Tuesday to Saturday.
+    Weekday numbers become names here, which mean the same to everyone."""
+    fields = cron.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
+    minute, hour, day, month, weekday = fields
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month,
+                       day_of_week=weekday_names(weekday), timezone=ZoneInfo(timezone))  # fmt: skip
+
+
+def weekday_names(field: str) -> str:
+    """ "1-5" -> "mon,tue,wed,thu,fri"; "*" stays; names pass through."""
+    if field == "*" or not any(c.isdigit() for c in field):
+        return field
+    days: list[str] = []
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            low, high = 0, 6
+        elif "-" in span:
+            low, high = (_weekday_number(x) for x in span.split("-", 1))
+        else:
+            low = high = _weekday_number(span)
+        if high < low:
+            raise ValueError(f"weekday range {span} runs backwards")
+        days += [NAMES[d] for d in range(low, high + 1, int(step) if step else 1)]
+    return ",".join(dict.fromkeys(days))
+
+
+def _weekday_number(text: str) -> int:
+    if text.lower() in NAMES:
+        return NAMES.index(text.lower())
+    if not text.isdigit() or int(text) > 7:
+        raise ValueError(f"weekday {text!r} is not 0-7 (0 and 7 are Sunday) or mon..sun")
+    return int(text)
+
+
+def first_at_or_after(cron: str, timezone: str, moment: float) -> float | None:
+    zone = ZoneInfo(timezone)
+    when = trigger(cron, timezone).get_next_fire_time(None, datetime.fromtimestamp(moment, zone))
+    return when.timestamp() if when else None
+
+
+def latest_due(cron: str, timezone: str, after: float, now: float) -> tuple[float, int] | None:
+    """The latest fire time in (after, now] and how many fire times fell in that span
+    (more than one: runs were missed, and they are coalesced into this one)."""
+    cron_trigger, zone = trigger(cron, timezone), ZoneInfo(timezone)
+    found, count = None, 0
+    moment = datetime.fromtimestamp(after, zone) + TICK
+    while count < 100_000:  # a minute-by-minute schedule after ten weeks away: still bounded
+        when = cron_trigger.get_next_fire_time(None, moment)
+        if when is None or when.timestamp() > now:
+            break
+        found, count, moment = when.timestamp(), count + 1, when + TICK
+    return (found, count) if found is not None else None
+
+
+def next_runs(cron: str, timezone: str, now: float, n: int = 3) -> list[datetime]:
+    cron_trigger, zone = trigger(cron, timezone), ZoneInfo(timezone)
+    runs, moment = [], datetime.fromtimestamp(now, zone)
+    for _ in range(n):
+        when = cron_trigger.get_next_fire_time(None, moment)
+        if when is None:
+            break
+        runs.append(when)
+        moment = when + TICK
+    return runs
+
+
+def describe(cron: str, lang: str) -> str:
+    """每个工作日 9:00 for "0 9 * * 1-5"; the cron line itself when it has no simple words."""
+    parts = cron.split()
+    if len(parts) != 5:
+        return cron
+    minute, hour, day, month, weekday = parts
+    if not (minute.isdigit() and month == "*"):
+        return cron
+    if hour == "*" and day == "*" and weekday == "*":
+        return t("cron.every_hour_at", lang, minute=int(minute))
+    if not hour.isdigit():
+        return cron
+    clock = f"{int(hour)}:{int(minute):02d}"
+    if day == "*" and weekday in WEEKDAYS:
+        return t(WEEKDAYS[weekday] + "_at", lang, time=clock)
+    if day.isdigit() and weekday == "*":
+        return t("cron.monthly_at", lang, day=int(day), time=clock)
+    if day == "*" and weekday.isdigit() and 0 <= int(weekday) <= 7:
+        name = t(f"cron.weekday.{int(weekday) % 7}", lang)
+        return t("cron.weekly_at", lang, weekday=name, time=clock)
+    return cron
+
+
+def preset(kind: str, hour: int, minute: int) -> str:
+    """The cron line of a helper choice at a time of day."""
+    weekday = {"cron.weekdays": "1-5", "cron.daily": "*", "cron.mondays": "1"}
+    if kind == "cron.hourly":
+        return f"{minute} * * * *"
+    if kind == "cron.monthly":
+        return f"{minute} {hour} 1 * *"
+    return f"{minute} {hour} * * {weekday[kind]}"

@@ -1,0 +1,262 @@
+"""Runs each bot's schedules on time and records every run.
+
+A tick looks at every bot file as it is now (an edit takes effect at the next tick,
+no restart), finds the latest due time of each schedule that has not run, and runs
+it once: earlier due times missed while the machine was off are coalesced into that
+run, and a run later than the schedule's grace period is recorded as missed
+instead. Messages go through the outbox, which paces, retries and records delivery.
+
+The clock is a parameter, so tests move time forward instead of waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from runtime.i18n import t
+from runtime.outbox import Outbox
+from runtime.schedules import cron
+from runtime.schedules.figures import figures, fill
+from runtime.spec import BotRepository, BotSpec, SpecError
+from runtime.spec.model import Schedule
+from runtime.store.db import Journal
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 15.0
+
+
+@dataclass
+class RunRecord:
+    id: int
+    bot_id: str
+    schedule_id: str
+    trigger: str
+    due_at: float
+    started_at: float
+    finished_at: float | None
+    state: str  # running | queued | sent | failed | missed
+    missed: int
+    text: str | None
+    error: str | None
+
+
+class Scheduler:
+    def __init__(
+        self, bots: BotRepository, journal: Journal, outbox: Outbox,
+        write: Callable[[BotSpec, str], str] | None = None,
+        clock: Callable[[], float] = time.time, lang: str = "zh",
+    ):  # fmt: skip
+        self.bots = bots
+        self.journal = journal
+        self.outbox = outbox
+        self.write = write  # the bot writes a message from a prompt
+        self.clock = clock
+        self.lang = lang
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- the loop ---------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """Look again now (a bot was saved)."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # one bad tick must not end scheduling for good
+                log.exception("scheduler tick failed")
+            self._wake.wait(TICK_SECONDS)
+            self._wake.clear()
+
+    def tick(self) -> list[int]:
+        """Run what is due now; the ids of the runs recorded."""
+        now = self.clock()
+        runs = []
+        for spec in self._specs():
+            for schedule in spec.schedules:
+                if schedule.paused:
+                    continue
+                due = self._due(spec, schedule, now)
+                if due is None:
+                    continue
+                at, count = due
+                run_id = self._claim(spec.id, schedule.id, "cron", at, now, missed=count - 1)
+                if run_id is None:
+                    continue  # another process has it
+                runs.append(run_id)
+                if now - at > schedule.grace_minutes * 60:
+                    late = round((now - at) / 60)
+                    self._finish(run_id, "missed", error=t("schedule.too_late", self.lang,
+                                 minutes=late, grace=schedule.grace_minutes))  # fmt: skip
+                    log.warning("schedule %s/%s missed by %d min", spec.id, schedule.id, late)
+                    continue
+                self._execute(run_id, spec, schedule)
+        return runs
+
+    def run_now(self, bot_id: str, schedule_id: str) -> RunRecord:
+        """The studio's "run now": right away, whatever the cron says, also when paused."""
+        spec = self.bots.load(bot_id)
+        schedule = next(s for s in spec.schedules if s.id == schedule_id)
+        now = self.clock()
+        run_id = self._claim(spec.id, schedule.id, "manual", now, now)
+        assert run_id is not None
+        self._execute(run_id, spec, schedule)
+        return self.history(bot_id, schedule_id, limit=1)[0]
+
+    # --- deciding -----------------------------------------------------------------
+
+    def _specs(self) -> list[BotSpec]:
+        specs = []
+        for bot_id in self.bots.ids():
+            try:
+                specs.append(self.bots.load(bot_id))
+            except (KeyError, SpecError):
+                continue  # a broken file runs nothing until fixed; `check` says why
+        return specs
+
+    def _due(self, spec: BotSpec, schedule: Schedule, now: float) -> tuple[float, int] | None:
+        key = f"{schedule.cron}|{schedule.timezone}"
+        db = self.journal.connection()
+        state = db.execute(
+            "SELECT cron_key, since FROM schedule_state WHERE bot_id = ? AND schedule_id = ?",
+            (spec.id, schedule.id),
+        ).fetchone()
+        if state is None or state["cron_key"] != key:
+            with self.journal.transaction() as tx:  # new or edited: counts from now on
+                tx.execute(
+                    "INSERT INTO schedule_state VALUES (?, ?, ?, ?) ON CONFLICT"
+                    " (bot_id, schedule_id) DO UPDATE SET cron_key = excluded.cron_key,"
+                    " since = excluded.since",
+                    (spec.id, schedule.id, key, now),
+                )
+            return None
+        last = db.execute(
+            "SELECT MAX(due_at) FROM schedule_runs WHERE bot_id = ? AND schedule_id = ?"
+            " AND trigger = 'cron'",
+            (spec.id, schedule.id),
+        ).fetchone()[0]
+        return cron.latest_due(
+            schedule.cron, schedule.timezone, max(state["since"], last or 0), now
+        )
+
+    # --- running -----------------------------------------------------------------
+
+    def _claim(self, bot_id: str, schedule_id: str, trigger: str, due_at: float, now: float,
+               missed: int = 0) -> int | None:  # fmt: skip
+        try:
+            with self.journal.transaction() as db:
+                return db.execute(
+                    "INSERT INTO schedule_runs (bot_id, schedule_id, trigger, due_at, started_at,"
+                    " state, missed) VALUES (?, ?, ?, ?, ?, 'running', ?)",
+                    (bot_id, schedule_id, trigger, due_at, now, missed),
+                ).lastrowid
+        except sqlite3.IntegrityError:
+            return None
+
+    def _execute(self, run_id: int, spec: BotSpec, schedule: Schedule) -> None:
+        kind = "webhook" if schedule.to == "webhook" else "alert_webhook"
+        text = None
+        try:
+            values = figures(self.journal, spec, self.clock())
+            if schedule.text is not None:
+                text = fill(schedule.text, values)
+            else:
+                if self.write is None:
+                    raise RuntimeError(t("schedule.no_model", self.lang))
+                text = self.write(spec, fill(schedule.prompt or "", values)).strip()
+                if not text:
+                    raise RuntimeError(t("schedule.empty", self.lang))
+            ids = self.outbox.push(spec.id, text, kind=kind)
+        except LookupError:
+            what = t(f"wecom.mode.{kind}", self.lang)
+            self._finish(run_id, "failed", text, t("schedule.unbound", self.lang, kind=what))
+            return
+        except Exception as exc:  # recorded and shown; the next due time runs as usual
+            log.warning("schedule %s/%s failed: %s", spec.id, schedule.id, exc)
+            self._finish(run_id, "failed", text, str(exc) or type(exc).__name__)
+            return
+        self._finish(run_id, "queued", text, outbox_ids=ids)
+        log.info("schedule %s/%s queued %d message(s)", spec.id, schedule.id, len(ids))
+
+    def _finish(self, run_id: int, state: str, text: str | None = None, error: str | None = None,
+                outbox_ids: list[int] | None = None) -> None:  # fmt: skip
+        with self.journal.transaction() as db:
+            db.execute(
+                "UPDATE schedule_runs SET state = ?, text = ?, error = ?, outbox_ids = ?,"
+                " finished_at = ? WHERE id = ?",
+                (state, text, error, json.dumps(outbox_ids or []), self.clock(), run_id),
+            )
+
+    # --- reading -----------------------------------------------------------------
+
+    def history(
+        self, bot_id: str, schedule_id: str | None = None, limit: int = 20
+    ) -> list[RunRecord]:
+        """Latest first. A queued run shows how its delivery went: sent, failed, or pending."""
+        sql = "SELECT * FROM schedule_runs WHERE bot_id = ?"
+        args: list[Any] = [bot_id]
+        if schedule_id is not None:
+            sql += " AND schedule_id = ?"
+            args.append(schedule_id)
+        rows = self.journal.connection().execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))
+        return [self._record(row) for row in rows.fetchall()]
+
+    def _record(self, row: sqlite3.Row) -> RunRecord:
+        state, error = row["state"], row["error"]
+        ids = json.loads(row["outbox_ids"])
+        if state == "queued" and ids:
+            marks = ",".join("?" * len(ids))
+            sent = (
+                self.journal.connection()
+                .execute(
+                    f"SELECT state, last_error, attempts FROM outbox WHERE id IN ({marks})", ids
+                )
+                .fetchall()
+            )
+            states = {r["state"] for r in sent}
+            if states == {"sent"}:
+                state = "sent"
+            elif "failed" in states:
+                state = "failed"
+                error = next(r["last_error"] for r in sent if r["state"] == "failed")
+            elif any(r["last_error"] for r in sent):  # being retried
+                error = next(r["last_error"] for r in sent if r["last_error"])
+        return RunRecord(row["id"], row["bot_id"], row["schedule_id"], row["trigger"],
+                         row["due_at"], row["started_at"], row["finished_at"], state,
+                         row["missed"], row["text"], error)  # fmt: skip
+
+    def next_run(self, spec: BotSpec, schedule: Schedule) -> float | None:
+        if schedule.paused:
+            return None
+        return cron.first_at_or_after(schedule.cron, schedule.timezone, self.clock())
+
+
+def write_with(workspace) -> Callable[[BotSpec, str], str]:
+    """The bot writes a scheduled message from its prompt, as itself (persona and rules)."""
+
+    def write(spec: BotSpec, prompt: str) -> str:
+        _, _, generation = workspace.dialogue.preview(spec.id, prompt)
+        return generation.text()
+
+    return write
