@@ -15,7 +15,18 @@ from fastapi import FastAPI
 
 from runtime.workspace import Workspace
 from studio.context import StudioContext
-from studio.tabs import bots, compare, edit, experiments, leads, models, settings, try_chat, wecom
+from studio.tabs import (
+    bots,
+    compare,
+    edit,
+    experiments,
+    leads,
+    models,
+    schedules,
+    settings,
+    try_chat,
+    wecom,
+)  # fmt: skip
 from studio.theme import CSS, theme
 
 TABS = [  # (module, tab id, label key): one module per tab
@@ -25,6 +36,7 @@ TABS = [  # (module, tab id, label key): one module per tab
     (compare, "compare", "tab.compare"),
     (leads, "leads", "tab.leads"),
     (experiments, "experiments", "tab.experiments"),
+    (schedules, "schedules", "tab.schedules"),
     (wecom, "wecom", "tab.wecom"),
     (models, "models", "tab.models"),
     (settings, "settings", "tab.settings"),

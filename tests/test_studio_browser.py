@@ -397,3 +397,37 @@ def test_rehearse_simulated_customers_against_each_variant(page, studio) -> None
     expect_text(page, "#rehearse-progress", "彩排结果", timeout=180_000)
     expect_text(page, "#rehearse-table", "phone 100%")
     shoot(page, "12-rehearsal")
+
+
+def test_set_a_weekday_morning_push_run_it_and_pause_it(page, studio, fake_wecom) -> None:
+    pick(page, "bot-picker", "ops-helper")
+    open_tab(page, "企业微信")
+    page.fill("#wecom-webhook textarea, #wecom-webhook input", WEBHOOK_KEY)
+    page.click("#wecom-webhook-bind")
+    expect_text(page, "#wecom-result", "已绑定")
+    open_tab(page, "定时")
+    expect_text(page, "#sched-table", "每周一 9:00")  # the shipped weekly reminder
+    pick(page, "sched-pick", "新建定时任务")
+    page.fill("#sched-id textarea, #sched-id input", "morning")
+    page.fill("#sched-time textarea, #sched-time input", "9:30")
+    expect_text(page, "#sched-meaning", "每个工作日 9:30")
+    page.fill("#sched-body textarea", "早上好！今天是 {date}，昨天新增线索 {new_leads} 条。")
+    page.click("#sched-save")
+    expect_text(page, "#sched-status", "已保存 morning")
+    expect_text(page, "#sched-table", "每个工作日 9:30")
+    result = check(studio["bots"], studio["bots"] / "ops-helper.yaml")
+    assert result.returncode == 0, result.stdout
+    assert "cron: 30 9 * * 1-5" in (studio["bots"] / "ops-helper.yaml").read_text(encoding="utf-8")
+    before = len(fake_wecom.texts(WEBHOOK_KEY))
+    page.click("#sched-run")
+    expect_text(page, "#sched-status", "放入发送队列")
+    deadline = time.monotonic() + 30
+    while len(fake_wecom.texts(WEBHOOK_KEY)) == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert fake_wecom.texts(WEBHOOK_KEY)[-1].startswith("早上好！今天是 20")
+    page.click("#sched-toggle")
+    expect_text(page, "#sched-status", "morning 已暂停")
+    expect_text(page, "#sched-table", "已暂停")
+    assert "paused: true" in (studio["bots"] / "ops-helper.yaml").read_text(encoding="utf-8")
+    expect_text(page, "#sched-history", "已送达")  # the run, and how its delivery went
+    shoot(page, "13-schedules")
