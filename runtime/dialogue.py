@@ -6,17 +6,23 @@ so a bot behaves the same wherever it is reached.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from runtime.engine import Engine, Generation
+from runtime.engine import Engine, Generation, GenerationStats
 from runtime.experiments.assignment import Assignments
 from runtime.leads.capture import LeadCapture, Observation
+from runtime.logmask import mask_user
 from runtime.prompt import BuiltPrompt, build_prompt
+from runtime.safety import WordGuard
 from runtime.spec import BotRepository, BotSpec, ResolvedBot
 from runtime.store import Conversations, Turn
 from runtime.store.events import CONVERTED, FEEDBACK, FIELD, MESSAGE, STARTED, EventLog
+
+log = logging.getLogger(__name__)
+messages_log = logging.getLogger("botstudio.messages")
 
 
 class UnknownBot(KeyError):
@@ -49,16 +55,26 @@ class Reply:
     started_at: float = field(default_factory=time.monotonic)
     first_piece_at: float | None = None
 
+    guard: WordGuard | None = None
+    blocked: str | None = None  # the blocked word that stopped the reply, if one did
+
     def __iter__(self) -> Iterator[str]:
         pieces: list[str] = []
+        source = self.guard.screen(iter(self.generation)) if self.guard else self.generation
         try:
-            for piece in self.generation:
+            for piece in source:
                 if self.first_piece_at is None:
                     self.first_piece_at = time.monotonic()
                 pieces.append(piece)
                 yield piece
         finally:
             self.text = "".join(pieces).strip()
+            if self.guard is not None and self.guard.blocked:
+                # the model said something it must not: the customer gets the bot's
+                # blocked_reply instead (channels send `text`, the studio shows it)
+                self.blocked = self.guard.blocked
+                self.generation.close()
+                self.text = self.bot.safety.blocked_reply
             if self.text:  # also when the reader stopped early: remember what was said
                 self.conversations.append(
                     self.bot.bot_id,
@@ -69,8 +85,6 @@ class Reply:
                 self._record()
 
     def _record(self) -> None:
-        if self.events is None:
-            return
         first = self.first_piece_at or time.monotonic()
         payload = {
             "latency_ms": round((first - self.started_at) * 1000),  # message in, first words out
@@ -78,6 +92,15 @@ class Reply:
             "tokens": self.generation.stats.generated_tokens,
             "turn": self.turn,
         }
+        # one line per message handled: who (hashed), which variant, how fast, how long
+        messages_log.info(
+            "bot=%s user=%s variant=%s latency_ms=%d seconds=%.2f tokens=%d%s",
+            self.bot.bot_id, mask_user(self.user), self.bot.variant_id or "-",
+            payload["latency_ms"], payload["seconds"], payload["tokens"],
+            f" blocked_out={self.blocked!r}" if self.blocked else "",
+        )  # fmt: skip
+        if self.events is None:
+            return
         self.events.record(self.bot.bot_id, MESSAGE, self.user, payload,
                            variant=self.bot.variant_id)  # fmt: skip
 
@@ -156,6 +179,15 @@ class Dialogue:
         history = self.conversations.history(bot_id, conversation)
         if not history:
             self._event(bot_id, STARTED, person, bot.variant_id)
+        guard = WordGuard(bot.safety.blocked_words) if bot.safety.blocked_words else None
+        if guard is not None and guard.hit(message):
+            # a blocked word on the way in: the model never sees it, the person gets the
+            # bot's blocked_reply, and nothing is taken as lead data
+            log.info("bot %s: blocked word in a message from %s", bot_id, mask_user(person))
+            fixed = Generation(iter([bot.safety.blocked_reply]), GenerationStats(), "")
+            empty = BuiltPrompt([], 0, 0, 0, 0, 0)
+            return Reply(bot, empty, fixed, conversation, message, self.conversations, None,
+                         user=person, events=self.events, started_at=started_at)  # fmt: skip
         turn = 1 + sum(1 for turn in history if turn.role == "user")
         lead, note = None, ""
         if self.leads is not None:
@@ -174,7 +206,8 @@ class Dialogue:
             bot.model, prompt.messages, pinned=prompt.pinned, max_tokens=prompt.reply_budget
         )
         return Reply(bot, prompt, generation, conversation, message, self.conversations, lead,
-                     user=person, turn=turn, events=self.events, started_at=started_at)  # fmt: skip
+                     user=person, turn=turn, events=self.events, started_at=started_at,
+                     guard=guard)  # fmt: skip
 
     def preview(
         self, bot_id: str, message: str, variant: str | None = None, model_file: str | None = None

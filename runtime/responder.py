@@ -22,8 +22,10 @@ from runtime.dialogue import Dialogue, UnknownBot
 from runtime.engine import ModelMissing
 from runtime.i18n import t
 from runtime.inbox import Inbox
+from runtime.logmask import mask_user
 from runtime.outbox import Outbox
 from runtime.prompt import PromptTooLong
+from runtime.safety import over_rate_limit
 from runtime.spec import SpecError
 
 log = logging.getLogger(__name__)
@@ -100,13 +102,18 @@ class Responder:
             self.inbox.finish(inbox_id, "ignored", None)
             return
         stream_id = reply.get("stream_id")
+        if over_rate_limit(self.inbox.journal, spec, row["speaker"], row["received_at"]):
+            # too many messages from one person: a polite word, and the model stays free
+            log.info("bot %s: %s is over the rate limit", bot_id, mask_user(row["speaker"]))
+            self.deliver(row, reply, t("reply.rate_limited", spec.language))
+            return
         answer = command_reply(self.dialogue, bot_id, conversation, row["text"])
         if answer is None:
             try:
                 generating = self.dialogue.reply(bot_id, conversation, row["text"],
                                                  user=row["speaker"])  # fmt: skip
                 pieces: list[str] = []
-                for piece in generating:
+                for piece in generating:  # screened for blocked words as it streams
                     pieces.append(piece)
                     if stream_id:
                         self.streams.update(stream_id, "".join(pieces))

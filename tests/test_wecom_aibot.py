@@ -34,6 +34,9 @@ BOTS = {
     "persona: You are a friendly assistant.\n"
     "model: {temperature: 0, max_tokens: 60, context: 2048}\n"
     "wecom: {reply_format: stream}\n",
+    "limited": "id: limited\nname: Limited\nlanguage: en\n"
+    "model: {temperature: 0, max_tokens: 16, context: 2048}\n"
+    "safety: {rate_limit: 2/minute, blocked_words: [casino]}\n",
     "prefixed": "id: prefixed\nname: Prefixed\nlanguage: en\n"
     "model: {temperature: 0, max_tokens: 20, context: 2048}\n"
     "wecom: {trigger: prefix, prefix: /ask}\n",
@@ -278,3 +281,19 @@ def test_a_conversion_alerts_the_team_with_the_phone_masked(tmp_path: Path, gguf
             alerts = wait_for(lambda: fake.texts("a1b2c3d4-alert-key-0000"))
     assert "zhaoliu" in alerts[0] and "138****5678" in alerts[0]
     assert "13812345678" not in alerts[0]
+
+
+def test_rate_limit_and_blocked_words_in_wecom(server, wecom) -> None:
+    url, _ = server
+    bot = sender(url, "limited", wecom)
+
+    def ask(text: str, user: str = "zhaoliu") -> str:
+        message = bot.message(text, user=user)
+        bot.post(message)
+        token = message["response_url"].rsplit("/", 1)[1]
+        return wait_for(lambda: wecom.responses.get(token))[0]["markdown"]["content"]
+
+    assert ask("Where is the CASINO?") == "抱歉，这个问题我无法回答。"  # in, any case
+    assert "moment" not in ask("hello")
+    assert "ask again shortly" in ask("hello again")  # the third in a minute: a polite no
+    assert "moment" not in ask("hello", user="someone-else")  # per person

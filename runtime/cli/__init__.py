@@ -62,12 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     lang = args.lang or language_from_env()
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:  # the terminal: warnings, unless -v
+        handler.setLevel(logging.INFO if args.verbose else logging.WARNING)
     from runtime import logmask
 
-    logmask.install()  # phone numbers and emails are masked in every log line
+    serving = args.command in (None, "serve")
+    # phone numbers and emails are masked in every log line; a server also keeps
+    # rotating log files under the data directory
+    logmask.install(args.data if serving else None)
     workspace = Workspace(args.bots, args.data, args.gguf, lang)
     try:
         if args.command == "check":

@@ -346,6 +346,10 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
     },
     "schedule.no_model": {"zh": "没有可用的模型来撰写消息", "en": "no model to write the message"},
     "schedule.empty": {"zh": "模型没有写出任何内容", "en": "the model wrote nothing"},
+    "reply.rate_limited": {
+        "zh": "您的消息有点多，我稍微歇一下，请过一会儿再问我吧 🙏",
+        "en": "That is a lot of messages at once; please give me a moment and ask again shortly 🙏",
+    },
     "report.no_data": {
         "zh": "还没有客户进入这个实验：机器人开始和客户聊天后，数字会出现在这里。",
         "en": "No customers in this experiment yet: the numbers appear once the bot talks to people.",

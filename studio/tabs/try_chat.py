@@ -111,6 +111,7 @@ def build(ctx: StudioContext) -> None:
         for chunk in drain(reply):
             history[-1]["content"] += chunk
             yield history, "", shown, gr.update(), gr.update()
+        history[-1]["content"] = reply.text  # the blocked_reply, if a blocked word came out
         stats = stats_line(ctx, reply.generation.stats, reply.text)
         if reply.lead is not None and reply.lead.converted_now and ctx.hub is not None:
             ctx.hub.responder.alert(dialogue.spec(bot_id), reply.lead.lead)  # as in WeCom
