@@ -150,6 +150,12 @@ def _free_port() -> int:
 
 
 def test_server_starts_and_reports_health(tmp_path: Path, bots_dir: Path) -> None:
+    from runtime.channels.bindings import Bindings
+    from runtime.store.settings import Settings
+
+    bindings = Bindings(Settings(tmp_path / "settings.json"))
+    bindings.bind("ops-helper", "webhook", {"key": "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"})
+    bindings.failed("ops-helper", "webhook", "93000 invalid webhook url", broken=True)
     port = _free_port()
     env = {**os.environ, "BOTSTUDIO_LANG": "en"}
     command = [sys.executable, "launch.py", "--bots", str(bots_dir), "--data", str(tmp_path)]
@@ -165,13 +171,22 @@ def test_server_starts_and_reports_health(tmp_path: Path, bots_dir: Path) -> Non
                 assert server.poll() is None, "the server exited"
                 assert time.monotonic() < deadline, "the server did not answer in 60 s"
                 time.sleep(0.3)
-        assert health["status"] == "ok"
+        assert health["status"] == "attention"
+        assert health["bindings"]["ops-helper"]["webhook"]["broken"] is True
+        assert "ops-helper's Group webhook is broken: 93000" in health["problems"][0]
+        assert (health["outbox_backlog"], health["inbox_waiting"]) == (0, 0)
         assert health["bots"] == ["ad-copywriter", "ops-helper", "xiaolan-sales"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
             assert "BotStudio" in r.read().decode()
+        status = launch("--port", str(port), "status", data=tmp_path, bots=bots_dir)
+        assert status.returncode == 1  # something needs attention
+        assert "Needs attention" in status.stdout and "93000" in status.stdout
+        assert "not running" not in status.stdout
     finally:
         server.terminate()
         server.wait(timeout=20)
+    status = launch("--port", str(port), "status", data=tmp_path, bots=bots_dir)
+    assert status.returncode == 1 and "not running" in status.stdout
 
 
 def test_server_refuses_a_public_address_without_a_password(tmp_path: Path, bots_dir: Path) -> None:

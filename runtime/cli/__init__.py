@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     from runtime.cli import rehearse
 
     rehearse.add_parser(commands)
+    from runtime.cli import status
+
+    status.add_parser(commands)
     commands.add_parser("serve", help="start the server (the default)")
     return parser
 
@@ -86,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             from runtime.cli.report import run
         elif args.command == "rehearse":
             from runtime.cli.rehearse import run
+        elif args.command == "status":
+            from runtime.cli.status import run
         elif args.command in ("bind", "unbind", "push"):
             from runtime.cli import wecom
 

@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +105,8 @@ class LlamaModel:
         started = time.perf_counter()
         self.path = path
         self.lock = threading.Lock()
+        self.waiting = 0  # replies queued for the lock: the queue depth /healthz reports
+        self._counting = threading.Lock()
         model_params = L.llama_model_default_params()
         model_params.n_gpu_layers = gpu_layers if gpu_layers >= 0 else 2**30
         if progress is not None:
@@ -244,6 +247,21 @@ class LlamaModel:
         self._decode(prompt[common:])
         stats.evaluated_tokens = len(prompt) - stats.reused_tokens
 
+    @contextmanager
+    def _queued(self) -> Iterator[None]:
+        """The model's lock, counting who waits for it."""
+        with self._counting:
+            self.waiting += 1
+        try:
+            self.lock.acquire()
+        finally:
+            with self._counting:
+                self.waiting -= 1
+        try:
+            yield
+        finally:
+            self.lock.release()
+
     def next_token_logits(self, prompt: list[int], pin: int) -> list[float]:
         """The model's scores for the token after `prompt`, reusing evaluation as a reply
         would: what tests compare to check that restored states are the states they were."""
@@ -291,7 +309,7 @@ class LlamaModel:
         """Stream the reply to an already tokenized prompt. Holds the model's lock while
         iterating: consume it fully or close it."""
         started = time.perf_counter()
-        with self.lock:
+        with self._queued():
             stats.prompt_tokens = len(prompt)
             self._prepare(prompt, pin, stats)
             sampler = self._sampler(sampling)

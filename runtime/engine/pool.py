@@ -86,6 +86,11 @@ class ModelPool:
         with self._lock:
             return {m.path.name: m.lock.locked() for m in self._models.values()}
 
+    def queued(self) -> dict[str, int]:
+        """How many replies wait for each loaded model."""
+        with self._lock:
+            return {m.path.name: m.waiting for m in self._models.values()}
+
     def close(self) -> None:
         with self._lock:
             for model in self._models.values():

@@ -350,6 +350,45 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "zh": "您的消息有点多，我稍微歇一下，请过一会儿再问我吧 🙏",
         "en": "That is a lot of messages at once; please give me a moment and ask again shortly 🙏",
     },
+    "health.broken": {
+        "zh": "{bot} 的{kind}已失效：{error}（请在“企业微信”页重新绑定）",
+        "en": "{bot}'s {kind} is broken: {error} (bind it again in the WeCom tab)",
+    },
+    "health.failed_pushes": {
+        "zh": "过去 24 小时有 {n} 条消息最终没能送达",
+        "en": "{n} message(s) could not be delivered in the last 24 hours",
+    },
+    "health.failed_run": {
+        "zh": "定时任务 {bot}/{schedule} 没有发出：{error}",
+        "en": "scheduled push {bot}/{schedule} did not go out: {error}",
+    },
+    "status.offline": {
+        "zh": "服务没有在 {url} 运行（启动：./botstudio start）。以下是磁盘上记录的状态：",
+        "en": "The service is not running at {url} (start it with ./botstudio start). As recorded on disk:",
+    },
+    "status.ok": {"zh": "✅ 一切正常", "en": "✅ All is well"},
+    "status.attention": {"zh": "⚠️ 需要留意：", "en": "⚠️ Needs attention:"},
+    "status.models": {"zh": "已加载的模型", "en": "Loaded models"},
+    "status.no_models": {
+        "zh": "（还没有加载模型：第一条消息来时加载）",
+        "en": "(none loaded yet: the first message loads one)",
+    },
+    "status.model_line": {
+        "zh": "{file}：{state}，排队 {queued} 条",
+        "en": "{file}: {state}, {queued} queued",
+    },
+    "status.busy": {"zh": "正在生成", "en": "generating"},
+    "status.idle": {"zh": "空闲", "en": "idle"},
+    "status.queues": {
+        "zh": "待发送 {backlog} 条，待回答 {waiting} 条",
+        "en": "{backlog} message(s) waiting to be sent, {waiting} waiting for an answer",
+    },
+    "status.bindings": {"zh": "企业微信绑定", "en": "WeCom bindings"},
+    "status.binding_line": {
+        "zh": "{bot} · {kind}：上次成功 {success}；上次出错 {error}",
+        "en": "{bot} · {kind}: last success {success}; last error {error}",
+    },
+    "status.never": {"zh": "无", "en": "never"},
     "report.no_data": {
         "zh": "还没有客户进入这个实验：机器人开始和客户聊天后，数字会出现在这里。",
         "en": "No customers in this experiment yet: the numbers appear once the bot talks to people.",

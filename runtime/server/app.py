@@ -9,40 +9,10 @@ import html
 from fastapi import FastAPI, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from runtime.engine import gpu_offload_supported
+from runtime.health import health
 from runtime.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from runtime.server.auth import COOKIE, SESSION_SECONDS, PasswordGate, make_session, safe_next
 from runtime.workspace import Workspace
-
-
-def health(workspace: Workspace, backlog: int | None = None) -> dict[str, object]:
-    busy = workspace.pool.busy()
-    bindings = workspace.bindings
-    channels = {
-        bot_id: {
-            kind: {k: v for k, v in bindings.health(bot_id, kind).items()}
-            for kind in bindings.of(bot_id)
-        }
-        for bot_id in workspace.bots.ids()
-        if bindings.of(bot_id)
-    }
-    return {
-        "status": "ok",
-        "outbox_backlog": backlog,
-        "bindings": channels,
-        "bots": workspace.bots.ids(),
-        "gpu_offload_supported": gpu_offload_supported(),
-        "models": [
-            {
-                "file": info.path.name,
-                "context": info.context,
-                "gpu_layers": info.gpu_layers,
-                "layers": info.layers,
-                "busy": busy.get(info.path.name, False),
-            }
-            for info in workspace.pool.loaded()
-        ],
-    }
 
 
 def studio_language(workspace: Workspace) -> str:

@@ -1,0 +1,73 @@
+"""Is all well? One answer for /healthz, `launch.py status` and the studio's overview:
+loaded models with their queues, the outbox backlog, messages waiting for an answer,
+each binding's last success and last error, and problems in plain words."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from runtime.engine import gpu_offload_supported
+from runtime.i18n import t
+from runtime.workspace import Workspace
+
+DAY = 86_400
+
+
+def health(
+    workspace: Workspace, backlog: int | None = None, now: float | None = None
+) -> dict[str, Any]:
+    now = now or time.time()
+    lang = workspace.lang
+    busy, queued = workspace.pool.busy(), workspace.pool.queued()
+    bindings = workspace.bindings
+    channels = {
+        bot_id: {kind: bindings.health(bot_id, kind) for kind in bindings.of(bot_id)}
+        for bot_id in workspace.bots.ids()
+        if bindings.of(bot_id)
+    }
+    db = workspace.journal.connection()
+    if backlog is None:
+        backlog = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+    waiting = db.execute("SELECT COUNT(*) FROM inbox WHERE state = 'received'").fetchone()[0]
+    failed_pushes = db.execute(
+        "SELECT COUNT(*) FROM outbox WHERE state = 'failed' AND created_at > ?", (now - DAY,)
+    ).fetchone()[0]
+    failed_runs = db.execute(
+        "SELECT bot_id, schedule_id, error FROM schedule_runs"
+        " WHERE state IN ('failed', 'missed') AND started_at > ? ORDER BY id DESC",
+        (now - DAY,),
+    ).fetchall()
+    problems = [
+        t("health.broken", lang, bot=bot_id, kind=t(f"wecom.mode.{kind}", lang),
+          error=state.get("last_error", ""))
+        for bot_id, kinds in channels.items()
+        for kind, state in kinds.items()
+        if state.get("broken")
+    ]  # fmt: skip
+    if failed_pushes:
+        problems.append(t("health.failed_pushes", lang, n=failed_pushes))
+    problems += [
+        t("health.failed_run", lang, bot=r["bot_id"], schedule=r["schedule_id"], error=r["error"])
+        for r in failed_runs[:5]
+    ]
+    return {
+        "status": "attention" if problems else "ok",
+        "problems": problems,
+        "outbox_backlog": backlog,
+        "inbox_waiting": waiting,
+        "bindings": channels,
+        "bots": workspace.bots.ids(),
+        "gpu_offload_supported": gpu_offload_supported(),
+        "models": [
+            {
+                "file": info.path.name,
+                "context": info.context,
+                "gpu_layers": info.gpu_layers,
+                "layers": info.layers,
+                "busy": busy.get(info.path.name, False),
+                "queued": queued.get(info.path.name, 0),
+            }
+            for info in workspace.pool.loaded()
+        ],
+    }
