@@ -15,10 +15,11 @@ DAY = 86_400
 
 
 def health(
-    workspace: Workspace, backlog: int | None = None, now: float | None = None
-) -> dict[str, Any]:
+    workspace: Workspace, backlog: int | None = None, now: float | None = None,
+    lang: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
     now = now or time.time()
-    lang = workspace.lang
+    lang = lang or workspace.lang
     busy, queued = workspace.pool.busy(), workspace.pool.queued()
     bindings = workspace.bindings
     channels = {

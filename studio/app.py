@@ -22,15 +22,17 @@ from studio.tabs import (
     experiments,
     leads,
     models,
+    overview,
     schedules,
     settings,
     try_chat,
     wecom,
-)  # fmt: skip
+)
 from studio.theme import CSS, theme
 
 TABS = [  # (module, tab id, label key): one module per tab
     (bots, "bots", "tab.bots"),
+    (overview, "overview", "tab.overview"),
     (edit, "edit", "tab.edit"),
     (try_chat, "try", "tab.try"),
     (compare, "compare", "tab.compare"),

@@ -431,3 +431,31 @@ def test_set_a_weekday_morning_push_run_it_and_pause_it(page, studio, fake_wecom
     assert "paused: true" in (studio["bots"] / "ops-helper.yaml").read_text(encoding="utf-8")
     expect_text(page, "#sched-history", "已送达")  # the run, and how its delivery went
     shoot(page, "13-schedules")
+
+
+def test_the_overview_says_whether_all_is_well_with_charts(page, studio) -> None:
+    journal = sqlite3.connect(studio["data"] / "botstudio.sqlite3")
+    now = time.time()
+    for day in range(5):
+        for _ in range(day + 1):
+            journal.execute(
+                "INSERT INTO events (bot_id, kind, user, payload, created_at)"
+                " VALUES ('xiaolan-sales', 'message', 'u', '{\"latency_ms\": 700}', ?)",
+                (now - day * 86400,),
+            )
+    journal.execute(
+        "INSERT INTO outbox (bot_id, channel, target, body, state, next_attempt_at, last_error,"
+        " created_at) VALUES ('xiaolan-sales', 'webhook', 'k', '{}', 'failed', 0,"
+        " '93000 invalid webhook url', ?)",
+        (now - 600,),
+    )
+    journal.commit()
+    journal.close()
+    pick(page, "bot-picker", "xiaolan-sales")
+    open_tab(page, "概览")
+    expect_text(page, "#overview-health", "需要留意")
+    expect_text(page, "#overview-health", "1 条消息最终没能送达")
+    assert page.locator("#overview-replies svg polyline").count() == 1
+    assert page.locator("#overview-leads svg polyline").count() == 2
+    expect_text(page, "#overview-errors", "93000 invalid webhook url")
+    shoot(page, "14-overview")

@@ -1,0 +1,93 @@
+"""The day-to-day figures of one bot: replies per day, median reply time, new leads and
+conversions per day, and what went wrong in the last 24 hours. Days are the bot's days,
+in its time zone."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from runtime.spec.model import BotSpec
+from runtime.store.db import Journal
+
+DAY = 86_400
+
+
+def daily(
+    journal: Journal, spec: BotSpec, days: int = 14, now: float | None = None
+) -> dict[str, list]:
+    """{"days": [...], "replies": [...], "median_reply_s": [...], "leads": [...],
+    "conversions": [...]}, oldest day first, one value per day."""
+    now = now or time.time()
+    zone = ZoneInfo(spec.timezone)
+    today = datetime.fromtimestamp(now, zone).date()
+    span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    start = datetime.combine(span[0], datetime.min.time(), zone).timestamp()
+
+    def day_of(moment: float) -> date:
+        return datetime.fromtimestamp(moment, zone).date()
+
+    db = journal.connection()
+    latencies: dict[date, list[float]] = defaultdict(list)
+    for payload, at in db.execute(
+        "SELECT payload, created_at FROM events WHERE bot_id = ? AND kind = 'message'"
+        " AND created_at >= ?",
+        (spec.id, start),
+    ):
+        latencies[day_of(at)].append(json.loads(payload).get("latency_ms", 0) / 1000)
+    leads: dict[date, int] = defaultdict(int)
+    conversions: dict[date, int] = defaultdict(int)
+    for created, converted_at in db.execute(
+        "SELECT created_at, converted_at FROM leads WHERE bot_id = ? AND user NOT LIKE 'studio:%'"
+        " AND (created_at >= ? OR converted_at >= ?)",
+        (spec.id, start, start),
+    ):
+        if created >= start:
+            leads[day_of(created)] += 1
+        if converted_at and converted_at >= start:
+            conversions[day_of(converted_at)] += 1
+    return {
+        "days": [d.isoformat() for d in span],
+        "replies": [len(latencies[d]) for d in span],
+        "median_reply_s": [
+            round(statistics.median(latencies[d]), 2) if latencies[d] else 0 for d in span
+        ],
+        "leads": [leads[d] for d in span],
+        "conversions": [conversions[d] for d in span],
+    }
+
+
+def errors(journal: Journal, bot_id: str, now: float | None = None) -> list[dict[str, Any]]:
+    """What went wrong for this bot in the last 24 hours, latest first."""
+    since = (now or time.time()) - DAY
+    db = journal.connection()
+    found = [
+        {"at": at, "what": "delivery", "detail": error or ""}
+        for at, error in db.execute(
+            "SELECT created_at, last_error FROM outbox WHERE bot_id = ? AND state = 'failed'"
+            " AND created_at > ?",
+            (bot_id, since),
+        )
+    ]
+    found += [
+        {"at": at, "what": "schedule", "detail": f"{schedule}: {error or state}"}
+        for at, schedule, state, error in db.execute(
+            "SELECT started_at, schedule_id, state, error FROM schedule_runs WHERE bot_id = ?"
+            " AND state IN ('failed', 'missed') AND started_at > ?",
+            (bot_id, since),
+        )
+    ]
+    found += [
+        {"at": at, "what": "unanswered", "detail": text[:60]}
+        for at, text in db.execute(
+            "SELECT received_at, text FROM inbox WHERE bot_id = ? AND state = 'ignored'"
+            " AND received_at > ?",
+            (bot_id, since),
+        )
+    ]
+    return sorted(found, key=lambda e: e["at"], reverse=True)

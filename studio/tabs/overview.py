@@ -1,0 +1,77 @@
+"""概览 Overview: whether all is well (the same answer as /healthz), and the picked bot's
+last two weeks: replies, reply time, leads and conversions per day, and what went wrong
+in the last 24 hours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import gradio as gr
+
+from runtime.health import health
+from runtime.overview import daily, errors
+from runtime.spec import SpecError
+from studio import charts
+from studio.context import StudioContext
+
+
+def build(ctx: StudioContext) -> None:
+    t = ctx.t
+    workspace = ctx.workspace
+    with gr.Row(equal_height=True):
+        verdict = gr.Markdown(elem_id="overview-health")
+        refresh = gr.Button(t("overview.refresh"), size="sm", scale=0, elem_id="overview-refresh")
+    with gr.Row():
+        replies = gr.HTML(elem_id="overview-replies")
+        speed = gr.HTML(elem_id="overview-speed")
+    with gr.Row():
+        leads = gr.HTML(elem_id="overview-leads")
+        with gr.Column():
+            gr.Markdown(f"#### {t('overview.errors')}")
+            problems = gr.Dataframe(interactive=False, elem_id="overview-errors")
+
+    def show(bot_id: str | None):
+        backlog = ctx.hub.outbox.backlog() if ctx.hub is not None else None
+        report = health(workspace, backlog, lang=ctx.lang)
+        if report["status"] == "ok":
+            lines = [f"### ✅ {t('overview.all_well')}"]
+        else:
+            lines = [f"### ⚠️ {t('overview.attention')}", *(f"- {p}" for p in report["problems"])]
+        lines.append(t("overview.queues", backlog=report["outbox_backlog"],
+                       waiting=report["inbox_waiting"], models=len(report["models"])))  # fmt: skip
+        try:
+            spec = workspace.dialogue.spec(bot_id) if bot_id else None
+        except (KeyError, SpecError):
+            spec = None
+        if spec is None:
+            return "\n\n".join(lines), "", "", "", gr.update(value=None)
+        figures = daily(workspace.journal, spec)
+        days = figures["days"]
+        found = errors(workspace.journal, spec.id)
+        rows = [[datetime.fromtimestamp(e["at"]).strftime("%m-%d %H:%M"),
+                 t(f"overview.what.{e['what']}"), e["detail"]] for e in found]  # fmt: skip
+        headers = [t("overview.col.at"), t("overview.col.what"), t("overview.col.detail")]
+        return (
+            "\n\n".join(lines),
+            charts.daily(t("overview.replies"), days, {t("overview.replies"): figures["replies"]}),
+            charts.daily(
+                t("overview.speed"),
+                days,
+                {t("overview.speed"): figures["median_reply_s"]},
+                unit=" s",
+            ),
+            charts.daily(
+                t("overview.leads"),
+                days,
+                {
+                    t("overview.new_leads"): figures["leads"],
+                    t("overview.conversions"): figures["conversions"],
+                },
+            ),
+            gr.update(value=rows or [["—", t("overview.none"), ""]], headers=headers),
+        )
+
+    outputs = [verdict, replies, speed, leads, problems]
+    ctx.bot_picker.change(show, ctx.bot_picker, outputs)
+    ctx.on_load.append((show, ctx.bot_picker, outputs))
+    refresh.click(show, ctx.bot_picker, outputs)
