@@ -67,10 +67,11 @@ def daily(title: str, days: list[str], series: dict[str, list[float]], unit: str
             f"<title>{html.escape(name)} {days[i]}: {_number(v)}{unit}</title></circle>"
             for i, v in enumerate(values)
         ]
-        parts.append(
-            f'<text x="{width - 70 * (len(series) - n)}" y="13" fill="{colour}">'
-            f"■ {html.escape(name)}</text>"
-        )  # legend beside the title; fmt: skip
+        if len(series) > 1:  # a legend beside the title; one series is named by the title
+            parts.append(
+                f'<text x="{width - 70 * (len(series) - n)}" y="13" fill="{colour}">'
+                f"■ {html.escape(name)}</text>"
+            )
     parts.append("</svg>")
     return "".join(parts)
 

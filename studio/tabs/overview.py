@@ -5,6 +5,7 @@ in the last 24 hours."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import gradio as gr
 
@@ -48,7 +49,7 @@ def build(ctx: StudioContext) -> None:
         figures = daily(workspace.journal, spec)
         days = figures["days"]
         found = errors(workspace.journal, spec.id)
-        rows = [[datetime.fromtimestamp(e["at"]).strftime("%m-%d %H:%M"),
+        rows = [[datetime.fromtimestamp(e["at"], ZoneInfo(spec.timezone)).strftime("%m-%d %H:%M"),
                  t(f"overview.what.{e['what']}"), e["detail"]] for e in found]  # fmt: skip
         headers = [t("overview.col.at"), t("overview.col.what"), t("overview.col.detail")]
         return (
