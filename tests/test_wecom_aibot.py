@@ -297,3 +297,31 @@ def test_rate_limit_and_blocked_words_in_wecom(server, wecom) -> None:
     assert "moment" not in ask("hello")
     assert "ask again shortly" in ask("hello again")  # the third in a minute: a polite no
     assert "moment" not in ask("hello", user="someone-else")  # per person
+
+
+def test_a_stop_signal_lets_the_reply_in_progress_finish_into_the_outbox(
+    tmp_path: Path, gguf_dir: Path, wecom: FakeWeCom
+) -> None:
+    """What `systemctl stop` (SIGTERM) does: the answer being written is finished,
+    journaled and delivered before the process exits, not lost and not left half done."""
+    _setup(tmp_path, gguf_dir)
+    slow = BOTS["helper"].replace("max_tokens: 40", "max_tokens: 120")
+    (tmp_path / "bots" / "helper.yaml").write_text(slow, encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "BOTSTUDIO_WECOM_API": wecom.url, "BOTSTUDIO_THREADS": "2"}
+    server = _start(tmp_path, port, env)
+    bot = sender(f"http://127.0.0.1:{port}", "helper", wecom)
+    message = bot.message("Write a story about a lighthouse.")
+    try:
+        assert bot.post(message).status_code == 200
+        time.sleep(0.5)  # generating now
+    finally:
+        server.send_signal(signal.SIGTERM)
+        # uvicorn re-raises the signal after its graceful shutdown; systemd counts that
+        # as a clean stop
+        assert server.wait(timeout=60) in (0, -signal.SIGTERM)
+    db = sqlite3.connect(tmp_path / "data" / "botstudio.sqlite3")
+    assert db.execute("SELECT state FROM inbox").fetchall() == [("answered",)]
+    assert db.execute("SELECT state FROM outbox").fetchall() == [("sent",)]
+    token = message["response_url"].rsplit("/", 1)[1]
+    assert len(wecom.responses[token]) == 1 and wecom.responses[token][0]["markdown"]["content"]

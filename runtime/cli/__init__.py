@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     from runtime.cli import status
 
     status.add_parser(commands)
+    from runtime.cli import service
+
+    service.add_parser(commands)
     commands.add_parser("serve", help="start the server (the default)")
     return parser
 
@@ -91,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             from runtime.cli.rehearse import run
         elif args.command == "status":
             from runtime.cli.status import run
+        elif args.command == "service":
+            from runtime.cli.service import run
         elif args.command in ("bind", "unbind", "push"):
             from runtime.cli import wecom
 

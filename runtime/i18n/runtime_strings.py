@@ -389,6 +389,10 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "en": "{bot} · {kind}: last success {success}; last error {error}",
     },
     "status.never": {"zh": "无", "en": "never"},
+    "service.installed": {
+        "zh": "已写入 {path}。启用并立即启动：\n  systemctl --user daemon-reload\n  systemctl --user enable --now botstudio\n退出登录后也保持运行：\n  sudo loginctl enable-linger $USER\n查看状态：python launch.py status；日志：journalctl --user -u botstudio",
+        "en": "Wrote {path}. Enable and start it now:\n  systemctl --user daemon-reload\n  systemctl --user enable --now botstudio\nKeep it running after you log out:\n  sudo loginctl enable-linger $USER\nHealth: python launch.py status; logs: journalctl --user -u botstudio",
+    },
     "report.no_data": {
         "zh": "还没有客户进入这个实验：机器人开始和客户聊天后，数字会出现在这里。",
         "en": "No customers in this experiment yet: the numbers appear once the bot talks to people.",

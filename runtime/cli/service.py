@@ -1,0 +1,67 @@
+"""`service [--install]`: keep BotStudio running after logout, as a systemd user service.
+
+The unit runs the same command as `./botstudio start` does after setup, with absolute
+paths, restarts it if it fails, and stops it with SIGTERM, which lets replies being
+written finish into the outbox (TimeoutStopSec leaves them time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from runtime.i18n import t
+from runtime.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def add_parser(commands) -> None:
+    service = commands.add_parser("service", help="a systemd unit that keeps BotStudio running")
+    service.add_argument("--install", action="store_true",
+                         help="write it to ~/.config/systemd/user/botstudio.service")  # fmt: skip
+
+
+def unit(workspace: Workspace, host: str, port: int) -> str:
+    python = ROOT / ".venv" / "bin" / "python"
+    command = [str(python if python.exists() else Path(sys.executable)), str(ROOT / "launch.py"),
+               "--bots", str(workspace.bots_dir.resolve()),
+               "--data", str(workspace.data_dir.resolve()),
+               "--gguf", str(workspace.gguf_dir.resolve()),
+               "--host", host, "--port", str(port)]  # fmt: skip
+    return f"""\
+[Unit]
+Description=BotStudio: WeCom bots on local models
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+WorkingDirectory={ROOT}
+ExecStart={shlex.join(command)}
+Environment=BOTSTUDIO_LANG={workspace.lang}
+Restart=on-failure
+RestartSec=5
+# SIGTERM: replies being written finish into the outbox before the process exits
+KillSignal=SIGTERM
+TimeoutStopSec=90
+
+[Install]
+WantedBy=default.target
+"""
+
+
+def run(workspace: Workspace, args: argparse.Namespace) -> int:
+    text = unit(workspace, args.host, args.port)
+    if not args.install:
+        print(text, end="")
+        return 0
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    target = config / "systemd" / "user" / "botstudio.service"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(t("service.installed", workspace.lang, path=target))
+    return 0
