@@ -37,7 +37,9 @@ class WordGuard:
         shown, pending = "", ""
         for piece in pieces:
             pending += piece
-            self.blocked = self.hit(shown + pending)
+            # `shown` held no blocked word, so a new one must end in `pending`: look only
+            # at the tail it can start in (a reply is checked in linear time, not quadratic)
+            self.blocked = self.hit(shown[-self.hold :] + pending if self.hold else pending)
             if self.blocked:
                 return
             cut = len(pending) - self.hold

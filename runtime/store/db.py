@@ -191,6 +191,13 @@ def m006_schedules(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m007_inbox_by_speaker(db: sqlite3.Connection) -> None:
+    # The rate limit counts one person's recent messages on every message: 9.6 ms with
+    # 100,000 rows without this index (bench/operation.py).
+    db.execute("CREATE INDEX inbox_by_speaker ON inbox (bot_id, speaker, received_at)")
+
+
 class Journal:
     def __init__(self, path: Path):
         self.path = path
