@@ -230,17 +230,22 @@ def _up(port: int) -> bool:
         return False
 
 
+def _generating(root: Path, gguf_dir: Path, wecom: FakeWeCom, max_tokens: int):
+    """A server process whose helper writes `max_tokens` long replies, and a message for it."""
+    _setup(root, gguf_dir)
+    slow = BOTS["helper"].replace("max_tokens: 40", f"max_tokens: {max_tokens}")
+    (root / "bots" / "helper.yaml").write_text(slow, encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "BOTSTUDIO_WECOM_API": wecom.url, "BOTSTUDIO_THREADS": "2"}
+    server = _start(root, port, env)
+    bot = sender(f"http://127.0.0.1:{port}", "helper", wecom)
+    return server, port, env, bot, bot.message("Write a long story about a lighthouse.")
+
+
 def test_killed_during_generation_the_restarted_server_answers_once(
     tmp_path: Path, gguf_dir: Path, wecom: FakeWeCom
 ) -> None:
-    _setup(tmp_path, gguf_dir)
-    slow = BOTS["helper"].replace("max_tokens: 40", "max_tokens: 400")
-    (tmp_path / "bots" / "helper.yaml").write_text(slow, encoding="utf-8")
-    port = free_port()
-    env = {**os.environ, "BOTSTUDIO_WECOM_API": wecom.url, "BOTSTUDIO_THREADS": "2"}
-    server = _start(tmp_path, port, env)
-    bot = sender(f"http://127.0.0.1:{port}", "helper", wecom)
-    message = bot.message("Write a long story about a lighthouse.")
+    server, port, env, bot, message = _generating(tmp_path, gguf_dir, wecom, max_tokens=400)
     try:
         assert bot.post(message).status_code == 200  # journaled and acknowledged
         time.sleep(0.5)  # generating now
@@ -304,14 +309,7 @@ def test_a_stop_signal_lets_the_reply_in_progress_finish_into_the_outbox(
 ) -> None:
     """What `systemctl stop` (SIGTERM) does: the answer being written is finished,
     journaled and delivered before the process exits, not lost and not left half done."""
-    _setup(tmp_path, gguf_dir)
-    slow = BOTS["helper"].replace("max_tokens: 40", "max_tokens: 120")
-    (tmp_path / "bots" / "helper.yaml").write_text(slow, encoding="utf-8")
-    port = free_port()
-    env = {**os.environ, "BOTSTUDIO_WECOM_API": wecom.url, "BOTSTUDIO_THREADS": "2"}
-    server = _start(tmp_path, port, env)
-    bot = sender(f"http://127.0.0.1:{port}", "helper", wecom)
-    message = bot.message("Write a story about a lighthouse.")
+    server, _, _, bot, message = _generating(tmp_path, gguf_dir, wecom, max_tokens=120)
     try:
         assert bot.post(message).status_code == 200
         time.sleep(0.5)  # generating now
@@ -325,3 +323,7 @@ def test_a_stop_signal_lets_the_reply_in_progress_finish_into_the_outbox(
     assert db.execute("SELECT state FROM outbox").fetchall() == [("sent",)]
     token = message["response_url"].rsplit("/", 1)[1]
     assert len(wecom.responses[token]) == 1 and wecom.responses[token][0]["markdown"]["content"]
+    log = (tmp_path / "data" / "logs" / "botstudio.log").read_text(encoding="utf-8")
+    line = next(x for x in log.splitlines() if "botstudio.messages" in x)
+    assert "bot=helper user=u-" in line and "variant=-" in line and "tokens=" in line
+    assert "zhangsan" not in log  # people appear as a hash
