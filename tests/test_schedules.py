@@ -104,6 +104,9 @@ def test_pausing_stops_it_and_editing_takes_effect_without_restart(setup, wecom)
     (bots / "ops.yaml").write_text(paused, encoding="utf-8")
     wecom.now = at("2026-11-23 09:01")
     assert scheduler.tick() == []
+    (bots / "ops.yaml").write_text(BOT, encoding="utf-8")  # resumed at 9:02
+    wecom.now = at("2026-11-23 09:02")
+    assert scheduler.tick() == []  # the 9:00 it was paused over is not sent late
     (bots / "ops.yaml").write_text(BOT.replace("0 9 * * 1-5", "30 9 * * *"), encoding="utf-8")
     scheduler.tick()  # the edited schedule counts from now: no catching up on 9:00
     wecom.now = at("2026-11-23 09:30:05")

@@ -240,16 +240,33 @@ SAMPLE_HEADER = {
 }
 
 
+SAMPLE_VALUES = {  # what a simulated customer gives for a field of each type
+    "zh": {"text": "蓝海贸易", "email": "wang@example.com", "wechat_id": "wang_2026",
+           "number": "50", "date": "下周二", "datetime": "明天下午3点"},
+    "en": {"text": "Blue Sea Trading", "email": "wang@example.com", "wechat_id": "wang_2026",
+           "number": "50", "date": "next Tuesday", "datetime": "tomorrow at 3pm"},
+}  # fmt: skip
+
+
 def sample_customers(spec: BotSpec) -> str:
-    """A customers file to start from, in the bot's language, sharing its phone field."""
+    """A customers file to start from, in the bot's language: customers who will share
+    the bot's lead fields when asked, and one who will not."""
     lang = spec.language if spec.language in SAMPLE_CUSTOMERS else "en"
-    phone = next((f.key for f in spec.lead_capture.fields if f.type == "phone_cn"), None)
-    lines = [SAMPLE_HEADER[lang].rstrip("\n"), "max_turns: 5", "customers:"]
+    lines = [SAMPLE_HEADER[lang].rstrip("\n"), "max_turns: 6", "customers:"]
     for number, (name, who, wants, after) in enumerate(SAMPLE_CUSTOMERS[lang]):
         lines += [f"  - name: {name}", f"    who: {who}", f"    wants: {wants}"]
-        if phone and after:
-            lines += [f'    shares: {{{phone}: "1381234{5670 + number}"}}',
-                      f"    after_turn: {after}", "    only_if_asked: true"]  # fmt: skip
+        shares = {}
+        for fld in spec.lead_capture.fields:
+            if fld.type == "phone_cn":
+                shares[fld.key] = f"1381234{5670 + number}"
+            elif fld.type == "choice" and fld.options:
+                shares[fld.key] = fld.options[number % len(fld.options)]
+            elif fld.type in SAMPLE_VALUES[lang]:
+                shares[fld.key] = SAMPLE_VALUES[lang][fld.type]
+        if shares and after:
+            pairs = ", ".join(f'{key}: "{value}"' for key, value in shares.items())
+            lines += [f"    shares: {{{pairs}}}", f"    after_turn: {after}",
+                      "    only_if_asked: true"]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

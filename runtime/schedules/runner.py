@@ -95,7 +95,8 @@ class Scheduler:
         runs = []
         for spec in self._specs():
             for schedule in spec.schedules:
-                if schedule.paused:
+                if schedule.paused:  # resumed later, it counts from then: no catching up
+                    self._restart(spec, schedule, now)
                     continue
                 due = self._due(spec, schedule, now)
                 if due is None:
@@ -143,13 +144,7 @@ class Scheduler:
             (spec.id, schedule.id),
         ).fetchone()
         if state is None or state["cron_key"] != key:
-            with self.journal.transaction() as tx:  # new or edited: counts from now on
-                tx.execute(
-                    "INSERT INTO schedule_state VALUES (?, ?, ?, ?) ON CONFLICT"
-                    " (bot_id, schedule_id) DO UPDATE SET cron_key = excluded.cron_key,"
-                    " since = excluded.since",
-                    (spec.id, schedule.id, key, now),
-                )
+            self._restart(spec, schedule, now)  # new or edited: counts from now on
             return None
         last = db.execute(
             "SELECT MAX(due_at) FROM schedule_runs WHERE bot_id = ? AND schedule_id = ?"
@@ -159,6 +154,15 @@ class Scheduler:
         return cron.latest_due(
             schedule.cron, schedule.timezone, max(state["since"], last or 0), now
         )
+
+    def _restart(self, spec: BotSpec, schedule: Schedule, now: float) -> None:
+        with self.journal.transaction() as tx:
+            tx.execute(
+                "INSERT INTO schedule_state VALUES (?, ?, ?, ?) ON CONFLICT"
+                " (bot_id, schedule_id) DO UPDATE SET cron_key = excluded.cron_key,"
+                " since = excluded.since",
+                (spec.id, schedule.id, f"{schedule.cron}|{schedule.timezone}", now),
+            )
 
     # --- running -----------------------------------------------------------------
 
