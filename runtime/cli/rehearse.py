@@ -56,9 +56,9 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     for v in report["variants"]:
         turns = v["median_turns_to_conversion"]
         fields = "  ".join(f"{k} {r:.0%}" for k, r in v["capture_rates"].items())
-        median = "-" if turns is None else f"{turns:g}"
-        print(f"  {v['id']:<8} runs {v['runs']:>4}  converted {v['conversions']:>4}  "
-              f"rate {v['rate']:6.1%} [{v['ci_low']:.1%}, {v['ci_high']:.1%}]  "
-              f"median turns {median}  captured: {fields}")  # fmt: skip
+        print(t("cli.rehearse.line", lang, id=v["id"], runs=v["runs"],
+                conversions=v["conversions"], rate=f"{v['rate']:.1%}", low=f"{v['ci_low']:.1%}",
+                high=f"{v['ci_high']:.1%}", turns="-" if turns is None else f"{turns:g}",
+                fields=fields))  # fmt: skip
     print(report["advice"])
     return 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 
 from runtime.cli.common import load_bot
 from runtime.experiments.report import report_for
+from runtime.i18n import t
 from runtime.workspace import Workspace
 
 
@@ -25,19 +27,18 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
-    print(f"{spec.name} ({spec.id}), experiment seed {report['seed']}")
+    print(t("cli.report.head", lang, name=spec.name, id=spec.id, seed=report["seed"]))
     for v in report["variants"]:
-        chance = "-" if v["chance_to_win"] is None else f"{v['chance_to_win']:.0%}"
-        p = "-" if v["p_value"] is None else f"{v['p_value']:.3g}"
-        print(f"  {v['id']:<8} users {v['users']:>6}  conversions {v['conversions']:>5}  "
-              f"rate {v['rate']:6.1%} [{v['ci_low']:.1%}, {v['ci_high']:.1%}]  "
-              f"p {p:>7}  chance to win {chance}")  # fmt: skip
+        chance = "-" if v["chance_to_win"] is None else f"{math.floor(v['chance_to_win'] * 100)}%"
+        print(t("cli.report.line", lang, id=v["id"], users=v["users"], conversions=v["conversions"],
+                rate=f"{v['rate']:.1%}", low=f"{v['ci_low']:.1%}", high=f"{v['ci_high']:.1%}",
+                p=_or_dash(v["p_value"], "{:.3g}"), chance=chance))  # fmt: skip
     for v in report["variants"]:
-        print(f"  {v['id']:<8} replies {v['replies']:>6}  median reply "
-              f"{_or_dash(v['median_latency_ms'], '{:.0f} ms')}  median turns to conversion "
-              f"{_or_dash(v['median_turns_to_conversion'], '{:g}')}  👍 "
-              f"{_or_dash(v['thumbs_up_rate'], '{:.0%}')} of {v['feedback']} ratings")  # fmt: skip
-    print(f"  sample ratio check p = {report['srm_p']:.3g}")
+        print(t("cli.report.behaviour", lang, id=v["id"], replies=v["replies"],
+                latency=_or_dash(v["median_latency_ms"], "{:.0f} ms"),
+                turns=_or_dash(v["median_turns_to_conversion"], "{:g}"),
+                thumbs=_or_dash(v["thumbs_up_rate"], "{:.0%}"), ratings=v["feedback"]))  # fmt: skip
+    print(t("cli.report.srm", lang, p=f"{report['srm_p']:.3g}"))
     print(report["advice"])
     return 0
 

@@ -393,6 +393,23 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "zh": "已写入 {path}。启用并立即启动：\n  systemctl --user daemon-reload\n  systemctl --user enable --now botstudio\n退出登录后也保持运行：\n  sudo loginctl enable-linger $USER\n查看状态：python launch.py status；日志：journalctl --user -u botstudio",
         "en": "Wrote {path}. Enable and start it now:\n  systemctl --user daemon-reload\n  systemctl --user enable --now botstudio\nKeep it running after you log out:\n  sudo loginctl enable-linger $USER\nHealth: python launch.py status; logs: journalctl --user -u botstudio",
     },
+    "cli.report.head": {
+        "zh": "{name}（{id}），实验种子 {seed}",
+        "en": "{name} ({id}), experiment seed {seed}",
+    },
+    "cli.report.line": {
+        "zh": "  {id:<8} 人数 {users:>6}  转化 {conversions:>5}  转化率 {rate} [{low}, {high}]  p 值 {p:>7}  最优概率 {chance}",
+        "en": "  {id:<8} users {users:>6}  conversions {conversions:>5}  rate {rate} [{low}, {high}]  p {p:>7}  chance to win {chance}",
+    },
+    "cli.report.behaviour": {
+        "zh": "  {id:<8} 回复 {replies:>6}  回复用时中位数 {latency}  几轮后转化 {turns}  好评率 {thumbs}（{ratings} 个评价）",
+        "en": "  {id:<8} replies {replies:>6}  median reply {latency}  median turns to conversion {turns}  👍 {thumbs} of {ratings} ratings",
+    },
+    "cli.report.srm": {"zh": "  分流检验（SRM）p = {p}", "en": "  sample ratio check p = {p}"},
+    "cli.rehearse.line": {
+        "zh": "  {id:<8} 模拟对话 {runs:>4}  转化 {conversions:>4}  转化率 {rate} [{low}, {high}]  几轮后转化 {turns}  各字段采集率：{fields}",
+        "en": "  {id:<8} runs {runs:>4}  converted {conversions:>4}  rate {rate} [{low}, {high}]  median turns {turns}  captured: {fields}",
+    },
     "report.no_data": {
         "zh": "还没有客户进入这个实验：机器人开始和客户聊天后，数字会出现在这里。",
         "en": "No customers in this experiment yet: the numbers appear once the bot talks to people.",
