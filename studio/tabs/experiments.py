@@ -56,7 +56,9 @@ def build(ctx: StudioContext) -> None:
                                  label=t("rehearse.runs"), elem_id="rehearse-runs")  # fmt: skip
                 start = gr.Button(t("rehearse.start"), variant="primary", elem_id="rehearse-start")
         progress = gr.Markdown(elem_id="rehearse-progress")
-        rehearsal_table = gr.Dataframe(interactive=False, elem_id="rehearse-table")
+        columns = ("variant", "runs", "conversions", "rate", "turns", "captured", "chance")
+        rehearsal_table = gr.Dataframe(headers=[t(f"exp.col.{c}") for c in columns],
+                                       interactive=False, elem_id="rehearse-table")  # fmt: skip
 
     def show(bot_id: str | None):
         empty = ("", gr.update(visible=False), gr.update(value=None), "", "",
