@@ -57,6 +57,10 @@ def daily(title: str, days: list[str], series: dict[str, list[float]], unit: str
     shown = {0, len(days) - 1, *range(0, len(days), max(1, len(days) // 6))}
     for i in sorted(shown):
         parts.append(f'<text x="{x(i) - 16:.1f}" y="{height + 4}">{days[i][5:]}</text>')
+    legend_x, right_edge = [], float(width)
+    for name in reversed(list(series)):  # right-aligned, each as wide as its words
+        right_edge -= _text_width("■ " + name) + 12
+        legend_x.insert(0, right_edge)
     for n, (name, values) in enumerate(series.items()):
         colour = COLOURS[n % len(COLOURS)] if len(series) > 1 else COLOURS[1]  # as the bars
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
@@ -69,8 +73,7 @@ def daily(title: str, days: list[str], series: dict[str, list[float]], unit: str
         ]
         if len(series) > 1:  # a legend beside the title; one series is named by the title
             parts.append(
-                f'<text x="{width - 70 * (len(series) - n)}" y="13" fill="{colour}">'
-                f"■ {html.escape(name)}</text>"
+                f'<text x="{legend_x[n]:.0f}" y="13" fill="{colour}">■ {html.escape(name)}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)
@@ -78,3 +81,8 @@ def daily(title: str, days: list[str], series: dict[str, list[float]], unit: str
 
 def _number(value: float) -> str:
     return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+
+
+def _text_width(text: str) -> float:
+    """About how wide `text` is at 12 px: CJK characters are about twice as wide."""
+    return sum(12 if ord(c) >= 0x2E80 else 6.8 for c in text)
