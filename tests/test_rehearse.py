@@ -48,8 +48,9 @@ customers:
 
 def rehearse(tmp_path: Path, customers: str, *args: str) -> subprocess.CompletedProcess:
     bots = tmp_path / "bots"
-    bots.mkdir(exist_ok=True)
-    (bots / "shop.yaml").write_text(SHOP, encoding="utf-8")
+    if not bots.exists():
+        bots.mkdir()
+        (bots / "shop.yaml").write_text(SHOP, encoding="utf-8")
     (tmp_path / "customers.yaml").write_text(customers, encoding="utf-8")
     data, plan = tmp_path / "data", tmp_path / "customers.yaml"
     command = [sys.executable, "launch.py", "--bots", str(bots), "--data", str(data),
@@ -100,3 +101,19 @@ def test_a_bad_customers_file_names_the_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "customers.yaml:6:" in result.stderr and "email" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.model
+def test_a_long_rehearsal_outgrows_no_context(tmp_path: Path) -> None:
+    """The customer's side keeps the latest turns that fit, as the bot's side does."""
+    small = SHOP.replace("context: 2048", "context: 512").replace(
+        "max_tokens: 40", "max_tokens: 32"
+    )
+    talker = "max_turns: 8\ncustomers:\n  - {name: Talker, who: a chatty man, wants: small talk}\n"
+    bots = tmp_path / "bots"
+    bots.mkdir()
+    (bots / "shop.yaml").write_text(small, encoding="utf-8")
+    result = rehearse(tmp_path, talker, "--runs", "1", "--json")
+    assert result.returncode == 0, result.stderr
+    runs = json.loads(result.stdout)["rehearsal"]["results"]
+    assert [len(r["transcript"]) for r in runs] == [16, 17]  # 8 turns each; B greets first

@@ -132,6 +132,7 @@ def expect_text(page, selector: str, text: str, timeout: float = 30_000) -> None
         playwright_api.expect(page.locator(selector)).to_contain_text(text, timeout=timeout)
     except AssertionError:
         errors = page.locator(".section-error").all_inner_texts()
+        shoot(page, "failed-" + selector.strip("#").replace(" ", "_"))
         raise AssertionError(f"{selector} lacks {text!r}; errors shown: {errors}") from None
 
 
@@ -379,7 +380,7 @@ def test_rehearse_simulated_customers_against_each_variant(page, studio) -> None
     pick(page, "bot-picker", "shop")
     open_tab(page, "实验")
     page.get_by_text("上线前彩排").click()
-    expect_text(page, "#rehearse-customers", "customers:")  # a sample to start from
+    expect_text(page, "#rehearse-customers", "shares: {phone:")  # the shop's sample, to start from
 
     def type_customers(text: str) -> None:
         page.click("#rehearse-customers .cm-content")
@@ -397,6 +398,22 @@ def test_rehearse_simulated_customers_against_each_variant(page, studio) -> None
     expect_text(page, "#rehearse-progress", "彩排结果", timeout=180_000)
     expect_text(page, "#rehearse-table", "phone 100%")
     shoot(page, "12-rehearsal")
+    # A long rehearsal can be stopped, and then it no longer holds the model.
+    type_customers("max_turns: 20\ncustomers:\n  - name: Idle\n    who: a visitor\n"
+                   "    wants: nothing\n")  # fmt: skip
+    page.fill("#rehearse-runs input", "10")
+    page.click("#rehearse-start")
+    expect_text(page, "#rehearse-progress", "彩排开始")
+    time.sleep(2)  # mid-conversation
+    page.click("#rehearse-stop")
+    expect_text(page, "#rehearse-progress", "彩排已停止")
+    time.sleep(3)  # the reply being written finishes
+    busy = []
+    for _ in range(30):
+        with urllib.request.urlopen(studio["url"] + "/healthz", timeout=5) as response:
+            busy += [m["busy"] for m in json.load(response)["models"]]
+        time.sleep(0.1)
+    assert not any(busy), "the stopped rehearsal is still using the model"
 
 
 def test_set_a_weekday_morning_push_run_it_and_pause_it(page, studio, fake_wecom) -> None:

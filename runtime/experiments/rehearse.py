@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -92,8 +93,12 @@ class Rehearsal:
         self.lang = lang
 
     def run(
-        self, spec: BotSpec, customers: Customers, runs: int, progress: Progress | None = None
-    ) -> dict[str, Any]:
+        self, spec: BotSpec, customers: Customers, runs: int, progress: Progress | None = None,
+        stop: threading.Event | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """`stop`, once set, ends the rehearsal after the model's current reply: the report
+        then covers the conversations finished so far."""
+        stop = stop or threading.Event()
         variants = spec.variant_ids() or [None]
         total, done, results = len(variants) * len(customers.customers) * runs, 0, []
         with tempfile.TemporaryDirectory(prefix="rehearsal-") as scratch:
@@ -112,17 +117,22 @@ class Rehearsal:
                 for run, number, customer, variant in plan:
                     # the same customer gets the same dice against every variant: a fair match
                     seed = run * 100 + number
-                    result = self._one(dialogue, spec, customer, variant, run, customers, seed)
+                    result = self._one(dialogue, spec, customer, variant, run, customers, seed,
+                                       stop)  # fmt: skip
+                    if stop.is_set():
+                        break  # a conversation cut short would count as not converted
                     results.append(result)
                     done += 1
                     if progress is not None:
                         progress(done, total, result)
             finally:
                 journal.close()
-        return self.report(spec, results, runs)
+        report = self.report(spec, results, runs)
+        report["rehearsal"]["stopped"] = stop.is_set()
+        return report
 
     def _one(self, dialogue: Dialogue, spec: BotSpec, customer: Customer, variant: str | None,
-             run: int, customers: Customers, seed: int) -> Run:  # fmt: skip
+             run: int, customers: Customers, seed: int, stop: threading.Event) -> Run:  # fmt: skip
         result = Run(variant or "-", customer.name, run + 1)
         person = f"rehearsal:{variant}:{customer.name}:{run}"
         greeting = dialogue.greet(spec.id, person, variant)
@@ -131,6 +141,8 @@ class Rehearsal:
         given: set[str] = set()
         asked: set[str] = set()
         for turn in range(1, customers.max_turns + 1):
+            if stop.is_set():
+                break
             words = customer.opening if turn == 1 and customer.opening else None
             words = words or self._customer_says(spec, customer, result.transcript, seed + turn)
             sharing = [
@@ -170,6 +182,10 @@ class Rehearsal:
         if len(messages) == 1 or messages[-1]["role"] != "user":
             messages.append({"role": "user", "content": t("rehearse.your_turn", lang)})
         settings = spec.model.model_copy(update={"temperature": 0.8, "seed": seed})
+        # A long rehearsal outgrows the context: the customer remembers the latest turns.
+        count = self.live.engine.token_counter(settings)
+        while len(messages) > 2 and count(messages) > settings.context - CUSTOMER_WORDS - 16:
+            del messages[1:3]  # the oldest exchange; the system prompt stays
         text = self.live.engine.generate(
             settings, messages, pinned=1, max_tokens=CUSTOMER_WORDS
         ).text()

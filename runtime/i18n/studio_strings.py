@@ -382,6 +382,15 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     "rehearse.customers": {"zh": "模拟客户（YAML）", "en": "Simulated customers (YAML)"},
     "rehearse.runs": {"zh": "每位客户聊几遍", "en": "Conversations per customer"},
     "rehearse.start": {"zh": "开始彩排", "en": "Start rehearsal"},
+    "rehearse.stop": {"zh": "⏹ 停止", "en": "⏹ Stop"},
+    "rehearse.starting": {
+        "zh": "彩排开始，每段对话结束时在这里显示…",
+        "en": "Rehearsal started; each conversation shows here as it ends…",
+    },
+    "rehearse.stopped": {
+        "zh": "彩排已停止（模型写完当前这句话后就空出来）",
+        "en": "Rehearsal stopped (the model is free once it finishes the current reply)",
+    },
     "rehearse.bad_line": {"zh": "第 {line} 行：{message}", "en": "line {line}: {message}"},
     "exp.over_time": {"zh": "每日转化", "en": "Conversions per day"},
     "try.rated": {

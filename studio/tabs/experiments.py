@@ -55,6 +55,7 @@ def build(ctx: StudioContext) -> None:
                 runs = gr.Number(value=1, minimum=1, maximum=20, precision=0,
                                  label=t("rehearse.runs"), elem_id="rehearse-runs")  # fmt: skip
                 start = gr.Button(t("rehearse.start"), variant="primary", elem_id="rehearse-start")
+                halt = gr.Button(t("rehearse.stop"), variant="stop", elem_id="rehearse-stop")
         progress = gr.Markdown(elem_id="rehearse-progress")
         columns = ("variant", "runs", "conversions", "rate", "turns", "captured", "chance")
         rehearsal_table = gr.Dataframe(headers=[t(f"exp.col.{c}") for c in columns],
@@ -127,23 +128,26 @@ def build(ctx: StudioContext) -> None:
         return (gr.update(visible=False), done, *show(bot_id))
 
     def rehearse(bot_id: str | None, text: str, count: float | None):
-        """Runs on a worker thread; progress lines stream in as each conversation ends."""
+        """Runs on a worker thread; progress lines stream in as each conversation ends.
+        Yields (progress, table, the stop switch kept in this session's state)."""
+        same = gr.update()
         if not bot_id:
-            yield "", gr.update()
+            yield "", same, same
             return
         try:
             spec = workspace.dialogue.spec(bot_id)
         except (KeyError, SpecError) as exc:
-            yield f"⚠️ {explain(ctx, exc)}", gr.update(value=None)
+            yield f"⚠️ {explain(ctx, exc)}", gr.update(value=None), same
             return
         try:
             plan = parse_customers((text or "").encode(), "customers.yaml", spec, ctx.lang)
         except SpecError as exc:  # say which line of the customers, not "the bot file"
             found = [t("rehearse.bad_line", line=p.line, message=p.message) for p in exc.problems]
-            yield "⚠️ " + "  \n".join(found), gr.update(value=None)
+            yield "⚠️ " + "  \n".join(found), gr.update(value=None), same
             return
         steps: queue.Queue = queue.Queue()
         rehearsal = Rehearsal(workspace.dialogue, ctx.lang)
+        stop = threading.Event()
 
         def work() -> None:
             try:
@@ -151,23 +155,31 @@ def build(ctx: StudioContext) -> None:
                 def step(done: int, total: int, result: Run) -> None:
                     steps.put(("step", describe(ctx.lang, done, total, result)))
 
-                steps.put(("done", rehearsal.run(spec, plan, int(count or 1), step)))
+                steps.put(("done", rehearsal.run(spec, plan, int(count or 1), step, stop)))
             except Exception as exc:  # shown in the tab, in words, not as a traceback
                 steps.put(("error", exc))
 
         threading.Thread(target=work, name="rehearsal", daemon=True).start()
+        yield t("rehearse.starting"), same, stop  # the Stop button can reach it now
         lines: list[str] = []
         while True:
             kind, value = steps.get()
             if kind == "step":
                 lines.append(value)
-                yield "  \n".join(lines[-8:]), gr.update()
+                yield "  \n".join(lines[-8:]), same, same
             elif kind == "error":
-                yield f"⚠️ {explain(ctx, value)}", gr.update()
+                yield f"⚠️ {explain(ctx, value)}", same, None
                 return
             else:
-                yield f"### {t('rehearse.heading')} {value['advice']}", rehearsal_rows(value)
+                yield f"### {t('rehearse.heading')} {value['advice']}", rehearsal_rows(value), None
                 return
+
+    def halt_rehearsal(stop: threading.Event | None):
+        """The worker stops after the model's current reply, and no longer holds it."""
+        if stop is None:
+            return gr.update(), None
+        stop.set()
+        return t("rehearse.stopped"), None
 
     def rehearsal_rows(report: dict):
         rows = []
@@ -190,7 +202,10 @@ def build(ctx: StudioContext) -> None:
     outputs = [advice, warning, table, picture, over_time, behaviour, winner]
     ctx.bot_picker.change(sample, ctx.bot_picker, customers)
     ctx.on_load.append((sample, ctx.bot_picker, customers))
-    start.click(rehearse, [ctx.bot_picker, customers, runs], [progress, rehearsal_table])
+    stopper = gr.State(None)  # this session's running rehearsal, for the Stop button
+    running = start.click(rehearse, [ctx.bot_picker, customers, runs],
+                          [progress, rehearsal_table, stopper])  # fmt: skip
+    halt.click(halt_rehearsal, stopper, [progress, stopper], cancels=[running])
     ctx.bot_picker.change(show, ctx.bot_picker, outputs)
     ctx.on_load.append((show, ctx.bot_picker, outputs))
     adopt_btn.click(ask, winner, [confirm, status])
