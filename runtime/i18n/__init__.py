@@ -1,7 +1,7 @@
 """The one string table: every message a user reads, in Simplified Chinese and English.
 
 Runtime errors, command-line output and studio labels all come from here (split
-into files by who shows them), so a message is translated once and reads the
+into files by area), so a message is translated once and reads the
 same everywhere.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from runtime.i18n.experiment_strings import EXPERIMENT_STRINGS
+from runtime.i18n.operation_strings import OPERATION_STRINGS
 from runtime.i18n.runtime_strings import RUNTIME_STRINGS
 from runtime.i18n.studio_strings import STUDIO_STRINGS
 from runtime.i18n.wecom_strings import WECOM_STRINGS
@@ -16,7 +18,7 @@ from runtime.i18n.wecom_strings import WECOM_STRINGS
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
-TABLES = (RUNTIME_STRINGS, STUDIO_STRINGS, WECOM_STRINGS)
+TABLES = (RUNTIME_STRINGS, STUDIO_STRINGS, WECOM_STRINGS, EXPERIMENT_STRINGS, OPERATION_STRINGS)
 STRINGS: dict[str, dict[str, str]] = {k: v for table in TABLES for k, v in table.items()}
 assert len(STRINGS) == sum(map(len, TABLES)), "a key is defined twice"
 
