@@ -9,9 +9,8 @@ from typing import Any
 
 from runtime.engine import gpu_offload_supported
 from runtime.i18n import t
+from runtime.overview import errors
 from runtime.workspace import Workspace
-
-DAY = 86_400
 
 
 def health(
@@ -31,14 +30,9 @@ def health(
     if backlog is None:
         backlog = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
     waiting = db.execute("SELECT COUNT(*) FROM inbox WHERE state = 'received'").fetchone()[0]
-    failed_pushes = db.execute(
-        "SELECT COUNT(*) FROM outbox WHERE state = 'failed' AND created_at > ?", (now - DAY,)
-    ).fetchone()[0]
-    failed_runs = db.execute(
-        "SELECT bot_id, schedule_id, error FROM schedule_runs"
-        " WHERE state IN ('failed', 'missed') AND started_at > ? ORDER BY id DESC",
-        (now - DAY,),
-    ).fetchall()
+    recent = errors(workspace.journal, None, now)
+    failed_pushes = sum(1 for e in recent if e["what"] == "delivery")
+    failed_runs = [e for e in recent if e["what"] == "schedule"]
     problems = [
         t("health.broken", lang, bot=bot_id, kind=t(f"wecom.mode.{kind}", lang),
           error=state.get("last_error", ""))
@@ -49,8 +43,8 @@ def health(
     if failed_pushes:
         problems.append(t("health.failed_pushes", lang, n=failed_pushes))
     problems += [
-        t("health.failed_run", lang, bot=r["bot_id"], schedule=r["schedule_id"], error=r["error"])
-        for r in failed_runs[:5]
+        t("health.failed_run", lang, bot=e["bot"], schedule=e["schedule"], error=e["detail"])
+        for e in failed_runs[:5]
     ]
     return {
         "status": "attention" if problems else "ok",

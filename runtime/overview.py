@@ -62,32 +62,29 @@ def daily(
     }
 
 
-def errors(journal: Journal, bot_id: str, now: float | None = None) -> list[dict[str, Any]]:
-    """What went wrong for this bot in the last 24 hours, latest first."""
+def errors(journal: Journal, bot_id: str | None, now: float | None = None) -> list[dict[str, Any]]:
+    """What went wrong in the last 24 hours, latest first: for one bot, or (None) for all.
+    Each: at, bot, what (delivery | schedule | unanswered), detail, and the schedule's id."""
     since = (now or time.time()) - DAY
+    mine = "" if bot_id is None else " AND bot_id = ?"
+    args = (since,) if bot_id is None else (since, bot_id)
     db = journal.connection()
     found = [
-        {"at": at, "what": "delivery", "detail": error or ""}
-        for at, error in db.execute(
-            "SELECT created_at, last_error FROM outbox WHERE bot_id = ? AND state = 'failed'"
-            " AND created_at > ?",
-            (bot_id, since),
-        )
-    ]
+        {"at": at, "bot": bot, "what": "delivery", "detail": error or ""}
+        for at, bot, error in db.execute(
+            "SELECT created_at, bot_id, last_error FROM outbox WHERE state = 'failed'"
+            " AND created_at > ?" + mine, args)
+    ]  # fmt: skip
     found += [
-        {"at": at, "what": "schedule", "detail": f"{schedule}: {error or state}"}
-        for at, schedule, state, error in db.execute(
-            "SELECT started_at, schedule_id, state, error FROM schedule_runs WHERE bot_id = ?"
-            " AND state IN ('failed', 'missed') AND started_at > ?",
-            (bot_id, since),
-        )
-    ]
+        {"at": at, "bot": bot, "what": "schedule", "schedule": schedule, "detail": error or state}
+        for at, bot, schedule, state, error in db.execute(
+            "SELECT started_at, bot_id, schedule_id, state, error FROM schedule_runs"
+            " WHERE state IN ('failed', 'missed') AND started_at > ?" + mine, args)
+    ]  # fmt: skip
     found += [
-        {"at": at, "what": "unanswered", "detail": text[:60]}
-        for at, text in db.execute(
-            "SELECT received_at, text FROM inbox WHERE bot_id = ? AND state = 'ignored'"
-            " AND received_at > ?",
-            (bot_id, since),
-        )
-    ]
+        {"at": at, "bot": bot, "what": "unanswered", "detail": text[:60]}
+        for at, bot, text in db.execute(
+            "SELECT received_at, bot_id, text FROM inbox WHERE state = 'ignored'"
+            " AND received_at > ?" + mine, args)
+    ]  # fmt: skip
     return sorted(found, key=lambda e: e["at"], reverse=True)

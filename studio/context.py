@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.i18n import t
+from runtime.spec import BotSpec, SpecError
 from runtime.workspace import Workspace
 
 
@@ -20,6 +21,16 @@ class StudioContext:
 
     def t(self, message_id: str, **params: object) -> str:
         return t(message_id, self.lang, **params)
+
+    def spec(self, bot_id: str | None) -> BotSpec | None:
+        """The picked bot's spec; None with no bot picked, or for a file that does not
+        read (the Edit and Bots tabs say why)."""
+        if not bot_id:
+            return None
+        try:
+            return self.workspace.dialogue.spec(bot_id)
+        except (KeyError, SpecError):
+            return None
 
     def bot_choices(self) -> list[tuple[str, str]]:
         """(label, id) for the picker: the bot's name where its file reads, else its id."""

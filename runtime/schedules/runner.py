@@ -95,9 +95,6 @@ class Scheduler:
         runs = []
         for spec in self._specs():
             for schedule in spec.schedules:
-                if schedule.paused:  # resumed later, it counts from then: no catching up
-                    self._restart(spec, schedule, now)
-                    continue
                 due = self._due(spec, schedule, now)
                 if due is None:
                     continue
@@ -137,14 +134,17 @@ class Scheduler:
         return specs
 
     def _due(self, spec: BotSpec, schedule: Schedule, now: float) -> tuple[float, int] | None:
-        key = f"{schedule.cron}|{schedule.timezone}"
+        # Pausing is part of the key: resumed, a schedule counts from then, no catching up.
+        key = _state_key(schedule)
         db = self.journal.connection()
         state = db.execute(
             "SELECT cron_key, since FROM schedule_state WHERE bot_id = ? AND schedule_id = ?",
             (spec.id, schedule.id),
         ).fetchone()
         if state is None or state["cron_key"] != key:
-            self._restart(spec, schedule, now)  # new or edited: counts from now on
+            self._restart(spec, schedule, now)  # new, edited, paused or resumed: from now on
+            return None
+        if schedule.paused:
             return None
         last = db.execute(
             "SELECT MAX(due_at) FROM schedule_runs WHERE bot_id = ? AND schedule_id = ?"
@@ -161,7 +161,7 @@ class Scheduler:
                 "INSERT INTO schedule_state VALUES (?, ?, ?, ?) ON CONFLICT"
                 " (bot_id, schedule_id) DO UPDATE SET cron_key = excluded.cron_key,"
                 " since = excluded.since",
-                (spec.id, schedule.id, f"{schedule.cron}|{schedule.timezone}", now),
+                (spec.id, schedule.id, _state_key(schedule), now),
             )
 
     # --- running -----------------------------------------------------------------
@@ -254,6 +254,11 @@ class Scheduler:
         if schedule.paused:
             return None
         return cron.first_at_or_after(schedule.cron, schedule.timezone, self.clock())
+
+
+def _state_key(schedule: Schedule) -> str:
+    """What, when changed, makes a schedule count afresh from that moment."""
+    return f"{schedule.cron}|{schedule.timezone}|{'paused' if schedule.paused else 'on'}"
 
 
 def write_with(workspace) -> Callable[[BotSpec, str], str]:

@@ -118,23 +118,23 @@ def build(ctx: StudioContext) -> None:
             return (*refreshed(bad(str(exc)), None)[:2], gr.update(), gr.update())
         return refreshed(ok(ctx.t("bots.created", bot=bot_id)), bot_id)
 
-    def on_duplicate(current: str | None, new: str):
-        if not current:
-            return bad(ctx.t("bots.pick_first")), gr.update(), gr.update(), gr.update()
-        try:
-            ops.duplicate(ctx.workspace.bots, current, (new or "").strip())
-        except (ops.BotOperationError, SpecError) as exc:
-            return bot_rows(ctx), bad(str(exc)), gr.update(), gr.update()
-        return refreshed(ok(ctx.t("bots.duplicated", bot=new)), new.strip())
+    def under_new_id(action, done: str):
+        """Duplicate or rename: the picked bot under the id typed in."""
 
-    def on_rename(current: str | None, new: str):
-        if not current:
-            return bad(ctx.t("bots.pick_first")), gr.update(), gr.update(), gr.update()
-        try:
-            ops.rename(ctx.workspace.bots, current, (new or "").strip())
-        except (ops.BotOperationError, SpecError) as exc:
-            return bot_rows(ctx), bad(str(exc)), gr.update(), gr.update()
-        return refreshed(ok(ctx.t("bots.renamed", old=current, bot=new)), new.strip())
+        def handler(current: str | None, new: str):
+            new = (new or "").strip()
+            if not current:
+                return gr.update(), bad(ctx.t("bots.pick_first")), gr.update(), gr.update()
+            try:
+                action(ctx.workspace.bots, current, new)
+            except (ops.BotOperationError, SpecError) as exc:
+                return bot_rows(ctx), bad(str(exc)), gr.update(), gr.update()
+            return refreshed(ok(ctx.t(done, old=current, bot=new)), new)
+
+        return handler
+
+    on_duplicate = under_new_id(ops.duplicate, "bots.duplicated")
+    on_rename = under_new_id(ops.rename, "bots.renamed")
 
     def on_delete(current: str | None):
         if not current:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gradio as gr
 
-from runtime.spec import SpecError
 from studio.context import StudioContext
 from studio.streaming import drain
 from studio.tabs.errors import EXPECTED, explain, stats_line
@@ -37,10 +36,8 @@ def build(ctx: StudioContext) -> None:
     def choices(bot_id: str | None):
         same_model = (ctx.t("compare.model_of_variant"), "")
         models = [same_model, *((name, name) for name in ctx.workspace.models.known_names())]
-        try:
-            ids = dialogue.spec(bot_id).variant_ids() if bot_id else []
-        except (KeyError, SpecError):
-            ids = []
+        spec = ctx.spec(bot_id)
+        ids = spec.variant_ids() if spec else []
         left = ids[0] if ids else None
         right = ids[1] if len(ids) > 1 else left
         return (

@@ -64,11 +64,8 @@ def build(ctx: StudioContext) -> None:
     def show(bot_id: str | None):
         empty = ("", gr.update(visible=False), gr.update(value=None), "", "",
                  gr.update(value=None), gr.update(choices=[]))  # fmt: skip
-        if not bot_id:
-            return empty
-        try:
-            spec = workspace.dialogue.spec(bot_id)
-        except (KeyError, SpecError):
+        spec = ctx.spec(bot_id)
+        if spec is None:
             return empty
         report = report_for(workspace.journal, spec, ctx.lang)
         rows = []
@@ -194,10 +191,8 @@ def build(ctx: StudioContext) -> None:
         return gr.update(value=rows or None, headers=[t(f"exp.col.{c}") for c in columns])
 
     def sample(bot_id: str | None) -> str:
-        try:
-            return sample_customers(workspace.dialogue.spec(bot_id)) if bot_id else ""
-        except (KeyError, SpecError):
-            return ""
+        spec = ctx.spec(bot_id)
+        return sample_customers(spec) if spec else ""
 
     outputs = [advice, warning, table, picture, over_time, behaviour, winner]
     ctx.bot_picker.change(sample, ctx.bot_picker, customers)

@@ -10,7 +10,6 @@ from pathlib import Path
 import gradio as gr
 
 from runtime.leads.export import header, row, write_csv
-from runtime.spec import SpecError
 from studio.context import StudioContext
 
 ALL = ""
@@ -37,11 +36,8 @@ def build(ctx: StudioContext) -> None:
     chat = gr.Chatbot(label=t("leads.conversation"), height=320, elem_id="leads-chat")
 
     def listing(bot_id, variant_id, state, since_text):
-        if not bot_id:
-            return gr.update(value=[]), gr.update(choices=[]), gr.update(), gr.update(value=None)
-        try:
-            spec = workspace.dialogue.spec(bot_id)
-        except (KeyError, SpecError):
+        spec = ctx.spec(bot_id)
+        if spec is None:
             return gr.update(value=[]), gr.update(choices=[]), gr.update(), gr.update(value=None)
         leads = workspace.leads.list(bot_id)
         if variant_id:

@@ -11,7 +11,6 @@ import gradio as gr
 
 from runtime.health import health
 from runtime.overview import daily, errors
-from runtime.spec import SpecError
 from studio import charts
 from studio.context import StudioContext
 
@@ -40,17 +39,21 @@ def build(ctx: StudioContext) -> None:
             lines = [f"### ⚠️ {t('overview.attention')}", *(f"- {p}" for p in report["problems"])]
         lines.append(t("overview.queues", backlog=report["outbox_backlog"],
                        waiting=report["inbox_waiting"], models=len(report["models"])))  # fmt: skip
-        try:
-            spec = workspace.dialogue.spec(bot_id) if bot_id else None
-        except (KeyError, SpecError):
-            spec = None
+        spec = ctx.spec(bot_id)
         if spec is None:
             return "\n\n".join(lines), "", "", "", gr.update(value=None)
         figures = daily(workspace.journal, spec)
         days = figures["days"]
         found = errors(workspace.journal, spec.id)
-        rows = [[datetime.fromtimestamp(e["at"], ZoneInfo(spec.timezone)).strftime("%m-%d %H:%M"),
-                 t(f"overview.what.{e['what']}"), e["detail"]] for e in found]  # fmt: skip
+        zone = ZoneInfo(spec.timezone)
+        rows = [
+            [
+                datetime.fromtimestamp(e["at"], zone).strftime("%m-%d %H:%M"),
+                t(f"overview.what.{e['what']}"),
+                f"{e['schedule']}: {e['detail']}" if "schedule" in e else e["detail"],
+            ]
+            for e in found
+        ]
         headers = [t("overview.col.at"), t("overview.col.what"), t("overview.col.detail")]
         return (
             "\n\n".join(lines),

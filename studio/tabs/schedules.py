@@ -13,7 +13,7 @@ from runtime.outbox import Outbox
 from runtime.schedules import cron
 from runtime.schedules.figures import FIGURES
 from runtime.schedules.runner import Scheduler, write_with
-from runtime.spec import BotSpec, SpecError
+from runtime.spec import BotSpec
 from runtime.spec.errors import problems_from_validation
 from runtime.spec.model import Schedule
 from runtime.spec.yaml_io import LoadedYaml
@@ -73,19 +73,13 @@ def build(ctx: StudioContext) -> None:
     gr.Markdown(f"#### {t('sched.history')}")
     history = gr.Dataframe(interactive=False, elem_id="sched-history")
 
-    def spec_of(bot_id: str | None) -> BotSpec | None:
-        try:
-            return workspace.dialogue.spec(bot_id) if bot_id else None
-        except (KeyError, SpecError):
-            return None
-
     def when(moment: float | None, zone_name: str) -> str:
         if moment is None:
             return "—"
         return datetime.fromtimestamp(moment, ZoneInfo(zone_name)).strftime("%m-%d %H:%M")
 
     def show(bot_id: str | None, choice: str | None = None):
-        spec = spec_of(bot_id)
+        spec = ctx.spec(bot_id)
         schedules = spec.schedules if spec else []
         rows = [
             [
@@ -107,7 +101,7 @@ def build(ctx: StudioContext) -> None:
 
     def fill(bot_id: str | None, choice: str | None):
         """The form for the picked schedule (or an empty one), its history, the pause label."""
-        spec = spec_of(bot_id)
+        spec = ctx.spec(bot_id)
         found = next((s for s in spec.schedules if s.id == choice), None) if spec else None
         if found is None:
             line = "0 9 * * 1-5"
@@ -127,7 +121,7 @@ def build(ctx: StudioContext) -> None:
                 runs(bot_id, found.id))  # fmt: skip
 
     def runs(bot_id: str, schedule_id: str):
-        spec = spec_of(bot_id)
+        spec = ctx.spec(bot_id)
         zone_name = spec.timezone if spec else "Asia/Shanghai"
         rows = [
             [when(r.started_at, zone_name), t(f"sched.trigger.{r.trigger}"),
@@ -151,7 +145,7 @@ def build(ctx: StudioContext) -> None:
         return line, cron.describe(line, ctx.lang)
 
     def save_it(bot_id, choice, new_id, line, kind_choice, to, zone_name, text):
-        spec = spec_of(bot_id)
+        spec = ctx.spec(bot_id)
         if spec is None:
             return (t("sched.no_bot"), *show(bot_id, choice))
         data = {
@@ -182,7 +176,7 @@ def build(ctx: StudioContext) -> None:
         scheduler.wake()  # the running scheduler picks the change up now, no restart
 
     def pause_or_resume(bot_id, choice):
-        spec = spec_of(bot_id)
+        spec = ctx.spec(bot_id)
         found = next((s for s in spec.schedules if s.id == choice), None) if spec else None
         if found is None:
             return (t("sched.pick_first"), *show(bot_id, choice), gr.update(), gr.update())
@@ -194,14 +188,14 @@ def build(ctx: StudioContext) -> None:
         return (t(key, id=choice), *show(bot_id, choice), label, runs(bot_id, choice))
 
     def remove(bot_id, choice):
-        spec = spec_of(bot_id)
+        spec = ctx.spec(bot_id)
         if spec is None or not any(s.id == choice for s in spec.schedules):
             return (t("sched.pick_first"), *show(bot_id, choice))
         write(spec, [s for s in spec.schedules if s.id != choice])
         return (t("sched.deleted", id=choice), *show(bot_id, None))
 
     def run_it(bot_id, choice):
-        spec = spec_of(bot_id)
+        spec = ctx.spec(bot_id)
         if spec is None or not any(s.id == choice for s in spec.schedules):
             return t("sched.pick_first"), gr.update()
         record = scheduler.run_now(bot_id, choice)

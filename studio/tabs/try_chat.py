@@ -53,10 +53,7 @@ def build(ctx: StudioContext) -> None:
                 prompt = gr.Code(language=None, lines=12, elem_id="try-prompt", interactive=False)
 
     def lead_panel(bot_id: str | None, who: str = "") -> str:
-        try:
-            spec = dialogue.spec(bot_id) if bot_id else None
-        except (KeyError, SpecError):
-            return ""
+        spec = ctx.spec(bot_id)
         if spec is None or not spec.lead_capture.fields:
             return ctx.t("try.no_lead_fields")
         lead = ctx.workspace.leads.get(bot_id, _conversation(who))

@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from runtime.channels.bindings import Bindings
-from runtime.channels.wecom.callback import crypto_failure, read_body, refused, verify_url
+from runtime.channels.wecom.callback import callback_router, crypto_failure, read_body, refused
 from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
 from runtime.channels.wecom.messages import stream_id, text_of, triggered
 from runtime.dialogue import Dialogue, UnknownBot
@@ -164,29 +164,17 @@ def _stream_reply(sid: str, content: str, finished: bool) -> dict:
 
 
 def aibot_routes(channel: AIBotChannel) -> APIRouter:
-    router = APIRouter()
-
-    @router.get("/wecom/aibot/{bot_id}")
-    def verify(
-        bot_id: str,
-        msg_signature: str = "",
-        timestamp: str = "",
-        nonce: str = "",
-        echostr: str = "",
-    ) -> Response:
-        crypto = channel.crypto(bot_id)
-        return verify_url("aibot", crypto, bot_id, msg_signature, timestamp, nonce, echostr)
+    router = callback_router("aibot", channel.crypto)
 
     @router.post("/wecom/aibot/{bot_id}")
     async def receive(
         bot_id: str, request: Request, msg_signature: str = "", timestamp: str = "", nonce: str = ""
     ) -> Response:
         crypto = channel.crypto(bot_id)
-        if crypto is None:
-            return refused("aibot", 404, bot_id, "no AI-bot binding for this bot")
-        raw = await read_body("aibot", bot_id, request)
+        raw = await read_body("aibot", crypto, bot_id, request)
         if isinstance(raw, Response):
             return raw
+        assert crypto is not None  # read_body refused a bot without the binding
         try:
             encrypted = json.loads(raw)["encrypt"]
             if not isinstance(encrypted, str):

@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from runtime.channels.bindings import Bindings
-from runtime.channels.wecom.callback import crypto_failure, read_body, refused, verify_url
+from runtime.channels.wecom.callback import callback_router, crypto_failure, read_body, refused
 from runtime.channels.wecom.config import api_base
 from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
 from runtime.channels.wecom.split import TEXT_LIMIT, split_message
@@ -144,29 +144,17 @@ class AppChannel:
 
 
 def app_routes(channel: AppChannel) -> APIRouter:
-    router = APIRouter()
-
-    @router.get("/wecom/app/{bot_id}")
-    def verify(
-        bot_id: str,
-        msg_signature: str = "",
-        timestamp: str = "",
-        nonce: str = "",
-        echostr: str = "",
-    ) -> Response:
-        crypto = channel.crypto(bot_id)
-        return verify_url("app", crypto, bot_id, msg_signature, timestamp, nonce, echostr)
+    router = callback_router("app", channel.crypto)
 
     @router.post("/wecom/app/{bot_id}")
     async def receive(
         bot_id: str, request: Request, msg_signature: str = "", timestamp: str = "", nonce: str = ""
     ) -> Response:
         crypto = channel.crypto(bot_id)
-        if crypto is None:
-            return refused("app", 404, bot_id, "no app binding for this bot")
-        raw = await read_body("app", bot_id, request)
+        raw = await read_body("app", crypto, bot_id, request)
         if isinstance(raw, Response):
             return raw
+        assert crypto is not None  # read_body refused a bot without the binding
         try:
             encrypted = parse_xml(raw)["Encrypt"]
         except (ET.ParseError, ValueError, KeyError) as exc:
