@@ -424,7 +424,10 @@ def test_set_a_weekday_morning_push_run_it_and_pause_it(page, studio, fake_wecom
     expect_text(page, "#wecom-result", "已绑定")
     open_tab(page, "定时")
     expect_text(page, "#sched-table", "每周一 9:00")  # the shipped weekly reminder
+    schedule_id = page.locator("#sched-id textarea, #sched-id input")
+    playwright_api.expect(schedule_id).to_have_value("weekly-report-reminder")  # form filled
     pick(page, "sched-pick", "新建定时任务")
+    playwright_api.expect(schedule_id).to_have_value("")  # an empty form, before typing
     page.fill("#sched-id textarea, #sched-id input", "morning")
     page.fill("#sched-time textarea, #sched-time input", "9:30")
     expect_text(page, "#sched-meaning", "每个工作日 9:30")
