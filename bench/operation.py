@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from runtime.channels.bindings import Bindings  # noqa: E402
 from runtime.engine import Engine, ModelPool  # noqa: E402
+from runtime.inbox import Inbox  # noqa: E402
 from runtime.models.catalog import ModelCatalog  # noqa: E402
 from runtime.outbox import Outbox  # noqa: E402
 from runtime.safety import WordGuard, over_rate_limit  # noqa: E402
@@ -114,7 +115,7 @@ def rate_limit_figures(root: Path) -> None:
             [(f"m{i}", f"u{i % 5000}", f"u{i % 5000}", now - i) for i in range(100_000)],
         )
     bare = median_ms(lambda: journal.connection().execute("SELECT 1").fetchone(), 200)
-    check = median_ms(lambda: over_rate_limit(journal, spec, "u42", now), 200)
+    check = median_ms(lambda: over_rate_limit(Inbox(journal), spec, "u42", now), 200)
     print(f"rate-limit check, 100,000 inbox rows: {check:.3f} ms vs a bare SQLite query "
           f"{bare:.3f} ms")  # fmt: skip
 

@@ -57,6 +57,7 @@ class Reply:
 
     guard: WordGuard | None = None
     blocked: str | None = None  # the blocked word that stopped the reply, if one did
+    log_salt: str = field(default="", repr=False)  # the install's key for hashing people
 
     def __iter__(self) -> Iterator[str]:
         pieces: list[str] = []
@@ -95,7 +96,7 @@ class Reply:
         # one line per message handled: who (hashed), which variant, how fast, how long
         messages_log.info(
             "bot=%s user=%s variant=%s latency_ms=%d seconds=%.2f tokens=%d%s",
-            self.bot.bot_id, mask_user(self.user), self.bot.variant_id or "-",
+            self.bot.bot_id, mask_user(self.user, self.log_salt), self.bot.variant_id or "-",
             payload["latency_ms"], payload["seconds"], payload["tokens"],
             f" blocked_out={self.blocked!r}" if self.blocked else "",
         )  # fmt: skip
@@ -114,14 +115,17 @@ class Dialogue:
     def __init__(
         self, bots: BotRepository, engine: Engine, conversations: Conversations,
         leads: LeadCapture | None = None,
-        assignments: Assignments | None = None, events: EventLog | None = None,
+        assignments: Assignments | None = None, events: EventLog | None = None, *,
+        log_salt: str,
     ):  # fmt: skip
+        """`log_salt`: this install's secret that people's ids are hashed with in logs."""
         self.bots = bots
         self.engine = engine
         self.conversations = conversations
         self.leads = leads
         self.assignments = assignments
         self.events = events
+        self.log_salt = log_salt
 
     def spec(self, bot_id: str) -> BotSpec:
         try:
@@ -183,11 +187,13 @@ class Dialogue:
         if guard is not None and guard.hit(message):
             # a blocked word on the way in: the model never sees it, the person gets the
             # bot's blocked_reply, and nothing is taken as lead data
-            log.info("bot %s: blocked word in a message from %s", bot_id, mask_user(person))
+            log.info("bot %s: blocked word in a message from %s", bot_id,
+                     mask_user(person, self.log_salt))  # fmt: skip
             fixed = Generation(iter([bot.safety.blocked_reply]), GenerationStats(), "")
             empty = BuiltPrompt([], 0, 0, 0, 0, 0)
             return Reply(bot, empty, fixed, conversation, message, self.conversations, None,
-                         user=person, events=self.events, started_at=started_at)  # fmt: skip
+                         user=person, events=self.events, started_at=started_at,
+                         log_salt=self.log_salt)  # fmt: skip
         turn = 1 + sum(1 for turn in history if turn.role == "user")
         lead, note = None, ""
         if self.leads is not None:
@@ -207,7 +213,7 @@ class Dialogue:
         )
         return Reply(bot, prompt, generation, conversation, message, self.conversations, lead,
                      user=person, turn=turn, events=self.events, started_at=started_at,
-                     guard=guard)  # fmt: skip
+                     guard=guard, log_salt=self.log_salt)  # fmt: skip
 
     def preview(
         self, bot_id: str, message: str, variant: str | None = None, model_file: str | None = None

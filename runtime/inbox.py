@@ -64,6 +64,19 @@ class Inbox:
             .fetchone()
         )
 
+    def count_since(self, bot_id: str, speaker: str, since: float, until: float) -> int:
+        """How many messages this person sent the bot in (since, until]: for the rate limit,
+        which judges a message by what came before it (and itself), never after."""
+        return (
+            self.journal.connection()
+            .execute(
+                "SELECT COUNT(*) FROM inbox WHERE bot_id = ? AND speaker = ?"
+                " AND received_at > ? AND received_at <= ?",
+                (bot_id, speaker, since, until),
+            )
+            .fetchone()[0]
+        )
+
     def unanswered(self) -> list[int]:
         rows = self.journal.connection().execute(
             "SELECT id FROM inbox WHERE state = 'received' ORDER BY id"

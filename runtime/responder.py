@@ -102,9 +102,10 @@ class Responder:
             self.inbox.finish(inbox_id, "ignored", None)
             return
         stream_id = reply.get("stream_id")
-        if over_rate_limit(self.inbox.journal, spec, row["speaker"], row["received_at"]):
+        if over_rate_limit(self.inbox, spec, row["speaker"], row["received_at"]):
             # too many messages from one person: a polite word, and the model stays free
-            log.info("bot %s: %s is over the rate limit", bot_id, mask_user(row["speaker"]))
+            person = mask_user(row["speaker"], self.dialogue.log_salt)
+            log.info("bot %s: %s is over the rate limit", bot_id, person)
             self.deliver(row, reply, t("reply.rate_limited", spec.language))
             return
         answer = command_reply(self.dialogue, bot_id, conversation, row["text"])

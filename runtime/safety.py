@@ -7,12 +7,11 @@ inbox, so it holds across restarts and needs no counters in memory.
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from collections.abc import Iterator
 
+from runtime.inbox import Inbox
 from runtime.spec.model import BotSpec
-from runtime.store.db import Journal
 
 
 def _fold(text: str) -> str:
@@ -51,22 +50,13 @@ class WordGuard:
             yield pending
 
 
-def over_rate_limit(
-    journal: Journal, spec: BotSpec, speaker: str, now: float | None = None
-) -> bool:
-    """True when this message takes the person past `safety.rate_limit` (it is already
-    in the inbox, so it counts)."""
+def over_rate_limit(inbox: Inbox, spec: BotSpec, speaker: str, received_at: float) -> bool:
+    """True when the message received at `received_at` takes the person past
+    `safety.rate_limit`: it is already in the inbox, so it counts, and so do the person's
+    messages in the window before it; the ones after it do not (a burst answered late
+    must not make its first messages over the limit)."""
     rate = spec.safety.rate()
     if rate is None or not speaker:
         return False
     count, seconds = rate
-    since = (now or time.time()) - seconds
-    received = (
-        journal.connection()
-        .execute(
-            "SELECT COUNT(*) FROM inbox WHERE bot_id = ? AND speaker = ? AND received_at > ?",
-            (spec.id, speaker, since),
-        )
-        .fetchone()[0]
-    )
-    return received > count
+    return inbox.count_since(spec.id, speaker, received_at - seconds, received_at) > count

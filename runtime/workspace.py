@@ -87,7 +87,15 @@ class Workspace:
 
         capture = LeadCapture(self.leads, generate_for)
         return Dialogue(self.bots, engine, self.conversations, capture,
-                        Assignments(self.journal), self.events)  # fmt: skip
+                        Assignments(self.journal), self.events,
+                        log_salt=self.log_salt)  # fmt: skip
+
+    @cached_property
+    def log_salt(self) -> str:
+        """The secret people's ids are hashed with in logs, kept in the secret store."""
+        from runtime.logmask import log_salt
+
+        return log_salt(self.settings)
 
     @cached_property
     def events(self):

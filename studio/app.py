@@ -7,12 +7,14 @@ switching language in Settings just goes to the other path.
 from __future__ import annotations
 
 import os
+from contextlib import asynccontextmanager
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from a closed network
 
 import gradio as gr
 from fastapi import FastAPI
 
+from runtime.server.limits import Limits
 from runtime.workspace import Workspace
 from studio.context import StudioContext
 from studio.tabs import (
@@ -45,8 +47,18 @@ TABS = [  # (module, tab id, label key): one module per tab
 ]
 
 
-def build_studio(workspace: Workspace, lang: str, hub=None) -> gr.Blocks:
-    ctx = StudioContext(workspace, lang, hub)
+SIGN_OUT_JS = """() => { fetch('/logout', {method: 'POST', credentials: 'same-origin'})
+  .finally(() => { window.location.href = '/login'; }); }"""
+
+
+def build_studio(
+    workspace: Workspace, lang: str, hub=None, limits: Limits | None = None,
+    on_shutdown: list | None = None,
+) -> gr.Blocks:  # fmt: skip
+    """The studio; what must run when the server stops is added to `on_shutdown`."""
+    ctx = StudioContext(workspace, lang, hub, limits=limits or Limits())
+    if on_shutdown is not None:
+        ctx.on_shutdown = on_shutdown
     with gr.Blocks(title="BotStudio", analytics_enabled=False, fill_width=True) as demo:
         with gr.Row(elem_id="topbar"):
             gr.HTML(f'<div class="brand">🤖 BotStudio<small>{ctx.t("app.tagline")}</small></div>')
@@ -58,6 +70,11 @@ def build_studio(workspace: Workspace, lang: str, hub=None) -> gr.Blocks:
                 elem_id="bot-picker",
                 scale=2,
             )
+            # Shown once a password is set: ends the session on the server too.
+            sign_out = gr.Button(
+                ctx.t("app.sign_out"), size="sm", visible=False, elem_id="sign-out", scale=0
+            )
+            sign_out.click(None, js=SIGN_OUT_JS)
         with gr.Tabs(elem_id="tabs"):
             for module, tab_id, label in TABS:
                 with gr.Tab(ctx.t(label), id=tab_id, elem_id=f"tab-{tab_id}"):
@@ -69,6 +86,7 @@ def build_studio(workspace: Workspace, lang: str, hub=None) -> gr.Blocks:
             inputs=ctx.bot_picker,
             outputs=ctx.bot_picker,
         )
+        loaded.then(lambda: gr.update(visible=workspace.settings.has_password()), None, sign_out)
         for handler, inputs, outputs in ctx.on_load:
             loaded.then(handler, inputs, outputs)
     return demo
@@ -79,8 +97,12 @@ def _keep(ctx: StudioContext, current: str | None) -> str | None:
     return current if current in ids else (ids[0] if ids else None)
 
 
-def mount_studio(app: FastAPI, workspace: Workspace, lang: str) -> None:
-    demo = build_studio(workspace, lang, getattr(app.state, "hub", None))
+def mount_studio(
+    app: FastAPI, workspace: Workspace, lang: str, limits: Limits | None = None
+) -> None:
+    limits = limits or Limits()
+    on_shutdown: list = []
+    demo = build_studio(workspace, lang, getattr(app.state, "hub", None), limits, on_shutdown)
     gr.mount_gradio_app(
         app,
         demo,
@@ -90,4 +112,23 @@ def mount_studio(app: FastAPI, workspace: Workspace, lang: str) -> None:
         footer_links=[],
         show_error=True,
         ssr_mode=False,
+        max_file_size=limits.model_file,  # per kind of file: runtime/server/limits.py
     )
+    _at_shutdown(app, on_shutdown)
+
+
+def _at_shutdown(app: FastAPI, callbacks: list) -> None:
+    """Run `callbacks` when the server stops, in the app's lifespan: uvicorn ends the
+    process by the signal it was stopped with, so atexit would never run."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application):
+        try:
+            async with inner(application) as state:
+                yield state
+        finally:
+            for callback in callbacks:
+                callback()
+
+    app.router.lifespan_context = lifespan

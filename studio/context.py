@@ -18,9 +18,18 @@ class StudioContext:
     bot_picker: Any = None  # gr.Dropdown: the bot every tab works on
     # (handler, inputs, outputs) run when the page loads, after the picker is filled
     on_load: list[tuple[Any, Any, Any]] = field(default_factory=list)
+    # run when the server stops (removing files with personal data, studio/downloads.py)
+    on_shutdown: list[Any] = field(default_factory=list)
+    limits: Any = None  # runtime.server.limits.Limits: what an upload may weigh
 
     def t(self, message_id: str, **params: object) -> str:
         return t(message_id, self.lang, **params)
+
+    def upload_limits_text(self) -> str:
+        from runtime.server.limits import size_text
+
+        return self.t("limit.upload_label", models=size_text(self.limits.model_file),
+                      other=size_text(self.limits.other_file))  # fmt: skip
 
     def spec(self, bot_id: str | None) -> BotSpec | None:
         """The picked bot's spec; None with no bot picked, or for a file that does not

@@ -102,8 +102,9 @@ def test_sessions_expire_and_cannot_be_forged() -> None:
     assert valid_session(key, session, now=2000)
     assert not valid_session(key, session, now=1000 + 8 * 24 * 3600)
     assert not valid_session(b"x" * 32, session, now=2000)
-    expiry, _, _ = session.partition(".")
-    assert not valid_session(key, f"{int(expiry) + 999}.{session.split('.')[1]}", now=2000)
+    expiry, sid, signature = session.split(".")
+    assert not valid_session(key, f"{int(expiry) + 999}.{sid}.{signature}", now=2000)
+    assert not valid_session(key, f"{expiry}.other-session.{signature}", now=2000)
 
 
 def test_sign_in_never_redirects_off_site() -> None:

@@ -63,3 +63,14 @@ def test_install_writes_the_user_unit_and_says_what_next(
     written = tmp_path / "config" / "systemd" / "user" / "botstudio.service"
     assert "ExecStart=" in written.read_text(encoding="utf-8")
     assert words in result.stdout and "systemctl --user enable --now botstudio" in result.stdout
+
+
+def test_the_unit_serves_the_same_host_names_and_limits(tmp_path: Path, bots_dir: Path) -> None:
+    result = launch("--allowed-host", "bots.example.com", "--upload-limit", "50MB", "service",
+                    data=tmp_path / "data", bots=bots_dir)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    start = next(line for line in result.stdout.splitlines() if line.startswith("ExecStart="))
+    command = shlex.split(start.removeprefix("ExecStart="))
+    assert command[command.index("--allowed-host") + 1] == "bots.example.com"
+    assert command[command.index("--upload-limit") + 1] == str(50 * 1024 * 1024)
+    assert "--model-upload-limit" not in command  # the default needs no option

@@ -22,7 +22,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "longconn": ("bot_id", "secret"),
     "app": ("corp_id", "agent_id", "secret", "token", "aes_key"),
 }
-WEBHOOK_KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+WEBHOOK_KEY = re.compile(r"[A-Za-z0-9-]{8,64}")  # with fullmatch: `$` allows "\n"
 
 
 class BindingError(ValueError):
@@ -35,7 +35,7 @@ def webhook_key(url_or_key: str) -> str:
     if "://" in text:
         keys = parse_qs(urlparse(text).query).get("key", [])
         text = keys[0] if keys else ""
-    if not WEBHOOK_KEY.match(text):
+    if not WEBHOOK_KEY.fullmatch(text):
         raise BindingError("webhook")
     return text
 

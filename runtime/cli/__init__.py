@@ -12,9 +12,21 @@ import sys
 from pathlib import Path
 
 from runtime.i18n import language_from_env, t
+from runtime.store.damaged import DamagedState
 from runtime.workspace import Workspace
 
 EXIT_OK, EXIT_PROBLEM, EXIT_CRASH = 0, 1, 2
+
+
+def _size(text: str) -> int:
+    """'20GB', '512MB', '300KB' or a number of bytes."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?B?)\s*", text.upper())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 20MB, 20GB)")
+    unit = match.group(2).rstrip("B")
+    return int(float(match.group(1)) * 1024 ** " KMGT".index(unit or " "))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--gguf", type=Path, default=Path("gguf"), help="GGUF model folder")
     parser.add_argument("--host", default="127.0.0.1", help="server address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860, help="server port (default 7860)")
+    parser.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                        help="a host name the server may be reached by, e.g. behind an HTTPS "
+                        "proxy (repeatable; IP addresses and localhost always work)")  # fmt: skip
+    parser.add_argument("--model-upload-limit", type=_size, default="20GB", metavar="SIZE",
+                        help="largest .gguf file the studio accepts (default 20GB)")  # fmt: skip
+    parser.add_argument("--upload-limit", type=_size, default="20MB", metavar="SIZE",
+                        help="largest other uploaded file or request (default 20MB)")  # fmt: skip
     parser.add_argument("--lang", choices=["zh", "en"], help="message language")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -103,8 +122,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from runtime.cli.serve import run
         return run(workspace, args)
+    except DamagedState as damaged:  # never start without the password or the bindings
+        print(damaged.message(lang), file=sys.stderr)
+        return EXIT_PROBLEM
     except KeyboardInterrupt:
         print(f"\n{t('cli.interrupted', lang)}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception:  # a bug: exit 2, so that systemd restarts (exit 1 means "a person must act")
+        logging.getLogger("botstudio").exception("unexpected error")
+        return EXIT_CRASH

@@ -1,8 +1,9 @@
 """`service [--install]`: keep BotStudio running after logout, as a systemd user service.
 
 The unit runs the same command as `./botstudio start` does after setup, with absolute
-paths, restarts it if it fails, and stops it with SIGTERM, which lets replies being
-written finish into the outbox (TimeoutStopSec leaves them time).
+paths, restarts it if it crashes (not when it stopped with a message for a person: exit
+status 1), and stops it with SIGTERM, which lets replies being written finish into the
+outbox (TimeoutStopSec leaves them time).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import sys
 from pathlib import Path
 
 from runtime.i18n import t
+from runtime.server.limits import Limits
 from runtime.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_MODEL_UPLOAD, DEFAULT_UPLOAD = Limits().model_file, Limits().other_file
 
 
 def add_parser(commands) -> None:
@@ -25,13 +28,23 @@ def add_parser(commands) -> None:
                          help="write it to ~/.config/systemd/user/botstudio.service")  # fmt: skip
 
 
-def unit(workspace: Workspace, host: str, port: int) -> str:
+def server_options(args: argparse.Namespace) -> list[str]:
+    """The server's own global options as given, so the service serves the same way."""
+    options = [opt for name in args.allowed_host for opt in ("--allowed-host", name)]
+    if args.model_upload_limit != DEFAULT_MODEL_UPLOAD:
+        options += ["--model-upload-limit", str(args.model_upload_limit)]
+    if args.upload_limit != DEFAULT_UPLOAD:
+        options += ["--upload-limit", str(args.upload_limit)]
+    return options
+
+
+def unit(workspace: Workspace, host: str, port: int, options: list[str] | None = None) -> str:
     python = ROOT / ".venv" / "bin" / "python"
     command = [str(python if python.exists() else Path(sys.executable)), str(ROOT / "launch.py"),
                "--bots", str(workspace.bots_dir.resolve()),
                "--data", str(workspace.data_dir.resolve()),
                "--gguf", str(workspace.gguf_dir.resolve()),
-               "--host", host, "--port", str(port)]  # fmt: skip
+               "--host", host, "--port", str(port), *(options or [])]  # fmt: skip
     return f"""\
 [Unit]
 Description=BotStudio: WeCom bots on local models
@@ -45,6 +58,9 @@ ExecStart={shlex.join(command)}
 Environment=BOTSTUDIO_LANG={workspace.lang}
 Restart=on-failure
 RestartSec=5
+# exit status 1: a problem only a person can fix (a damaged settings file or database,
+# a public address without a password); restarting would only repeat the message
+RestartPreventExitStatus=1
 # SIGTERM: replies being written finish into the outbox before the process exits
 KillSignal=SIGTERM
 TimeoutStopSec=90
@@ -55,7 +71,7 @@ WantedBy=default.target
 
 
 def run(workspace: Workspace, args: argparse.Namespace) -> int:
-    text = unit(workspace, args.host, args.port)
+    text = unit(workspace, args.host, args.port, server_options(args))
     if not args.install:
         print(text, end="")
         return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.spec import BotRepository, BotSpec
+from runtime.store.private import private_dir, write_private
 
 OVERRIDABLE = ("persona", "system_prompt", "greeting", "few_shot")
 
@@ -30,11 +31,11 @@ def adopt(repo: BotRepository, spec: BotSpec, winner: str, report: dict[str, Any
     old_seed = spec.experiment.seed
     data["experiment"] = {"seed": _next_seed(old_seed)}
     adopted = BotSpec.model_validate(data)
-    archive_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(archive_dir)  # under data/: readable by its owner only
     record = {"bot": spec.id, "seed": old_seed, "adopted": winner, "at": time.time(),
               "report": report}  # fmt: skip
     archive = archive_dir / f"{spec.id}-{old_seed}.json"
-    archive.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_private(archive, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
     repo.save(adopted)
     return adopted
 

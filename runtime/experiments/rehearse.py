@@ -106,7 +106,9 @@ class Rehearsal:
             conversations = Conversations(journal)
             extract = self.live.leads.generate_for if self.live.leads else None
             leads = LeadCapture(LeadStore(journal), extract)
-            dialogue = Dialogue(self.live.bots, self.live.engine, conversations, leads)
+            dialogue = Dialogue(
+                self.live.bots, self.live.engine, conversations, leads, log_salt=self.live.log_salt
+            )
             plan = [
                 (run, number, customer, variant)
                 for run in range(runs)

@@ -12,13 +12,21 @@ import os
 from runtime.i18n.experiment_strings import EXPERIMENT_STRINGS
 from runtime.i18n.operation_strings import OPERATION_STRINGS
 from runtime.i18n.runtime_strings import RUNTIME_STRINGS
+from runtime.i18n.security_strings import SECURITY_STRINGS
 from runtime.i18n.studio_strings import STUDIO_STRINGS
 from runtime.i18n.wecom_strings import WECOM_STRINGS
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
-TABLES = (RUNTIME_STRINGS, STUDIO_STRINGS, WECOM_STRINGS, EXPERIMENT_STRINGS, OPERATION_STRINGS)
+TABLES = (
+    RUNTIME_STRINGS,
+    STUDIO_STRINGS,
+    WECOM_STRINGS,
+    EXPERIMENT_STRINGS,
+    OPERATION_STRINGS,
+    SECURITY_STRINGS,
+)
 STRINGS: dict[str, dict[str, str]] = {k: v for table in TABLES for k, v in table.items()}
 assert len(STRINGS) == sum(map(len, TABLES)), "a key is defined twice"
 

@@ -198,6 +198,39 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "en": "cannot use the data directory {path}: {detail}",
     },
     "cli.interrupted": {"zh": "已中断", "en": "interrupted"},
+    # --- damaged files under the data directory (runtime/store/damaged.py) ----
+    "store.damaged_settings": {
+        "zh": "设置文件 {path} 已损坏（{problem}），BotStudio 已停止，没有改动它：请把它移到别处再启动"
+        "（之后需重新设置工作台密码和企业微信绑定）",
+        "en": "The settings file {path} is damaged ({problem}), so BotStudio stopped and left "
+        "it as it is: move it somewhere else and start again (the studio password and "
+        "WeCom bindings will then need to be set again).",
+    },
+    "store.damaged_settings_backup": {
+        "zh": "设置文件 {path} 已损坏（{problem}），BotStudio 已停止，没有改动它：请用上一版的备份 "
+        "{backup} 覆盖它（例如 cp {backup} {path}）再启动",
+        "en": "The settings file {path} is damaged ({problem}), so BotStudio stopped and left "
+        "it as it is: copy the previous version's backup {backup} over it "
+        "(e.g. cp {backup} {path}) and start again.",
+    },
+    "store.damaged_journal": {
+        "zh": "数据库 {path} 已损坏（{problem}），BotStudio 已停止，没有改动它：如有备份请用备份替换它，"
+        "否则请把它（连同旁边的 -wal 和 -shm 文件）移到别处，以空数据库重新启动",
+        "en": "The database {path} is damaged ({problem}), so BotStudio stopped and left it "
+        "as it is: replace it with your backup if you have one, or move it (with any -wal "
+        "and -shm files beside it) somewhere else to start with an empty database.",
+    },
+    "store.problem.empty": {"zh": "文件是空的", "en": "the file is empty"},
+    "store.problem.not_json": {"zh": "不是有效的 JSON", "en": "it is not valid JSON"},
+    "store.problem.not_settings": {
+        "zh": "内容不是 BotStudio 的设置",
+        "en": "it does not hold BotStudio settings",
+    },
+    "store.problem.not_sqlite": {
+        "zh": "不是可用的 SQLite 数据库",
+        "en": "it is not a usable SQLite database",
+    },
+    "store.problem.unreadable": {"zh": "无法读取", "en": "it cannot be read"},
     # --- engine and prompt --------------------------------------------------
     "engine.model_missing": {
         "zh": "找不到模型文件 {path}。请把 .gguf 文件放入 gguf/ 目录，或重新运行安装命令放置默认模型",

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from runtime.leads.store import Lead
 from runtime.spec.model import BotSpec
+from runtime.store.private import open_private
 
 FIXED = ["user", "variant", "converted", "captured_at"]
 
@@ -25,13 +26,23 @@ def row(spec: BotSpec, lead: Lead) -> list[str]:
     return [lead.user, lead.variant or "", "yes" if lead.converted else "no", at, *values]
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (and a tab or
+# carriage return can hide one): what customers typed must never run as one.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """`value` as text in a spreadsheet: a leading quote stops it being a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def write_csv(spec: BotSpec, leads: list[Lead], path: Path) -> None:
-    """UTF-8 with a BOM, so that Excel shows Chinese instead of mojibake."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    """UTF-8 with a BOM, so that Excel shows Chinese instead of mojibake; no cell runs as
+    a formula; readable by its owner only (it holds phone numbers)."""
+    with open_private(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header(spec))
-        for lead in leads:
-            writer.writerow(row(spec, lead))
+        for cells in [header(spec), *(row(spec, lead) for lead in leads)]:
+            writer.writerow([safe_cell(cell) for cell in cells])
 
 
 def alert_text(spec: BotSpec, lead: Lead) -> str:

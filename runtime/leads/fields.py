@@ -12,9 +12,10 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
-PHONE_CN = re.compile(r"^1[3-9]\d{9}$")
-EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-WECHAT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{5,19}$")
+# whole values, with fullmatch (`$` also matches before a trailing newline)
+PHONE_CN = re.compile(r"1[3-9]\d{9}")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+WECHAT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{5,19}")
 # a mobile number inside text: optional +86 / 86 / 0086, separators between digits, and not
 # part of a longer run of digits (order numbers, card numbers)
 PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[\s-]?)?(1[3-9](?:[\s-]?\d){9})(?!\d)")
@@ -35,12 +36,12 @@ def phone_cn(value: str) -> str | None:
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]
-    return digits if PHONE_CN.match(digits) else None
+    return digits if PHONE_CN.fullmatch(digits) else None
 
 
 def email(value: str) -> str | None:
     text = ascii_digits(str(value)).strip()
-    if not EMAIL.match(text):
+    if not EMAIL.fullmatch(text):
         return None
     local, _, domain = text.rpartition("@")
     return f"{local}@{domain.lower()}"
@@ -48,7 +49,7 @@ def email(value: str) -> str | None:
 
 def wechat_id(value: str) -> str | None:
     text = ascii_digits(str(value)).strip()
-    return text if WECHAT_ID.match(text) else None
+    return text if WECHAT_ID.fullmatch(text) else None
 
 
 def number(value: str) -> float | int | None:

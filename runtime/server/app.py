@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import Iterable
 
-from fastapi import FastAPI, Form
+from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from runtime.health import health
 from runtime.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from runtime.server.auth import COOKIE, SESSION_SECONDS, PasswordGate, make_session, safe_next
+from runtime.server.auth import (
+    COOKIE,
+    SESSION_SECONDS,
+    PasswordGate,
+    Sessions,
+    client_address,
+    cookie_value,
+    safe_next,
+)
+from runtime.server.guard import RequestGuard
+from runtime.server.limits import BodyLimit, Limits
+from runtime.server.passwords import PasswordChecker
 from runtime.workspace import Workspace
 
 
@@ -47,7 +59,16 @@ def _login_page(lang: str, next_path: str, error: str = "") -> str:
 <button type="submit">{html.escape(t("login.submit", lang))}</button></form></html>"""
 
 
-def create_app(workspace: Workspace, *, with_studio: bool = True) -> FastAPI:
+def create_app(
+    workspace: Workspace,
+    *,
+    with_studio: bool = True,
+    listen_host: str = "127.0.0.1",
+    allowed_hosts: Iterable[str] = (),
+    limits: Limits | None = None,
+) -> FastAPI:
+    """The server. `listen_host` and `allowed_hosts` are the names a request's Host may
+    carry (see guard.py); `limits` the body and upload sizes (see limits.py)."""
     from contextlib import asynccontextmanager
 
     from runtime.channels.hub import ChannelHub
@@ -61,10 +82,25 @@ def create_app(workspace: Workspace, *, with_studio: bool = True) -> FastAPI:
         hub.start()
         yield
         hub.stop()  # graceful: answers in progress finish into the outbox
+        checker.close()
+
+    limits = limits or Limits()
+    checker = PasswordChecker(workspace.settings)
+    sessions = Sessions(workspace.settings)
+
+    def lang() -> str:
+        return studio_language(workspace)
 
     app = FastAPI(title="BotStudio", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.hub = hub
-    app.add_middleware(PasswordGate, settings=workspace.settings)
+    app.state.limits = limits
+    app.state.passwords = checker
+    # Outermost first: a foreign Host or Origin is refused before anything else, then
+    # the password, then the size of what the request sends.
+    app.add_middleware(BodyLimit, limits=limits, lang=lang)
+    app.add_middleware(PasswordGate, settings=workspace.settings, checker=checker, lang=lang)
+    app.add_middleware(RequestGuard, listen_host=listen_host, allowed_hosts=list(allowed_hosts),
+                       lang=lang)  # fmt: skip
     app.include_router(aibot_routes(hub.aibot))
     app.include_router(app_routes(hub.app))
 
@@ -77,15 +113,33 @@ def create_app(workspace: Workspace, *, with_studio: bool = True) -> FastAPI:
         return _login_page(studio_language(workspace), safe_next(next))
 
     @app.post("/login")
-    async def login(password: str = Form(""), next: str = Form("/")):
-        if not workspace.settings.check_password(password):
-            await asyncio.sleep(1)  # slows guessing
-            lang = studio_language(workspace)
-            page = _login_page(lang, safe_next(next), t("login.wrong", lang))
+    async def login(request: Request, password: str = Form(""), next: str = Form("/")):
+        verdict = await checker.check(client_address(request.scope), password)
+        if not verdict.ok:
+            language = lang()
+            await asyncio.sleep(checker.delay)  # slows guessing; blocks nothing
+            if verdict.retry_after:
+                message = t("login.too_many", language, seconds=verdict.retry_after)
+                page = _login_page(language, safe_next(next), message)
+                headers = {"retry-after": str(verdict.retry_after)}
+                return HTMLResponse(page, status_code=429, headers=headers)
+            page = _login_page(language, safe_next(next), t("login.wrong", language))
             return HTMLResponse(page, status_code=401)
         response = RedirectResponse(safe_next(next), status_code=303)
-        session = make_session(workspace.settings.session_key())
-        response.set_cookie(COOKIE, session, max_age=SESSION_SECONDS, httponly=True, samesite="lax")
+        session = await asyncio.to_thread(sessions.start)  # writes the settings file
+        response.set_cookie(COOKIE, session, max_age=SESSION_SECONDS, httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https")  # fmt: skip
+        return response
+
+    @app.post("/logout")
+    async def logout(request: Request) -> RedirectResponse:
+        """Ends this browser's session on the server, not just its cookie."""
+        session = cookie_value({b"cookie": request.headers.get("cookie", "").encode("latin-1")})
+        if session:
+            await asyncio.to_thread(sessions.end, session)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, httponly=True, samesite="lax",
+                               secure=request.url.scheme == "https")  # fmt: skip
         return response
 
     @app.get("/")
@@ -95,6 +149,6 @@ def create_app(workspace: Workspace, *, with_studio: bool = True) -> FastAPI:
     if with_studio:
         from studio.app import mount_studio
 
-        for lang in LANGUAGES:
-            mount_studio(app, workspace, lang)
+        for language in LANGUAGES:
+            mount_studio(app, workspace, language, limits)
     return app

@@ -19,7 +19,7 @@ class BotOperationError(ValueError):
 
 
 def _check_new_id(repo: BotRepository, bot_id: str) -> None:
-    if not BOT_ID.match(bot_id or ""):
+    if not BOT_ID.fullmatch(bot_id or ""):
         raise BotOperationError(t("spec.bad_id", repo.lang, value=bot_id))
     if repo.path_for(bot_id) is not None:
         raise BotOperationError(t("ops.exists", repo.lang, bot=bot_id))

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from runtime.i18n import t
 from runtime.models.catalog import ModelCatalog
 from runtime.spec.errors import problems_from_validation
-from runtime.spec.model import BotSpec
+from runtime.spec.model import BOT_ID, BotSpec
 from runtime.spec.yaml_io import (
     LoadedYaml,
     Problem,
@@ -123,6 +123,10 @@ class BotRepository:
         return [p.stem for p in self.paths()]
 
     def path_for(self, bot_id: str) -> Path | None:
+        """The file of the bot with this id, or None. Only a valid bot id names a file, so
+        an id from a user ("../x", "/etc/x", "x\n") never reaches outside the bots folder."""
+        if not isinstance(bot_id, str) or not BOT_ID.fullmatch(bot_id):
+            return None
         for suffix in self.SUFFIXES:
             path = self.bots_dir / f"{bot_id}{suffix}"
             if path.is_file():

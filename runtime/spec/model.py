@@ -22,10 +22,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-BOT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-VARIANT_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-RATE_LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$")
+# Always used with fullmatch: `$` also matches before a trailing newline ("bot\n")
+BOT_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+VARIANT_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+FIELD_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+RATE_LIMIT = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*")
 RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 FieldType = Literal[
@@ -49,7 +50,7 @@ class Strict(BaseModel):
 
 
 def _check_bot_id(value: str) -> str:
-    if not BOT_ID.match(value):
+    if not BOT_ID.fullmatch(value):
         raise PydanticCustomError("bad_id", "invalid id", {"value": value})
     return value
 
@@ -131,7 +132,7 @@ class LeadField(Strict):
     @field_validator("key")
     @classmethod
     def _key_shape(cls, value: str) -> str:
-        if not FIELD_KEY.match(value):
+        if not FIELD_KEY.fullmatch(value):
             raise PydanticCustomError("bad_field_key", "invalid key", {"value": value})
         return value
 
@@ -178,7 +179,7 @@ class Variant(Strict):
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
-        if not VARIANT_ID.match(value):
+        if not VARIANT_ID.fullmatch(value):
             raise PydanticCustomError("bad_variant_id", "invalid variant id", {"value": value})
         return value
 
@@ -211,7 +212,7 @@ class Safety(Strict):
     @field_validator("rate_limit")
     @classmethod
     def _rate_shape(cls, value: str | None) -> str | None:
-        if value is not None and not RATE_LIMIT.match(value):
+        if value is not None and not RATE_LIMIT.fullmatch(value):
             raise PydanticCustomError("bad_rate_limit", "invalid rate", {"value": value})
         return value
 
@@ -219,7 +220,7 @@ class Safety(Strict):
         """(messages, seconds) or None when unlimited."""
         if self.rate_limit is None:
             return None
-        match = RATE_LIMIT.match(self.rate_limit)
+        match = RATE_LIMIT.fullmatch(self.rate_limit)
         assert match  # validated above
         return int(match.group(1)), RATE_UNITS[match.group(2)]
 

@@ -13,6 +13,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from runtime.store.damaged import DamagedState
+from runtime.store.private import create_private, private_dir, private_file
+
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
 
@@ -198,21 +201,48 @@ def m007_inbox_by_speaker(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX inbox_by_speaker ON inbox (bot_id, speaker, received_at)")
 
 
+# What SQLite says when a file is not a database it can use: not a database at all
+# (SQLITE_NOTADB), a damaged one (SQLITE_CORRUPT), or one it cannot open
+# (SQLITE_CANTOPEN). Anything else (a busy database, a full disk) is not the file's fault.
+DAMAGED = {26: "not_sqlite", 11: "not_sqlite", 14: "unreadable"}
+DAMAGED_TEXT = {"file is not a database": 26, "database disk image is malformed": 11,
+                "unable to open database file": 14}  # Python 3.10 has no error codes  # fmt: skip
+
+
 class Journal:
     def __init__(self, path: Path):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        # SQLite creates -wal and -shm with the main file's mode: 0600 from the start
+        if not create_private(path):
+            if path.is_file() and path.stat().st_size == 0:
+                # a journal in WAL mode is never empty: its header is written at once
+                raise DamagedState("journal", path, "empty")
+            for existing in (path, _beside(path, "-wal"), _beside(path, "-shm")):
+                private_file(existing)  # also files an older version left readable
         self._local = threading.local()
-        self._migrate()
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            code = getattr(exc, "sqlite_errorcode", None) or DAMAGED_TEXT.get(str(exc), 0)
+            problem = DAMAGED.get(code & 0xFF)  # extended codes carry the primary one below
+            if problem is None:
+                raise
+            self.close()
+            raise DamagedState("journal", path, problem) from None
 
     def connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL
-            db.execute("PRAGMA foreign_keys=ON")
+            try:
+                db.row_factory = sqlite3.Row
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes
+                db.execute("PRAGMA foreign_keys=ON")
+            except BaseException:
+                db.close()
+                raise
             self._local.db = db
         return db
 
@@ -241,3 +271,7 @@ class Journal:
         if db is not None:
             db.close()
             self._local.db = None
+
+
+def _beside(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)

@@ -2,12 +2,18 @@
 
 Holds the studio language, the studio password's salted hash and the key that
 signs login cookies; later, channel credentials. Never the bots/ folder.
+
+Every change replaces the whole file atomically (a crash leaves the old one or the new
+one), and the version it replaces is kept as settings.json.bak. A file that is empty or
+not settings stops BotStudio (DamagedState) instead of starting without a password or
+bindings; it is never rewritten.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import threading
@@ -15,19 +21,100 @@ from pathlib import Path
 from typing import Any
 
 from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+
+from runtime.store.damaged import DamagedState
+from runtime.store.private import private_dir, private_file, write_private
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def _parse(raw: bytes) -> tuple[dict[str, dict[str, Any]] | None, str]:
+    """TinyDB's document file, or None and what is wrong with `raw`."""
+    if not raw:
+        return None, "empty"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        return None, "not_json"
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        return None, "not_settings"
+    return data, ""
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that never rewrites the file in place, and refuses a damaged one."""
+
+    def __init__(self, path: Path, **dumps: Any):
+        self.path = Path(path)
+        self.backup = backup_path(self.path)
+        self.dumps = dumps
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None  # a new install: the first change writes the file
+        except OSError:
+            raise DamagedState("settings", self.path, "unreadable", self._good_backup()) from None
+        if not raw and not self.backup.exists():
+            # Versions before this one created an empty file up front and kept no
+            # backup: that file never held anything. Every file written since has one.
+            return None
+        data, problem = _parse(raw)
+        if data is None:
+            raise DamagedState("settings", self.path, problem, self._good_backup())
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        text = json.dumps(data, **self.dumps).encode("utf-8")
+        try:
+            previous = self.path.read_bytes()
+        except FileNotFoundError:
+            previous = b""
+        if text == previous or (not previous and not any(data.values())):
+            return  # nothing changed (or nothing to keep yet): the backup stays as it is
+
+        def keep_previous() -> None:  # the file about to be replaced becomes the backup
+            if previous:
+                _link_over(self.path, self.backup)
+
+        write_private(self.path, text, before_replace=keep_previous)
+        if not previous:  # a first version is backed up as it is, in a file of its own
+            write_private(self.backup, text)
+
+    def _good_backup(self) -> Path | None:
+        try:
+            raw = self.backup.read_bytes()
+        except OSError:
+            return None
+        return self.backup if _parse(raw)[0] is not None else None
+
+
+def _link_over(source: Path, target: Path) -> None:
+    """Make `target` the file `source` is now (a hard link: no copy, and that file is
+    never written again; a copy where links are not possible), atomically."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        os.link(source, tmp)
+    except OSError:
+        write_private(target, source.read_bytes())
+        return
+    os.replace(tmp, target)
+
+
 class Settings:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            os.close(fd)
-        os.chmod(path, 0o600)  # also tightens a file an older version left readable
+        private_dir(path.parent)
+        for existing in (path, backup_path(path)):
+            private_file(existing)  # also tightens files an older version left readable
         self.path = path
-        self._db = TinyDB(path, ensure_ascii=False, encoding="utf-8")
+        self._db = TinyDB(path, storage=AtomicJSONStorage, ensure_ascii=False)
+        self._db.storage.read()  # a damaged file stops here, before anything uses it
         self._lock = threading.Lock()
 
     def get(self, key: str, default: Any = None) -> Any:

@@ -1,18 +1,29 @@
 """线索 Leads: the current bot's leads with filters, the conversation behind one, erasure
-(asks first), and a CSV export that opens in Excel with Chinese intact."""
+(asks first), and a CSV export that opens in Excel with Chinese intact.
+
+The CSV holds phone numbers, so it is written only when the export button is pressed,
+readable by its owner only, where Gradio serves it without a copy of its own
+(studio/downloads.py); earlier exports are removed, and the rest when the server stops.
+"""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, datetime
-from pathlib import Path
 
 import gradio as gr
 
 from runtime.leads.export import header, row, write_csv
 from studio.context import StudioContext
+from studio.downloads import PrivateDownloads
 
 ALL = ""
+
+# The download itself: once the click handler has put the new file in the button, the
+# browser fetches it (the button alone would download the value it had before the click).
+DOWNLOAD_JS = """(file) => { if (!file || !file.url) return;
+  const link = document.createElement('a'); link.href = file.url;
+  link.download = file.orig_name || file.url.split('/').pop(); document.body.appendChild(link);
+  link.click(); link.remove(); }"""
 
 
 def build(ctx: StudioContext) -> None:
@@ -35,10 +46,10 @@ def build(ctx: StudioContext) -> None:
     status = gr.Markdown(elem_id="leads-status")
     chat = gr.Chatbot(label=t("leads.conversation"), height=320, elem_id="leads-chat")
 
-    def listing(bot_id, variant_id, state, since_text):
-        spec = ctx.spec(bot_id)
-        if spec is None:
-            return gr.update(value=[]), gr.update(choices=[]), gr.update(), gr.update(value=None)
+    exports = PrivateDownloads()
+    ctx.on_shutdown.append(exports.remove_all)
+
+    def filtered(bot_id, variant_id, state, since_text):
         leads = workspace.leads.list(bot_id)
         if variant_id:
             leads = [lead for lead in leads if lead.variant == variant_id]
@@ -52,18 +63,31 @@ def build(ctx: StudioContext) -> None:
             leads = [
                 lead for lead in leads if datetime.fromtimestamp(lead.updated_at).date() >= start
             ]
+        return leads
+
+    def listing(bot_id, variant_id, state, since_text):
+        spec = ctx.spec(bot_id)
+        if spec is None:
+            return gr.update(value=[]), gr.update(choices=[]), gr.update()
+        leads = filtered(bot_id, variant_id, state, since_text)
         rows = [row(spec, lead) for lead in leads]
         labels = [t(f"leads.col.{c}") for c in header(spec)[:4]]
         labels += [fld.label for fld in spec.lead_capture.fields]
-        path = Path(tempfile.mkdtemp(prefix="leads-")) / f"{bot_id}-leads.csv"
-        write_csv(spec, leads, path)
         variants = [(t("leads.all"), ALL)] + [(v, v) for v in spec.variant_ids()]
         return (
             gr.update(value=rows or None, headers=labels),
             gr.update(choices=[lead.user for lead in leads]),
             gr.update(choices=variants),
-            gr.update(value=str(path)),
         )
+
+    def export_csv(bot_id, variant_id, state, since_text):
+        """The leads as listed, as a CSV file: written now, on the click."""
+        spec = ctx.spec(bot_id)
+        if spec is None:
+            return None
+        path = exports.new_file(f"{bot_id}-leads.csv")
+        write_csv(spec, filtered(bot_id, variant_id, state, since_text), path)
+        return str(path)
 
     def conversation(bot_id, user):
         if not bot_id or not user:
@@ -84,11 +108,14 @@ def build(ctx: StudioContext) -> None:
         return (gr.update(visible=False), t("leads.deleted", user=user), [], *listed)
 
     inputs = [ctx.bot_picker, variant, converted, since]
-    outputs = [table, who, variant, export]
+    outputs = [table, who, variant]
     for trigger in (refresh.click, converted.change, variant.input, since.submit):
         trigger(listing, inputs, outputs)
     ctx.bot_picker.change(listing, inputs, outputs)
     ctx.on_load.append((listing, inputs, outputs))
+    exported = export.click(export_csv, inputs, export)
+    downloaded = exported.then(None, export, None, js=DOWNLOAD_JS)
+    downloaded.then(lambda: None, None, export)  # the next click exports again, not this file
     who.change(conversation, [ctx.bot_picker, who], chat)
     delete.click(ask, who, [confirm, status])
     confirm.click(erase, [ctx.bot_picker, who, *inputs[1:]], [confirm, status, chat, *outputs])

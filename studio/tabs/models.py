@@ -55,6 +55,8 @@ def build(ctx: StudioContext) -> None:
         upload = gr.File(
             label=t("models.upload"), file_types=[".gguf"], elem_id="models-upload", scale=2
         )
+        if ctx.limits is not None:
+            gr.Markdown(ctx.upload_limits_text(), elem_id="models-upload-limit")
         status = gr.Markdown(elem_id="models-status")
     gr.Markdown(f"### {t('models.loaded_title')}")
     loaded = gr.Dataframe(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from runtime.channels.bindings import Bindings
 from runtime.channels.wecom.callback import callback_router, crypto_failure, read_body, refused
 from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
-from runtime.channels.wecom.messages import stream_id, text_of, triggered
+from runtime.channels.wecom.messages import malformed, stream_id, text_of, triggered
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.i18n import t
 from runtime.inbox import Inbound, Inbox
@@ -41,6 +42,7 @@ class AIBotChannel:
         self.inbox = inbox
         self.responder = responder
         self.streams = streams
+        self.clock = time.time  # callbacks' timestamps are checked against it
         responder.deliverers["response_url"] = self._to_response_url
         responder.deliverers["longconn"] = self._to_long_connection
 
@@ -164,14 +166,14 @@ def _stream_reply(sid: str, content: str, finished: bool) -> dict:
 
 
 def aibot_routes(channel: AIBotChannel) -> APIRouter:
-    router = callback_router("aibot", channel.crypto)
+    router = callback_router("aibot", channel.crypto, lambda: channel.clock())
 
     @router.post("/wecom/aibot/{bot_id}")
     async def receive(
         bot_id: str, request: Request, msg_signature: str = "", timestamp: str = "", nonce: str = ""
     ) -> Response:
         crypto = channel.crypto(bot_id)
-        raw = await read_body("aibot", crypto, bot_id, request)
+        raw = await read_body("aibot", crypto, bot_id, request, channel.clock(), timestamp)
         if isinstance(raw, Response):
             return raw
         assert crypto is not None  # read_body refused a bot without the binding
@@ -179,7 +181,7 @@ def aibot_routes(channel: AIBotChannel) -> APIRouter:
             encrypted = json.loads(raw)["encrypt"]
             if not isinstance(encrypted, str):
                 raise TypeError
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: nested
             return refused("aibot", 400, bot_id, "body is not JSON with an 'encrypt' string")
         try:
             plain = crypto.open(msg_signature, timestamp, nonce, encrypted)
@@ -187,10 +189,11 @@ def aibot_routes(channel: AIBotChannel) -> APIRouter:
             return crypto_failure("aibot", bot_id, exc)
         try:
             payload = json.loads(plain)
-            if not isinstance(payload, dict) or "msgtype" not in payload:
-                raise ValueError
-        except ValueError:
-            return refused("aibot", 400, bot_id, "decrypted message is not a WeCom JSON message")
+        except (ValueError, RecursionError):
+            return refused("aibot", 400, bot_id, "decrypted message is not JSON")
+        problem = malformed(payload)
+        if problem is not None:
+            return refused("aibot", 400, bot_id, f"decrypted message is not WeCom's: {problem}")
         try:
             reply = await run_in_threadpool(channel.handle, bot_id, payload)
         except (UnknownBot, SpecError) as exc:

@@ -47,8 +47,14 @@ class WeComCrypto:
         self.receive_id = receive_id
 
     def verify(self, msg_signature: str, timestamp: str, nonce: str, encrypted: str) -> None:
-        expected = signature(self.token, timestamp, nonce, encrypted)
-        if not hmac.compare_digest(expected, (msg_signature or "").lower()):
+        # Compared as bytes: compare_digest refuses a str that is not ASCII, and text that
+        # is not UTF-8 (a lone surrogate from a JSON escape) cannot have been signed.
+        try:
+            expected = signature(self.token, timestamp, nonce, encrypted).encode()
+            given = (msg_signature or "").lower().encode()
+        except UnicodeEncodeError:
+            raise CryptoError("bad signature") from None
+        if not hmac.compare_digest(expected, given):
             raise CryptoError("bad signature")
 
     def decrypt(self, encrypted: str) -> str:

@@ -3,12 +3,55 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
 from runtime.spec import BotSpec
 
 MENTION = re.compile(r"^\s*@\S+\s*")
+# What the channel reads from a message, with the types WeCom sends (None: absent)
+OBJECTS = ("from", "text", "voice", "mixed", "stream", "event", "event.feedback_event")
+SCALARS = (
+    "msgtype", "msgid", "chatid", "chattype", "response_url", "from.userid", "text.content",
+    "voice.content", "stream.id", "event.eventtype", "event.feedback_event.id",
+    "event.feedback_event.type",
+)  # fmt: skip
+
+
+def _at(payload: dict[str, Any], path: str) -> Any:
+    value: Any = payload
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def malformed(payload: Any) -> str | None:
+    """Why a decrypted AI-bot message cannot be handled, or None when it can: each part
+    the channel reads has WeCom's type, and all text is UTF-8 (a JSON escape can name a
+    lone surrogate, which no database or hash accepts)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("msgtype"), str):
+        return "not an object with a msgtype string"
+    for path in OBJECTS:
+        if not isinstance(_at(payload, path), (dict, type(None))):
+            return f"{path} is not an object"
+    for path in SCALARS:
+        if not isinstance(_at(payload, path), (str, int, type(None))):
+            return f"{path} is not a string"
+    items = _at(payload, "mixed.msg_item")
+    if items is not None and not (
+        isinstance(items, list)
+        and all(isinstance(i, dict) and isinstance(i.get("text") or {}, dict) for i in items)
+        and all(isinstance(_at(i, "text.content"), (str, type(None))) for i in items)
+    ):
+        return "mixed.msg_item is not a list of messages"
+    try:
+        json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return "text is not UTF-8"
+    except RecursionError:
+        return "nested too deeply"
+    return None
 
 
 def text_of(payload: dict[str, Any]) -> str | None:
