@@ -38,30 +38,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.wecom import AES_KEY, BOT, TOKEN, wait_up  # noqa: E402
 from runtime.channels.bindings import Bindings  # noqa: E402
 from runtime.store.settings import Settings  # noqa: E402
 from tests.fake_wecom import AIBotSender, free_port  # noqa: E402
 
-TOKEN, AES_KEY = "BenchToken", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
-BOT = """id: bench
-name: Bench
-language: en
-persona: You are a terse assistant.
-model: {temperature: 0, max_tokens: 16, context: 1024}
-"""
 MB = 1024 * 1024
-
-
-def wait_up(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited"
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
 
 
 def percentiles(times: list[float]) -> str:

@@ -7,47 +7,20 @@ from __future__ import annotations
 import base64
 import concurrent.futures
 import socket
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from runtime.server.app import create_app
 from runtime.server.auth import COOKIE
 from runtime.server.limits import Limits
 from runtime.workspace import Workspace
+from tests.fake_wecom import Served
 
 PASSWORD = "correct horse"
 MB = 1024 * 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Running:
-    def __init__(self, app, port: int):
-        self.url = f"http://127.0.0.1:{port}"
-        self.port = port
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -55,7 +28,7 @@ def served(tmp_path: Path, bots_dir: Path, gguf_dir: Path):
     workspace = Workspace(bots_dir, tmp_path / "data", gguf_dir, "zh")
     app = create_app(workspace, with_studio=False, allowed_hosts=["bots.example.com"])
     app.state.passwords.delay = 0.05  # wrong guesses wait 1 s in use; not the point here
-    with Running(app, _free_port()) as running:
+    with Served(app) as running:
         yield running, workspace
 
 
@@ -70,7 +43,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory, gguf_dir: Path):
     shutil.copytree(SHIPPED_BOTS, home / "bots")
     workspace = Workspace(home / "bots", home / "data", gguf_dir, "zh")
     limits = Limits(model_file=3 * MB, other_file=1 * MB, body=1 * MB)
-    with Running(create_app(workspace, limits=limits), _free_port()) as running:
+    with Served(create_app(workspace, limits=limits)) as running:
         yield running, workspace
 
 
