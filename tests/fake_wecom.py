@@ -153,12 +153,16 @@ class FakeWeCom:
 
     def push_callback(self, bot_id: str, body: dict[str, Any], req_id: str) -> None:
         """WeCom sending a message to a connected bot."""
-        import asyncio
-
-        ws, loop = self._sockets[bot_id]
         text = json.dumps(
             {"cmd": "aibot_msg_callback", "headers": {"req_id": req_id}, "body": body}
         )
+        self.push_frame(bot_id, text)
+
+    def push_frame(self, bot_id: str, text: str) -> None:
+        """Any text frame on a bot's connection, as is (for malformed ones)."""
+        import asyncio
+
+        ws, loop = self._sockets[bot_id]
         asyncio.run_coroutine_threadsafe(ws.send_text(text), loop).result(timeout=10)
 
     def drop(self, bot_id: str) -> None:

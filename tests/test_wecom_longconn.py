@@ -118,3 +118,18 @@ def test_a_wrong_secret_marks_the_binding_broken(
         with Served(create_app(workspace, with_studio=False)):
             health = wait_for(lambda: workspace.bindings.health("desk", "longconn").get("broken"))
     assert health and "40001" in workspace.bindings.health("desk", "longconn")["last_error"]
+
+
+def test_a_malformed_callback_is_dropped_and_the_connection_keeps_answering(connected) -> None:
+    fake, _, workspace = connected
+    bad = message("m-bad", "hi")
+    bad["text"] = ["not", "an", "object"]  # WeCom's type for text is an object
+    fake.push_callback("BOT-1", bad, "req-bad")
+    fake.push_frame("BOT-1", "[" * 100_000 + "]" * 100_000)  # too deep for json.loads
+    fake.push_frame("BOT-1", '"a string, not an object"')
+    fake.push_callback("BOT-1", message("m-good", "/help"), "req-good")
+    wait_for(lambda: [r for r in replies(fake, "req-good") if r["stream"]["finish"]])
+    assert replies(fake, "req-bad") == []
+    assert fake.subscribes == 1  # never dropped and reconnected over it
+    count = workspace.journal.connection().execute("SELECT COUNT(*) FROM inbox").fetchone()[0]
+    assert count == 1  # only the good one was journaled

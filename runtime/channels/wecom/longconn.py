@@ -22,6 +22,7 @@ from websockets.exceptions import WebSocketException
 
 from runtime.channels.bindings import Bindings
 from runtime.channels.wecom.config import ws_base
+from runtime.channels.wecom.messages import malformed
 from runtime.channels.wecom.webhook import SendResult
 
 log = logging.getLogger(__name__)
@@ -149,14 +150,21 @@ class LongConnection:
     async def _on_frame(self, ws: Any, raw: str | bytes) -> None:
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             log.warning("long connection %s: a frame that is not JSON", self.bot_id)
+            return
+        if not isinstance(data, dict):
+            log.warning("long connection %s: a frame that is not a JSON object", self.bot_id)
             return
         cmd = data.get("cmd")
         req_id = (data.get("headers") or {}).get("req_id", "")
         body = data.get("body") or {}
         if cmd not in ("aibot_msg_callback", "aibot_event_callback") or not isinstance(body, dict):
             return  # acks of our pings and replies
+        problem = malformed(body)
+        if problem:  # the same checks as the HTTP callback's
+            log.warning("long connection %s: a callback refused: %s", self.bot_id, problem)
+            return
         try:
             reply = await asyncio.to_thread(
                 self.channel.handle, self.bot_id, body, "longconn", req_id
