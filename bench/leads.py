@@ -61,10 +61,10 @@ def main() -> None:
     engine = Engine(ModelCatalog(ROOT / "gguf"), ModelPool(), "en")
     settings = ModelSettings(file=args.model, temperature=0, context=4096)
 
-    def generate(system: str, message: str, grammar: str, max_tokens: int) -> str:
+    def generate(system: str, message: str, schema: dict, max_tokens: int) -> str:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": message}]
         return engine.generate(
-            settings, messages, pinned=1, max_tokens=max_tokens, grammar=grammar
+            settings, messages, pinned=1, max_tokens=max_tokens, schema=schema
         ).text()
 
     unparsed = []

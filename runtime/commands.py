@@ -24,7 +24,7 @@ def command_reply(dialogue: Dialogue, bot_id: str, conversation: str, text: str)
         "cmd.status",
         lang,
         name=spec.name,
-        model=bot.model.file,
+        model=bot.model.source,  # a file, or "endpoint:NAME"
         variant=bot.variant_id or "-",
         turns=turns,
     )

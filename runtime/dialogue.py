@@ -12,10 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from runtime.engine import Engine, Generation, GenerationStats
+from runtime.engine.repetition import cut_repetition
 from runtime.experiments.assignment import Assignments
+from runtime.i18n import t
 from runtime.leads.capture import LeadCapture, Observation
 from runtime.logmask import mask_user
 from runtime.prompt import BuiltPrompt, build_prompt
+from runtime.prompt.hidden import HiddenTextGuard
 from runtime.safety import WordGuard
 from runtime.spec import BotRepository, BotSpec, ResolvedBot
 from runtime.store import Conversations, Turn
@@ -57,19 +60,30 @@ class Reply:
 
     guard: WordGuard | None = None
     blocked: str | None = None  # the blocked word that stopped the reply, if one did
+    hidden: HiddenTextGuard | None = None  # keeps the prompt's hidden note out of the reply
     log_salt: str = field(default="", repr=False)  # the install's key for hashing people
 
     def __iter__(self) -> Iterator[str]:
         pieces: list[str] = []
-        source = self.guard.screen(iter(self.generation)) if self.guard else self.generation
+        source = iter(self.generation)
+        if self.hidden is not None:
+            source = self.hidden.screen(source)
+        source = self.guard.screen(source) if self.guard else source
         try:
             for piece in source:
                 if self.first_piece_at is None:
                     self.first_piece_at = time.monotonic()
                 pieces.append(piece)
                 yield piece
+            blocked = self.guard is not None and self.guard.blocked
+            if self.hidden and self.hidden.stripped and not blocked and not "".join(pieces).strip():
+                # the model only said its hidden note back: a polite line, never the note
+                pieces.append(t("reply.empty", self.bot.language))
+                yield pieces[-1]
         finally:
             self.text = "".join(pieces).strip()
+            if self.generation.stats.stopped_by == "repeat":  # the repeats that got out go
+                self.text = cut_repetition(self.text, stopped=True)
             if self.guard is not None and self.guard.blocked:
                 # the model said something it must not: the customer gets the bot's
                 # blocked_reply instead (channels send `text`, the studio shows it)
@@ -211,17 +225,22 @@ class Dialogue:
         generation = self.engine.generate(
             bot.model, prompt.messages, pinned=prompt.pinned, max_tokens=prompt.reply_budget
         )
+        hidden = HiddenTextGuard(note, bot.language) if note else None
         return Reply(bot, prompt, generation, conversation, message, self.conversations, lead,
                      user=person, turn=turn, events=self.events, started_at=started_at,
-                     guard=guard, log_salt=self.log_salt)  # fmt: skip
+                     guard=guard, log_salt=self.log_salt, hidden=hidden)  # fmt: skip
 
     def preview(
         self, bot_id: str, message: str, variant: str | None = None, model_file: str | None = None
     ) -> tuple[ResolvedBot, BuiltPrompt, Generation]:
-        """A reply with no history and no memory, optionally on another model: for comparing."""
+        """A reply with no history and no memory, optionally on another model (a file, or
+        "endpoint:NAME" for a model served elsewhere): for comparing."""
         bot = self.resolve(bot_id, variant)
         if model_file:
-            bot = replace(bot, model=bot.model.model_copy(update={"file": model_file}))
+            kind, _, name = model_file.partition(":")
+            other = {"endpoint": name, "name": None} if kind == "endpoint" and name else {
+                "file": model_file, "endpoint": None, "name": None}  # fmt: skip
+            bot = replace(bot, model=bot.model.model_copy(update=other))
         prompt = build_prompt(bot, [], message, count_tokens=self.engine.token_counter(bot.model))
         generation = self.engine.generate(
             bot.model, prompt.messages, pinned=prompt.pinned, max_tokens=prompt.reply_budget
@@ -231,3 +250,8 @@ class Dialogue:
     def reset(self, bot_id: str, conversation: str) -> int:
         self.spec(bot_id)  # an unknown bot is an error, not a silent no-op
         return self.conversations.reset(bot_id, conversation)
+
+    def set_aside(self, bot_id: str, conversation: str) -> str | None:
+        """Start afresh but keep what was said (and any lead from it) under a new id."""
+        self.spec(bot_id)
+        return self.conversations.set_aside(bot_id, conversation)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from runtime.channels.reasons import delivery_error
+from runtime.endpoints.health import endpoint_health
 from runtime.engine import gpu_offload_supported
 from runtime.i18n import t
 from runtime.overview import errors
@@ -35,23 +37,27 @@ def health(
     failed_runs = [e for e in recent if e["what"] == "schedule"]
     problems = [
         t("health.broken", lang, bot=bot_id, kind=t(f"wecom.mode.{kind}", lang),
-          error=state.get("last_error", ""))
+          error=delivery_error(state.get("last_error", ""), lang))
         for bot_id, kinds in channels.items()
         for kind, state in kinds.items()
         if state.get("broken")
     ]  # fmt: skip
     if failed_pushes:
         problems.append(t("health.failed_pushes", lang, n=failed_pushes))
+    endpoints, endpoint_problems = endpoint_health(workspace.remote, lang)
+    problems += endpoint_problems
     problems += [
-        t("health.failed_run", lang, bot=e["bot"], schedule=e["schedule"], error=e["detail"])
+        t("health.failed_run", lang, bot=e["bot"], schedule=e["schedule"],
+          error=delivery_error(e["detail"], lang))
         for e in failed_runs[:5]
-    ]
+    ]  # fmt: skip
     return {
         "status": "attention" if problems else "ok",
         "problems": problems,
         "outbox_backlog": backlog,
         "inbox_waiting": waiting,
         "bindings": channels,
+        "endpoints": endpoints,  # models served elsewhere: each URL's state and load
         "bots": workspace.bots.ids(),
         "gpu_offload_supported": gpu_offload_supported(),
         "models": [

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from runtime.i18n import said
 from runtime.spec.model import BotSpec
 from runtime.store.db import Journal
 
@@ -76,7 +77,8 @@ def errors(journal: Journal, bot_id: str | None, now: float | None = None) -> li
             " AND created_at > ?" + mine, args)
     ]  # fmt: skip
     found += [
-        {"at": at, "bot": bot, "what": "schedule", "schedule": schedule, "detail": error or state}
+        {"at": at, "bot": bot, "what": "schedule", "schedule": schedule,
+         "detail": error or said(f"sched.state.{state}")}
         for at, bot, schedule, state, error in db.execute(
             "SELECT started_at, bot_id, schedule_id, state, error FROM schedule_runs"
             " WHERE state IN ('failed', 'missed') AND started_at > ?" + mine, args)

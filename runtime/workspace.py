@@ -35,6 +35,12 @@ class Workspace:
         return BotRepository(self.bots_dir, self.models, self.lang)
 
     @cached_property
+    def downloads(self):  # model downloads running in the background (the studio's)
+        from runtime.models.download_jobs import DownloadJobs
+
+        return DownloadJobs(self.gguf_dir)
+
+    @cached_property
     def journal(self) -> Journal:
         return Journal(self.data_dir / "botstudio.sqlite3")
 
@@ -53,8 +59,20 @@ class Workspace:
         return Conversations(self.journal)
 
     @cached_property
+    def endpoints(self):  # models served elsewhere, in the secret store
+        from runtime.endpoints import Endpoints
+
+        return Endpoints(self.settings)
+
+    @cached_property
+    def remote(self):  # their URL pools and clients (opened when a bot first uses one)
+        from runtime.endpoints import RemoteModels
+
+        return RemoteModels(lambda: self.endpoints, self.lang)
+
+    @cached_property
     def engine(self) -> Engine:
-        return Engine(self.models, self.pool, self.lang)
+        return Engine(self.models, self.pool, self.lang, remote=self.remote)
 
     @cached_property
     def leads(self):
@@ -70,16 +88,16 @@ class Workspace:
         engine = self.engine
 
         def generate_for(spec):
-            """Lead extraction on the bot's own model: greedy, constrained by a grammar."""
+            """Lead extraction on the bot's own model: greedy, held to a JSON schema."""
             settings = spec.model.model_copy(update={"temperature": 0})
 
-            def generate(system: str, message: str, grammar: str, max_tokens: int) -> str:
+            def generate(system: str, message: str, schema: dict, max_tokens: int) -> str:
                 messages = [
                     {"role": "system", "content": system},
                     {"role": "user", "content": message},
                 ]
                 return engine.generate(settings, messages, pinned=1, max_tokens=max_tokens,
-                                       grammar=grammar).text()  # fmt: skip
+                                       schema=schema).text()  # fmt: skip
 
             return generate
 

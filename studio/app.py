@@ -47,6 +47,24 @@ TABS = [  # (module, tab id, label key): one module per tab
 ]
 
 
+# The current bot and tab are in the address (?bot=ops-helper&tab=edit), so that a reload
+# or a shared link opens the same bot and tab; the page load reads them back.
+BOT_IN_URL_JS = """(bot) => { const url = new URL(window.location.href);
+  if (bot) url.searchParams.set('bot', bot); else url.searchParams.delete('bot');
+  window.history.replaceState(window.history.state, '', url); }"""
+TAB_IN_URL_JS = """() => { const url = new URL(window.location.href);
+  url.searchParams.set('tab', '{tab}');
+  window.history.replaceState(window.history.state, '', url); }"""
+
+# Gradio's own words (拖放文件到此处, 点击上传...) follow the browser's language; the studio's
+# is the one chosen in 设置. On load, Gradio's own locale switch (the changeLocale its
+# settings panel uses, from its already loaded core module) is set to the studio's.
+GRADIO_LOCALES = {"zh": "zh-CN", "en": "en"}
+GRADIO_LOCALE_JS = """() => { const locale = '{locale}';
+  const core = performance.getEntriesByType('resource').map((e) => e.name)
+    .find((name) => /\\/assets\\/core-[^/]*\\.js$/.test(name));
+  if (core) import(core).then((m) => m.changeLocale && m.changeLocale(locale)).catch(() => {}); }"""
+
 SIGN_OUT_JS = """() => { fetch('/logout', {method: 'POST', credentials: 'same-origin'})
   .finally(() => { window.location.href = '/login'; }); }"""
 
@@ -60,6 +78,7 @@ def build_studio(
     if on_shutdown is not None:
         ctx.on_shutdown = on_shutdown
     with gr.Blocks(title="BotStudio", analytics_enabled=False, fill_width=True) as demo:
+        ctx.changed = gr.State(0)  # bumped when a tab changed bots, models or bindings
         with gr.Row(elem_id="topbar"):
             gr.HTML(f'<div class="brand">🤖 BotStudio<small>{ctx.t("app.tagline")}</small></div>')
             choices = ctx.bot_choices()
@@ -75,16 +94,31 @@ def build_studio(
                 ctx.t("app.sign_out"), size="sm", visible=False, elem_id="sign-out", scale=0
             )
             sign_out.click(None, js=SIGN_OUT_JS)
-        with gr.Tabs(elem_id="tabs"):
+        edit.build_question(ctx)  # "unsaved edits: save, discard or stay?", under the picker
+        built = []
+        with gr.Tabs(elem_id="tabs") as ctx.tabs:
             for module, tab_id, label in TABS:
-                with gr.Tab(ctx.t(label), id=tab_id, elem_id=f"tab-{tab_id}"):
+                with gr.Tab(ctx.t(label), id=tab_id, elem_id=f"tab-{tab_id}") as ctx.tab:
+                    ctx.tab_id = tab_id
                     module.build(ctx)
-        # A page load re-reads bots/ (files added by hand or in another tab show up),
-        # then each tab fills itself for the picked bot.
+                built.append((tab_id, ctx.tab))
+        timers = list(ctx.timers.values())
+        for tab_id, tab in built:  # the tab's own timers tick, the others stop
+            tab.select(None, js=TAB_IN_URL_JS.replace("{tab}", tab_id))
+            if timers:
+                tab.select(_timers_for(ctx, tab_id), None, timers, show_progress="hidden")
+        ctx.bot_picker.change(None, ctx.bot_picker, None, js=BOT_IN_URL_JS)
+        # names change on a save, bots come and go: the picker re-reads bots/ after each
+        ctx.changed.change(
+            lambda current: _picker(ctx, current), ctx.bot_picker, ctx.bot_picker,
+            show_progress="hidden",
+        )  # fmt: skip
+        # A page load re-reads bots/ (files added by hand or in another tab show up), opens
+        # the bot and tab the address names, then each tab fills itself for the picked bot.
         loaded = demo.load(
-            lambda current: gr.update(choices=ctx.bot_choices(), value=_keep(ctx, current)),
+            _opening(ctx, [tab_id for tab_id, _ in built]),
             inputs=ctx.bot_picker,
-            outputs=ctx.bot_picker,
+            outputs=[ctx.bot_picker, ctx.tabs, *timers],
         )
         loaded.then(lambda: gr.update(visible=workspace.settings.has_password()), None, sign_out)
         for handler, inputs, outputs in ctx.on_load:
@@ -92,9 +126,36 @@ def build_studio(
     return demo
 
 
-def _keep(ctx: StudioContext, current: str | None) -> str | None:
+def _opening(ctx: StudioContext, tab_ids: list[str]):
+    """The page load: the bot and tab named in the address (?bot=…&tab=…), else the
+    first bot and tab; the opened tab's timer ticks."""
+
+    def opening(current: str | None, request: gr.Request):
+        params = request.query_params if request is not None else {}
+        wanted, tab = params.get("bot"), params.get("tab")
+        tab = tab if tab in tab_ids else None
+        picker = _picker(ctx, current, wanted)
+        shown = gr.Tabs(selected=tab) if tab else gr.update()
+        return [picker, shown, *_timers_for(ctx, tab or tab_ids[0])()]
+
+    return opening
+
+
+def _timers_for(ctx: StudioContext, shown: str):
+    """Start the timers of the tab being shown, stop the others'."""
+    return lambda: [gr.Timer(active=tab_id == shown) for tab_id in ctx.timers]
+
+
+def _picker(ctx: StudioContext, current: str | None, wanted: str | None = None):
+    """The picker with bots/ read again. Its value is set only when it must change (the
+    address names another bot, or the picked one is gone): `current` is what was picked
+    when the event started, and the user may have picked another since."""
     ids = ctx.workspace.bots.ids()
-    return current if current in ids else (ids[0] if ids else None)
+    if wanted in ids and wanted != current:
+        return gr.update(choices=ctx.bot_choices(), value=wanted)
+    if current in ids:
+        return gr.update(choices=ctx.bot_choices())
+    return gr.update(choices=ctx.bot_choices(), value=ids[0] if ids else None)
 
 
 def mount_studio(
@@ -113,6 +174,7 @@ def mount_studio(
         show_error=True,
         ssr_mode=False,
         max_file_size=limits.model_file,  # per kind of file: runtime/server/limits.py
+        js=GRADIO_LOCALE_JS.replace("{locale}", GRADIO_LOCALES[lang]),
     )
     _at_shutdown(app, on_shutdown)
 

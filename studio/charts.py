@@ -8,17 +8,26 @@ import html
 COLOURS = ["#94a3b8", "#2563eb", "#f97316", "#16a34a", "#a855f7", "#dc2626"]
 
 
-def rates_with_intervals(rows: list[tuple[str, float, float, float]]) -> str:
-    """(label, rate, low, high) per row: a bar for the rate, a whisker for its 95% interval."""
+def rates_with_intervals(
+    rows: list[tuple[str, float | None, float, float]], no_data: str = ""
+) -> str:
+    """(label, rate, low, high) per row: a bar for the rate, a whisker for its 95% interval;
+    a rate of None (nobody in the group yet) is the words `no_data` instead."""
     if not rows:
         return ""
-    top = max(0.05, *(high for _, _, _, high in rows)) * 1.1
+    top = max([0.05, *(high for _, rate, _, high in rows if rate is not None)]) * 1.1
     width, row = 560, 38
     size = f'width="{width + 120}" height="{row * len(rows) + 24}"'
     parts = [f'<svg {size} xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">']
     scale = width / top
     for i, (label, rate, low, high) in enumerate(rows):
         y = 10 + i * row
+        if rate is None:
+            parts += [
+                f'<text x="0" y="{y + 17}">{html.escape(label)}</text>',
+                f'<text x="60" y="{y + 17}" fill="#64748b">{html.escape(no_data)}</text>',
+            ]
+            continue
         bar, left, right = rate * scale, low * scale, high * scale
         parts += [
             f'<text x="0" y="{y + 17}">{html.escape(label)}</text>',

@@ -9,13 +9,17 @@ overrides) is carried over untouched from the file.
 from __future__ import annotations
 
 import re
+import typing
 from typing import Any
 
+from runtime.i18n import LANGUAGES, t
 from runtime.spec import BotSpec, Problem
+from runtime.spec.model import FieldType
 
 FEW_SHOT_COLUMNS = ["user", "assistant"]
 FIELD_COLUMNS = ["key", "label", "type", "required", "ask", "why", "options"]
 VARIANT_COLUMNS = ["id", "weight", "greeting", "system_prompt", "persona"]
+FIELD_TYPES = list(typing.get_args(FieldType))  # text, phone_cn, email...: the spec's own list
 TEXT_KEYS = ["name", "description", "persona", "system_prompt", "greeting", "knowledge"]
 MODEL_KEYS = ["file", "temperature", "top_p", "max_tokens", "context", "gpu_layers"]
 
@@ -86,13 +90,36 @@ def rows(table: Any) -> list[list[Any]]:
     return [list(row) for row in table]
 
 
-def spec_to_form(spec: BotSpec) -> dict[str, Any]:
+def type_label(kind: str, lang: str) -> str:
+    """A lead field type as the table shows it: 手机号（phone_cn）."""
+    if kind not in FIELD_TYPES:
+        return kind
+    return t("field.named", lang, label=t(f"type.{kind}", lang), key=kind)
+
+
+def type_key(text: str) -> str:
+    """What was typed in the type column, back to the spec's key: 手机号（phone_cn）, 手机号,
+    Mobile number and phone_cn all give phone_cn; anything else is left for validation."""
+    text = (text or "").strip()
+    beside = re.fullmatch(r".*[（(]\s*([a-z_]+)\s*[）)]", text)
+    if beside and beside.group(1) in FIELD_TYPES:
+        return beside.group(1)
+    for kind in FIELD_TYPES:
+        if text.lower() in {t(f"type.{kind}", lang).lower() for lang in LANGUAGES}:
+            return kind
+    return text
+
+
+def spec_to_form(spec: BotSpec, lang: str | None = None) -> dict[str, Any]:
+    """The form's values; with `lang`, lead field types in words (手机号（phone_cn））."""
     form: dict[str, Any] = {key: getattr(spec, key) for key in TEXT_KEYS}
     form["few_shot"] = [[ex.user, ex.assistant] for ex in spec.few_shot] or [["", ""]]
+    shown = (lambda kind: type_label(kind, lang)) if lang else (lambda kind: kind)
     form["fields"] = [
-        [f.key, f.label, f.type, f.required, f.ask or "", f.why or "", ", ".join(f.options or [])]
+        [f.key, f.label, shown(f.type), f.required, f.ask or "", f.why or "",
+         ", ".join(f.options or [])]
         for f in spec.lead_capture.fields
-    ] or [["", "", "text", False, "", "", ""]]
+    ] or [["", "", shown("text"), False, "", "", ""]]  # fmt: skip
     form["goal"] = spec.lead_capture.goal
     form["converted_when"] = ", ".join(spec.lead_capture.converted_when)
     form["variants"] = [
@@ -101,6 +128,7 @@ def spec_to_form(spec: BotSpec) -> dict[str, Any]:
     ] or [["", 1, "", "", ""]]
     for key in MODEL_KEYS:
         form[f"model.{key}"] = getattr(spec.model, key)
+    form["model.file"] = spec.model.source  # a file, or "endpoint:NAME" (served elsewhere)
     form["wecom.trigger"] = spec.wecom.trigger
     form["wecom.prefix"] = spec.wecom.prefix or ""
     form["wecom.reply_format"] = spec.wecom.reply_format
@@ -132,7 +160,7 @@ def form_to_data(form: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
         if _blank(key) and _blank(label):
             continue
         field: dict[str, Any] = {"key": _text(key).strip(), "label": _text(label).strip()}
-        field["type"] = _text(kind).strip() or "text"
+        field["type"] = type_key(_text(kind)) or "text"
         field["required"] = bool(required) and str(required).lower() not in ("false", "0")
         for name, value in (("ask", ask), ("why", why)):
             if not _blank(value):
@@ -172,6 +200,15 @@ def form_to_data(form: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
         value = form.get(f"model.{key}")
         if not _blank(value):
             model[key] = _number(value) if key != "file" else value
+    kind, _, endpoint = str(model.get("file", "")).partition(":")
+    if kind == "endpoint" and endpoint:  # a model served elsewhere instead of a file
+        del model["file"]
+        if model.get("endpoint") != endpoint:
+            model.pop("name", None)  # the model name was the other endpoint's
+        model["endpoint"] = endpoint
+    elif "file" in model:
+        model.pop("endpoint", None)
+        model.pop("name", None)
     data["model"] = model
 
     wecom = dict(base.get("wecom") or {})

@@ -34,6 +34,11 @@ CSS = """
 .section-error p { margin: 2px 0; }
 .status-ok { color: #15803d; }
 .status-bad { color: #dc2626; }
+#unsaved-question { align-items: center; background: #fffbeb; border: 1px solid #fcd34d;
+  border-radius: 10px; padding: 6px 12px; margin-bottom: 6px; }
+.unsaved-mark { color: #b45309; font-weight: 600; }
+.demo-notice { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 10px;
+  padding: 6px 12px; }
 .row-tools { align-items: end; }
 .row-tools button { max-height: 40px; }
 .help { color: #64748b; font-size: 13px; }

@@ -54,5 +54,7 @@ def test_import_validates_fully_and_keeps_the_file_as_written(repo: BotRepositor
     assert "already exists" in str(taken.value)
     with pytest.raises(SpecError) as broken:
         ops.import_file(repo, b"id: broken\nname: B\nmodel: {temperature: hot}\n", "broken.yaml")
-    assert "broken.yaml:3: 'model.temperature' must be a number" in str(broken.value)
+    assert "broken.yaml:3: 'Creativity (temperature) (model.temperature)' must be a number" in str(
+        broken.value
+    )
     assert "broken" not in repo.ids()

@@ -39,7 +39,7 @@ def test_check_reports_each_problem_with_its_line_and_exits_1(
     result = launch("check", data=tmp_path, bots=bots_dir)
     assert result.returncode == 1
     assert f"{bad}:4: unknown key 'model.temprature'; did you mean 'temperature'?" in result.stdout
-    assert f"{bad}:6: 'wecom.trigger' must be one of" in result.stdout
+    assert f"{bad}:6: 'When to answer in groups (wecom.trigger)' must be one of" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     only = launch("check", str(bots_dir / "ops-helper.yaml"), data=tmp_path, bots=bots_dir)
     assert only.returncode == 0 and only.stdout.count(": OK") == 1
@@ -54,7 +54,7 @@ def test_check_of_a_missing_file_is_a_message(tmp_path: Path, bots_dir: Path) ->
 def test_check_speaks_chinese(tmp_path: Path, bots_dir: Path) -> None:
     (bots_dir / "bad.yaml").write_text("id: bad\n")
     result = launch("check", data=tmp_path, bots=bots_dir, lang="zh")
-    assert "bad.yaml:1: 缺少必填项 “name”" in result.stdout
+    assert "bad.yaml:1: 缺少必填项 “名称（name）”" in result.stdout
 
 
 @pytest.mark.model
@@ -125,7 +125,7 @@ def test_chat_with_an_invalid_bot_shows_its_problems(tmp_path: Path, bots_dir: P
     (bots_dir / "broken.yaml").write_text("id: broken\nname: B\nmodel: {context: 10}\n")
     result = launch("chat", "broken", "-m", "hi", data=tmp_path, bots=bots_dir)
     assert result.returncode == 1
-    assert "broken.yaml:3: 'model.context' must be at least 512" in result.stderr
+    assert "broken.yaml:3: 'Context size (model.context)' must be between 512" in result.stderr
 
 
 def test_models_lists_what_is_inside_each_file(tmp_path: Path, bots_dir: Path) -> None:
@@ -173,7 +173,8 @@ def test_server_starts_and_reports_health(tmp_path: Path, bots_dir: Path) -> Non
                 time.sleep(0.3)
         assert health["status"] == "attention"
         assert health["bindings"]["ops-helper"]["webhook"]["broken"] is True
-        assert "ops-helper's Group webhook is broken: 93000" in health["problems"][0]
+        # WeCom's own words beside ours
+        assert "ops-helper's Group webhook is broken: WeCom said: 93000" in health["problems"][0]
         assert (health["outbox_backlog"], health["inbox_waiting"]) == (0, 0)
         assert health["bots"] == ["ad-copywriter", "ops-helper", "xiaolan-sales"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:

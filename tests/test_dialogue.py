@@ -55,6 +55,29 @@ def test_reset_forgets_the_user(workspace: Workspace) -> None:
     assert workspace.conversations.history("helper", "dave") == []
 
 
+def test_set_aside_starts_afresh_and_keeps_the_lead_with_its_messages(
+    workspace: Workspace,
+) -> None:
+    """The studio's 清空对话: nothing said, and no lead evidence, is erased."""
+    from runtime.leads.store import Lead
+    from runtime.store import Turn
+
+    _english_bot(workspace)
+    said = [Turn("user", "my phone is 13800001111"), Turn("assistant", "Noted!")]
+    workspace.conversations.append("helper", "studio:erin", said)
+    phone = {"value": "13800001111", "message": said[0].content, "where": "studio:erin"}
+    workspace.leads.save(Lead("helper", "studio:erin", "studio:erin", None, {"phone": phone}))
+    assert workspace.dialogue.set_aside("helper", "studio:erin") == "studio:erin#1"
+    assert workspace.conversations.history("helper", "studio:erin") == []
+    assert workspace.leads.get("helper", "studio:erin") is None  # a fresh lead next time
+    kept = workspace.leads.get("helper", "studio:erin#1")
+    assert kept.conversation == "studio:erin#1" and kept.fields["phone"]["where"] == kept.user
+    assert workspace.conversations.history("helper", kept.conversation) == said
+    workspace.conversations.append("helper", "studio:erin", said)
+    assert workspace.dialogue.set_aside("helper", "studio:erin") == "studio:erin#2"
+    assert workspace.dialogue.set_aside("helper", "studio:erin") is None  # nothing said yet
+
+
 def test_unknown_bot_and_variant_list_what_exists(workspace: Workspace) -> None:
     _english_bot(workspace)
     with pytest.raises(UnknownBot) as bot:

@@ -164,7 +164,8 @@ def test_cli_exports_csv_for_excel_and_erases_a_lead(sales, tmp_path: Path) -> N
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Chinese
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
-    assert rows[0] == ["user", "variant", "converted", "captured_at", "company", "phone", "product"]
+    assert rows[0] == ["Customer", "Variant", "Converted", "First captured", "Company (company)",
+                       "Mobile (phone)", "Product (product)"]  # fmt: skip
     assert rows[1][0] == "张三" and rows[1][2] == "yes" and rows[1][5] == "13812345678"
     erased = subprocess.run([*base, "leads", "sales", "--delete", "张三"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)  # fmt: skip

@@ -10,6 +10,7 @@ import csv
 import json
 import logging
 import os
+import re
 import signal
 import sqlite3
 import stat
@@ -88,6 +89,14 @@ def all_private(root: Path) -> dict[str, str]:
         for name, found in modes_under(root).items()
         if found != oct(0o700 if (root / name).is_dir() else 0o600)
     }
+
+
+def read_leads_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a leads CSV keyed as the bot file names them: the first column is the
+    customer ("user"), a field's column is its label with its key in brackets."""
+    header, *rows = csv.reader(path.open(encoding="utf-8-sig", newline=""))
+    keys = ["user"] + [re.sub(r".*[(（](\w+)[)）]$", r"\1", name) for name in header[1:]]
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def save_lead(data: Path, user: str, company: str, phone: str = "13812345678") -> None:
@@ -197,7 +206,7 @@ def test_the_cli_csv_never_runs_a_cell_as_a_formula(tmp_path: Path, bots_dir: Pa
     out = tmp_path / "leads.csv"
     result = launch("leads", "xiaolan-sales", "--csv", str(out), data=data, bots=bots_dir)
     assert result.returncode == 0, result.stderr
-    rows = list(csv.DictReader(out.open(encoding="utf-8-sig", newline="")))
+    rows = read_leads_csv(out)
     by_user = {row["user"]: row["company"] for row in rows}
     assert [by_user[f"user{n}"] for n in range(len(companies))] == [
         "'" + EVIL, "'+1 555 0100", "'-2+3", "'@SUM(A1:A9)", "'\tTab Co", "'\rCR Co",
@@ -235,7 +244,8 @@ def test_opening_the_leads_tab_writes_no_file(leads_tab) -> None:
 
     before = files()
     table, people, _variants = handlers["listing"]("xiaolan-sales", "", "", "")
-    assert people["choices"] == ["alice"] and EVIL in str(table["value"])  # the table as is
+    assert people["choices"] == [("alice", "alice")]  # the person, by name
+    assert EVIL in str(table["value"])  # the table as is
     assert files() == before
 
 
@@ -246,7 +256,7 @@ def test_export_writes_a_private_csv_only_when_asked_and_removes_it_at_shutdown(
     paths = [Path(handlers["export_csv"]("xiaolan-sales", "", "", "")) for _ in range(6)]
     latest = paths[-1]
     assert latest.is_relative_to(tmp_path / "gradio")  # Gradio serves it without a copy
-    rows = list(csv.DictReader(latest.open(encoding="utf-8-sig", newline="")))
+    rows = read_leads_csv(latest)
     assert rows[0]["user"] == "alice" and rows[0]["company"] == "'" + EVIL
     assert mode(latest) == 0o600
     assert mode(latest.parent) == 0o700 and mode(latest.parent.parent) == 0o700

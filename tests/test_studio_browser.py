@@ -256,7 +256,7 @@ def test_try_streams_the_reply_and_shows_the_prompt(page, studio) -> None:
         " WHERE bot_id = 'cafe' AND kind = 'feedback'"
     ).fetchall()
     journal.close()
-    assert rows == [("studio:tester", 1)]
+    assert rows == [("studio:测试员", 1)]  # the Chinese studio's default customer
 
 
 def test_compare_two_variants_side_by_side(page, studio) -> None:
@@ -285,16 +285,19 @@ def test_switch_language_to_english_and_back(page, studio) -> None:
     shoot(page, "7-settings")
     page.get_by_text("English", exact=True).click()
     page.click("#settings-apply-lang")
-    page.wait_for_url("**/studio/en/")
+    page.wait_for_url("**/studio/en/?*tab=settings*")  # the same tab, in English
+    settings_tab = page.get_by_role("tab", name="⚙️ Settings")
+    playwright_api.expect(settings_tab).to_have_attribute("aria-selected", "true")
+    open_tab(page, "🤖 Bots")
     page.wait_for_selector("#bots-table")
-    playwright_api.expect(page.get_by_role("tab", name="🤖 Bots")).to_be_visible()
     shoot(page, "8-bots-english")
     page.goto(studio["url"] + "/")  # the choice is remembered
     page.wait_for_url("**/studio/en/")
+    page.wait_for_selector("#bots-table")
     open_tab(page, "⚙️ Settings")
     page.get_by_text("简体中文", exact=True).click()
     page.click("#settings-apply-lang")
-    page.wait_for_url("**/studio/zh/")
+    page.wait_for_url("**/studio/zh/?*tab=settings*")
 
 
 def test_bind_a_group_webhook_and_send_a_test_message(page, studio, fake_wecom) -> None:
@@ -335,13 +338,13 @@ def test_a_conversation_becomes_a_lead_in_the_table_and_the_csv(page, studio, fa
     open_tab(page, "线索")
     page.click("#leads-refresh")
     expect_text(page, "#leads-table", "13812345678")
-    expect_text(page, "#leads-table", "studio:王先生")
+    expect_text(page, "#leads-table", "王先生（试聊）")  # a studio test, as a person
     shoot(page, "10-leads")
     with page.expect_download() as download:
         page.click("#leads-export")
     content = Path(download.value.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")
-    assert "studio:王先生" in content.decode("utf-8-sig") and "13812345678" in content.decode()
+    assert "王先生（试聊）" in content.decode("utf-8-sig") and "13812345678" in content.decode()
     alert = [m for m in fake_wecom.texts(WEBHOOK_KEY) if "王先生" in m]
     assert alert and "138****5678" in alert[0] and "13812345678" not in alert[0]
 
@@ -396,7 +399,7 @@ def test_rehearse_simulated_customers_against_each_variant(page, studio) -> None
     )
     page.click("#rehearse-start")
     expect_text(page, "#rehearse-progress", "彩排结果", timeout=180_000)
-    expect_text(page, "#rehearse-table", "phone 100%")
+    expect_text(page, "#rehearse-table", "phone number 100%")  # the field's label
     shoot(page, "12-rehearsal")
     # A long rehearsal can be stopped, and then it no longer holds the model.
     type_customers("max_turns: 20\ncustomers:\n  - name: Idle\n    who: a visitor\n"

@@ -60,7 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default="cli", help="who you are; same user = same conversation")
     chat.add_argument("--variant", help="variant id (default: the first)")
 
-    commands.add_parser("models", help="list GGUF model files")
+    models = commands.add_parser("models", help="list GGUF model files; download one")
+    from runtime.cli import model_downloads
+
+    model_downloads.add_parsers(models)
     from runtime.cli import wecom
 
     wecom.add_parsers(commands)
@@ -79,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     from runtime.cli import service
 
     service.add_parser(commands)
+    from runtime.cli import endpoints
+
+    endpoints.add_parser(commands)
     commands.add_parser("serve", help="start the server (the default)")
     return parser
 
@@ -115,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             from runtime.cli.status import run
         elif args.command == "service":
             from runtime.cli.service import run
+        elif args.command == "endpoints":
+            from runtime.cli.endpoints import run
         elif args.command in ("bind", "unbind", "push"):
             from runtime.cli import wecom
 

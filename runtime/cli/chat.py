@@ -25,6 +25,9 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     try:
         bot = dialogue.resolve(args.bot, args.variant)
         if args.message is not None:
+            if not args.message.strip():  # nothing to answer: no reply made up from nothing
+                print(t("chat.empty", lang), file=sys.stderr)
+                return 1
             _say(dialogue, args.bot, args.user, args.message, args.variant)
             return 0
         print(t("cli.chat_intro", lang, name=bot.name), file=sys.stderr)

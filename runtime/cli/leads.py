@@ -33,10 +33,10 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
         return 0
     leads = store.list(args.bot)
     if args.csv:
-        write_csv(spec, leads, args.csv)
+        write_csv(spec, leads, args.csv, lang)
         print(t("leads.written", lang, n=len(leads), path=args.csv))
         return 0
-    print("\t".join(header(spec)))
+    print("\t".join(header(spec, lang)))
     for lead in leads:
-        print("\t".join(row(spec, lead)))
+        print("\t".join(row(spec, lead, lang)))
     return 0

@@ -13,6 +13,10 @@ HEADER = ("file", "architecture", "parameters", "quantization", "context", "size
 
 
 def run(workspace: Workspace, args: argparse.Namespace) -> int:
+    if getattr(args, "models_command", None):  # download, catalog, source
+        from runtime.cli.model_downloads import run as run_action
+
+        return run_action(workspace, args)
     files = workspace.models.files()
     if not files:
         print(t("cli.no_models", workspace.lang, path=workspace.gguf_dir), file=sys.stderr)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import requests
 
+from runtime.channels.reasons import delivery_error
 from runtime.health import health
 from runtime.i18n import t
 from runtime.workspace import Workspace
@@ -54,12 +55,20 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
         print(f"{t('status.bindings', lang)}:")
     for bot_id, kinds in report["bindings"].items():
         for kind, state in kinds.items():
-            error = state.get("last_error")
+            error = delivery_error(state.get("last_error"), lang)
             print("  " + t("status.binding_line", lang, bot=bot_id,
                            kind=t(f"wecom.mode.{kind}", lang),
                            success=_when(state.get("last_success"), lang),
                            error=f"{_when(state.get('last_error_at'), lang)} {error}" if error
                            else t("status.never", lang)))  # fmt: skip
+    if report.get("endpoints"):  # models served elsewhere: each base URL
+        print(f"{t('status.endpoints', lang)}:")
+    for endpoint in report.get("endpoints", []):
+        for url in endpoint["urls"]:
+            state = t(f"endpoint.state.{url['state']}", lang, seconds=url["rest_seconds"])
+            print("  " + t("status.endpoint_line", lang, name=endpoint["name"], url=url["url"],
+                           state=state, in_flight=url["in_flight"],
+                           error=url["last_error"] or "-"))  # fmt: skip
     sys.stdout.flush()
     return 0 if running and report["status"] == "ok" else 1
 

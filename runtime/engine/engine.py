@@ -1,26 +1,30 @@
 """The engine: from a prompt's messages to a stream of reply text.
 
-`Engine` is the interface the dialogue uses. This implementation runs GGUF models
-in-process through llama.cpp; a remote OpenAI-compatible server would be another
-implementation of the same three methods.
+`Engine` is the interface the dialogue uses. It runs GGUF models in-process through
+llama.cpp; a bot whose model names an endpoint (`model.endpoint`) is answered by an
+OpenAI-compatible server elsewhere through runtime/endpoints, behind the same methods.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from llama_cpp.llama_grammar import json_schema_to_gbnf
 
 from runtime.engine.llama_model import GenerationStats, LlamaModel, Sampling
 from runtime.engine.pool import POOL, ModelPool
 from runtime.engine.prefix_cache import common_prefix
-from runtime.i18n import language_from_env, t
+from runtime.engine.repetition import stop_repeating
+from runtime.i18n import Explained, language_from_env
 from runtime.models.catalog import ModelCatalog
 from runtime.spec.model import ModelSettings
 
 Message = dict[str, str]
 
 
-class ModelMissing(FileNotFoundError):
+class ModelMissing(Explained, FileNotFoundError):
     pass
 
 
@@ -43,10 +47,14 @@ class Generation:
 
 
 class Engine:
-    def __init__(self, models: ModelCatalog, pool: ModelPool = POOL, lang: str | None = None):
+    def __init__(
+        self, models: ModelCatalog, pool: ModelPool = POOL, lang: str | None = None, remote=None
+    ):
         self.models = models
         self.pool = pool
         self.lang = lang or language_from_env()
+        # models served elsewhere (runtime/endpoints.RemoteModels): `model.endpoint` bots
+        self.remote = remote
 
     def model_for(
         self, settings: ModelSettings, progress: Callable[[float], None] | None = None
@@ -54,13 +62,20 @@ class Engine:
         path = self.models.resolve(settings.file)
         if path is None:
             shown = self.models.gguf_dir / settings.file
-            raise ModelMissing(t("engine.model_missing", self.lang, path=shown))
+            raise ModelMissing("engine.model_missing", self.lang, path=shown)
         return self.pool.get(
             Path(path), context=settings.context, gpu_layers=settings.gpu_layers, progress=progress
         )
 
     def token_counter(self, settings: ModelSettings) -> Callable[[list[Message]], int]:
+        if settings.endpoint:
+            return self._remote().count_tokens
         return self.model_for(settings).count_tokens
+
+    def _remote(self):
+        if self.remote is None:
+            raise ModelMissing("endpoint.no_remote", self.lang)
+        return self.remote
 
     def generate(
         self,
@@ -70,7 +85,17 @@ class Engine:
         pinned: int,
         max_tokens: int,
         grammar: str | None = None,
+        schema: dict | None = None,
     ) -> Generation:
+        """`schema`: a JSON schema the reply must follow (lead extraction); a local model
+        gets it as a grammar, a server in its own dialect."""
+        if settings.endpoint:
+            generation = self._remote().generate(
+                settings, messages, pinned=pinned, max_tokens=max_tokens, schema=schema
+            )
+            return generation if schema is not None else _ending_loops(generation)
+        if schema is not None and grammar is None:
+            grammar = json_schema_to_gbnf(json.dumps(schema))
         model = self.model_for(settings)
         prompt_text = model.render(messages)
         prompt = model.tokenize(prompt_text)
@@ -89,4 +114,12 @@ class Engine:
         pieces = model.generate(
             prompt, pin=pin, max_tokens=max_tokens, sampling=sampling, stats=stats
         )
-        return Generation(pieces, stats, prompt_text)
+        generation = Generation(pieces, stats, prompt_text)
+        return generation if grammar is not None else _ending_loops(generation)
+
+
+def _ending_loops(generation: Generation) -> Generation:
+    """A reply in words, from here or a server: ended where it starts repeating itself."""
+    stats = generation.stats
+    pieces = stop_repeating(iter(generation), lambda: setattr(stats, "stopped_by", "repeat"))
+    return Generation(pieces, stats, generation.prompt_text)

@@ -69,7 +69,7 @@ class GenerationStats:
     generated_tokens: int = 0
     time_to_first_token: float | None = None
     total_seconds: float = 0.0
-    stopped_by: str = ""  # "end", "max_tokens", "context"
+    stopped_by: str = ""  # "end", "max_tokens", "context", "repeat" (runtime/engine/repetition.py)
 
     @property
     def tokens_per_second(self) -> float:

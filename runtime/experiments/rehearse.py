@@ -85,6 +85,8 @@ class Run:
 
 
 Progress = Callable[[int, int, Run], None]
+# (this conversation's number, all of them, customer, variant, turn, max turns): per reply
+TurnProgress = Callable[[int, int, str, str, int, int], None]
 
 
 class Rehearsal:
@@ -94,10 +96,11 @@ class Rehearsal:
 
     def run(
         self, spec: BotSpec, customers: Customers, runs: int, progress: Progress | None = None,
-        stop: threading.Event | None = None,
+        stop: threading.Event | None = None, on_turn: TurnProgress | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         """`stop`, once set, ends the rehearsal after the model's current reply: the report
-        then covers the conversations finished so far."""
+        then covers the conversations finished so far. `progress` is called as each
+        conversation ends, `on_turn` after each reply within one."""
         stop = stop or threading.Event()
         variants = spec.variant_ids() or [None]
         total, done, results = len(variants) * len(customers.customers) * runs, 0, []
@@ -119,8 +122,14 @@ class Rehearsal:
                 for run, number, customer, variant in plan:
                     # the same customer gets the same dice against every variant: a fair match
                     seed = run * 100 + number
+                    where = (done + 1, total, customer.name, variant or "-")
+
+                    def turn_done(turn: int, where=where) -> None:
+                        if on_turn is not None:
+                            on_turn(*where, turn, customers.max_turns)
+
                     result = self._one(dialogue, spec, customer, variant, run, customers, seed,
-                                       stop)  # fmt: skip
+                                       stop, turn_done)  # fmt: skip
                     if stop.is_set():
                         break  # a conversation cut short would count as not converted
                     results.append(result)
@@ -134,7 +143,8 @@ class Rehearsal:
         return report
 
     def _one(self, dialogue: Dialogue, spec: BotSpec, customer: Customer, variant: str | None,
-             run: int, customers: Customers, seed: int, stop: threading.Event) -> Run:  # fmt: skip
+             run: int, customers: Customers, seed: int, stop: threading.Event,
+             turn_done: Callable[[int], None] = lambda turn: None) -> Run:  # fmt: skip
         result = Run(variant or "-", customer.name, run + 1)
         person = f"rehearsal:{variant}:{customer.name}:{run}"
         greeting = dialogue.greet(spec.id, person, variant)
@@ -160,6 +170,7 @@ class Rehearsal:
             reply = dialogue.reply(spec.id, person, words, variant)
             answer = reply.read()
             result.transcript += [("user", words), ("assistant", answer)]
+            turn_done(turn)
             lead = reply.lead.lead if reply.lead else None
             if lead is not None:
                 result.captured = sorted(lead.fields)

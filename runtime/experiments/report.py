@@ -113,7 +113,8 @@ def build_report(
 ) -> dict[str, Any]:  # fmt: skip
     ids = [v.id for v in spec.variants]
     results = [data[i] for i in ids]
-    chances = stats.chance_to_win([(c, n) for n, c in results]) if results else []
+    everyone = results and all(n for n, _ in results)  # a group with nobody has no numbers
+    chances = stats.chance_to_win([(c, n) for n, c in results]) if everyone else []
     control_n, control_c = results[0] if results else (0, 0)
     variants = []
     for index, (variant_id, (users, conversions)) in enumerate(zip(ids, results, strict=True)):
@@ -127,8 +128,9 @@ def build_report(
             "ci_high": high,
             "p_value": None,
             "chance_to_win": chances[index] if chances else None,
+            "no_data": users == 0,  # shown as "还没有数据", not as 0% [0%, 100%]
         }
-        if index > 0:
+        if index > 0 and users and control_n:
             entry["p_value"] = stats.two_proportion_p(control_c, control_n, conversions, users)
             entry["diff"] = entry["rate"] - (control_c / control_n if control_n else 0.0)
             entry["diff_low"], entry["diff_high"] = stats.difference_interval(
@@ -147,6 +149,9 @@ def advice(variants: list[dict[str, Any]], srm: float, lang: str) -> str:
         return t("report.no_experiment", lang)
     if not any(v["users"] for v in variants):
         return t("report.no_data", lang)
+    empty = [v["id"] for v in variants if not v["users"]]
+    if empty:
+        return t("report.some_empty", lang, variants=", ".join(empty))
     if srm < SRM_ALARM:
         return t("report.srm", lang, p=f"{srm:.2g}")
     best = max(variants, key=lambda v: v["chance_to_win"] or 0)

@@ -7,10 +7,15 @@ same everywhere.
 
 from __future__ import annotations
 
+import json
 import os
 
+from runtime.i18n.download_strings import DOWNLOAD_STRINGS
+from runtime.i18n.endpoint_strings import ENDPOINT_STRINGS
 from runtime.i18n.experiment_strings import EXPERIMENT_STRINGS
+from runtime.i18n.honest_strings import HONEST_STRINGS
 from runtime.i18n.operation_strings import OPERATION_STRINGS
+from runtime.i18n.plain_strings import PLAIN_STRINGS
 from runtime.i18n.runtime_strings import RUNTIME_STRINGS
 from runtime.i18n.security_strings import SECURITY_STRINGS
 from runtime.i18n.studio_strings import STUDIO_STRINGS
@@ -21,11 +26,15 @@ DEFAULT_LANGUAGE = "zh"
 
 TABLES = (
     RUNTIME_STRINGS,
+    DOWNLOAD_STRINGS,
     STUDIO_STRINGS,
     WECOM_STRINGS,
     EXPERIMENT_STRINGS,
     OPERATION_STRINGS,
     SECURITY_STRINGS,
+    ENDPOINT_STRINGS,
+    PLAIN_STRINGS,
+    HONEST_STRINGS,
 )
 STRINGS: dict[str, dict[str, str]] = {k: v for table in TABLES for k, v in table.items()}
 assert len(STRINGS) == sum(map(len, TABLES)), "a key is defined twice"
@@ -45,3 +54,40 @@ def language_from_env() -> str:
         return explicit
     locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
     return "zh" if locale.lower().startswith("zh") else "en"
+
+
+class Explained(Exception):
+    """An error said with the string table: `str()` gives it in the language it was raised
+    for (the terminal's when none was given), `text(lang)` in any other, so that the studio
+    shows it in the language its user chose, whatever the server's own language is."""
+
+    def __init__(self, message_id: str, lang: str | None = None, /, **params: object):
+        self.message_id, self.lang, self.params = message_id, lang, params
+        super().__init__(message_id)
+
+    def text(self, lang: str) -> str:
+        return t(self.message_id, lang, **{k: shown(v, lang) for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.text(self.lang or language_from_env())
+
+
+SAID = "said"
+
+
+def said(message_id: str, /, **params: object) -> str:
+    """A message to store (a run's error, in the journal) and show later in the reader's
+    language: `shown(said(...), lang)`. A parameter may itself be `said(...)`."""
+    return json.dumps({SAID: message_id, "params": params}, ensure_ascii=False)
+
+
+def shown(value: object, lang: str) -> object:
+    """What `said` stored, in `lang`; any other value as it is."""
+    if not (isinstance(value, str) and value.startswith('{"' + SAID + '"')):
+        return value
+    try:
+        stored = json.loads(value)
+        params = {k: shown(v, lang) for k, v in stored.get("params", {}).items()}
+        return t(stored[SAID], lang, **params)
+    except (ValueError, KeyError, TypeError):
+        return value

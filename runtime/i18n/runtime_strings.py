@@ -104,15 +104,15 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "en": "'{value}' is not a lead field (fields: {known})",
     },
     "spec.options_required": {
-        "zh": "选择题字段必须给出 options（可选项列表）",
+        "zh": "单选类型（choice）的字段必须填写选项（options）",
         "en": "a choice field needs options (the list of choices)",
     },
     "spec.options_unexpected": {
-        "zh": "只有 choice 类型的字段可以有 options",
+        "zh": "只有单选类型（choice）的字段可以填写选项（options）",
         "en": "only a choice field may have options",
     },
     "spec.prefix_required": {
-        "zh": "trigger 为 prefix 时必须设置 prefix（触发前缀）",
+        "zh": "“群聊中何时回复（wecom.trigger）”选了“消息以前缀开头时”，必须填写触发前缀（wecom.prefix）",
         "en": "trigger 'prefix' needs a prefix to listen for",
     },
     "spec.bad_cron": {
@@ -130,7 +130,7 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "(units: second, minute, hour, day)",
     },
     "spec.schedule_body": {
-        "zh": "定时任务需要 text（固定文字）或 prompt（让机器人撰写）二者之一",
+        "zh": "定时任务需要固定文字（text）或让机器人撰写的提示词（prompt），二者选一",
         "en": "a schedule needs exactly one of text (fixed text) or prompt (the bot writes it)",
     },
     "spec.unknown_figure": {
@@ -177,7 +177,7 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "en": "no .gguf model files in {path}",
     },
     "cli.gpu_available": {
-        "zh": "llama.cpp：可将模型层放到 GPU 上（在机器人的 model.gpu_layers 中设置）",
+        "zh": "llama.cpp：可将模型层放到 GPU 上（在机器人的“GPU 层数（model.gpu_layers）”中设置）",
         "en": "llama.cpp: GPU offload available (set model.gpu_layers in a bot)",
     },
     "cli.gpu_unavailable": {
@@ -242,15 +242,18 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "en": "could not load model {path}: {detail}",
     },
     "engine.cpu_only": {
-        "zh": "llama.cpp 为纯 CPU 版本：gpu_layers 设置被忽略，模型在 CPU 上运行",
+        "zh": "llama.cpp 为纯 CPU 版本：“GPU 层数（gpu_layers）”设置被忽略，模型在 CPU 上运行",
         "en": "llama.cpp was built for CPU only: gpu_layers is ignored; the model runs on the CPU",
     },
     "prompt.too_long": {
-        "zh": "提示词太长：人设、知识和示例共 {pinned} 个词元，加上这条消息 {message} 个词元和回复预留 "
-        "{reply} 个词元，超出了上下文长度 {context}。请缩短知识或示例，或调大 model.context",
-        "en": "the prompt is too long: persona, knowledge and examples take {pinned} tokens; "
-        "with this message ({message}) and the reply budget ({reply}) it exceeds the "
-        "context of {context}. Shorten the knowledge or examples, or raise model.context",
+        "zh": "内容太长，模型一次看不下：人设、知识和示例约占 {pinned} 个词元（模型计算文字的单位，约一个汉字），"
+        "这条消息约 {message} 个，回复预留 {reply} 个，超出了上下文长度（model.context）{context}。"
+        "请缩短产品知识或示例对话，或调大“上下文长度（model.context）”",
+        "en": "the prompt is too long: persona, knowledge and examples take {pinned} tokens "
+        "(the model's unit of text, about three quarters of a word); with this message "
+        "({message}) and the room kept for the reply ({reply}) it exceeds the context size "
+        "(model.context) of {context}. Shorten the knowledge or examples, or raise the "
+        "context size (model.context)",
     },
     "prompt.knowledge_heading": {"zh": "产品知识", "en": "Product knowledge"},
     # --- WeCom bindings -----------------------------------------------------

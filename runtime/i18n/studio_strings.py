@@ -93,8 +93,8 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     "edit.col.user": {"zh": "客户说", "en": "Customer says"},
     "edit.col.assistant": {"zh": "机器人答", "en": "Bot answers"},
     "edit.fields_help": {
-        "zh": "要向客户收集的信息，一次只问一个。类型可选：{types}。“选项”用逗号分隔（仅 choice 类型）。",
-        "en": "What to collect from customers, one question at a time. Types: {types}. Options are comma separated (choice only).",
+        "zh": "要向客户收集的信息，一次只问一个。类型可选：{types}。“选项”用逗号分隔（仅单选类型）。",
+        "en": "What to collect from customers, one question at a time. Types: {types}. Options are comma separated (Choice only).",
     },
     "edit.col.key": {"zh": "字段键", "en": "Key"},
     "edit.col.label": {"zh": "名称", "en": "Label"},
@@ -109,7 +109,7 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
         "en": "Converted once these are captured",
     },
     "edit.converted_when_help": {
-        "zh": "填字段键，用逗号分隔，例如 phone",
+        "zh": "填上表中的字段键，用逗号分隔，例如 phone",
         "en": "Field keys, comma separated, e.g. phone",
     },
     "edit.row": {"zh": "第几行", "en": "Row"},
@@ -124,11 +124,14 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     },
     "edit.context": {"zh": "上下文长度", "en": "Context size"},
     "edit.context_help": {
-        "zh": "模型一次能看到的词元数，越大越占内存",
-        "en": "Tokens the model sees at once; larger uses more memory",
+        "zh": "模型一次能读的内容长度（约等于字数），越大越占内存",
+        "en": "How much text the model reads at once (in tokens, about 0.75 words each); larger uses more memory",
     },
-    "edit.max_tokens": {"zh": "回复最长词元数", "en": "Longest reply (tokens)"},
-    "edit.max_tokens_help": {"zh": "约等于汉字数", "en": "About 0.75 English words each"},
+    "edit.max_tokens": {"zh": "回复字数上限（约）", "en": "Longest reply (tokens)"},
+    "edit.max_tokens_help": {
+        "zh": "按模型的计数单位（词元）算，一个词元约一个汉字",
+        "en": "Counted in tokens, about 0.75 English words each",
+    },
     "edit.temperature": {"zh": "创造性（温度）", "en": "Creativity (temperature)"},
     "edit.temperature_help": {
         "zh": "0 = 每次回答一样；越高越多变",
@@ -159,7 +162,7 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     "edit.trigger.always": {"zh": "每条消息", "en": "Every message"},
     "edit.prefix": {"zh": "触发前缀", "en": "Prefix"},
     "edit.reply_format": {"zh": "回复格式", "en": "Reply format"},
-    "edit.format.markdown": {"zh": "Markdown", "en": "Markdown"},
+    "edit.format.markdown": {"zh": "富文本（Markdown）", "en": "Rich text (Markdown)"},
     "edit.format.text": {"zh": "纯文本", "en": "Plain text"},
     "edit.format.stream": {"zh": "流式（边想边说）", "en": "Streamed"},
     "edit.rate_limit": {"zh": "每位用户的频率上限", "en": "Per-user rate limit"},
@@ -192,6 +195,18 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
         "en": "Not saved: the file changed on disk after you opened it. To avoid overwriting it, click Reload first.",
     },
     "edit.saved": {"zh": "已保存到 {path}（{time}）", "en": "Saved to {path} ({time})"},
+    "edit.not_saved_here": {
+        "zh": "未保存：有 {n} 处需要修改，已跳到第一处红色提示",
+        "en": "Not saved: {n} things to fix; the first one is shown in red",
+    },
+    "edit.unsaved": {"zh": "● 有未保存的修改", "en": "● Unsaved changes"},
+    "edit.ask": {
+        "zh": "⚠️ **{old}** 有未保存的修改。切换到 **{new}** 之前：",
+        "en": "⚠️ **{old}** has unsaved changes. Before switching to **{new}**:",
+    },
+    "edit.ask_save": {"zh": "保存", "en": "Save"},
+    "edit.ask_discard": {"zh": "放弃", "en": "Discard"},
+    "edit.ask_stay": {"zh": "留在当前", "en": "Stay"},
     # --- try -----------------------------------------------------------------
     "try.chat": {"zh": "对话", "en": "Conversation"},
     "try.placeholder": {
@@ -218,6 +233,18 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     "try.prompt": {"zh": "发给模型的完整提示词", "en": "The exact prompt sent to the model"},
     "try.thinking": {"zh": "正在思考…", "en": "Thinking…"},
     "try.was_reset": {"zh": "对话已清空", "en": "Conversation reset"},
+    "try.reset_help": {
+        "zh": "只清空试聊窗口，已收集的线索和对话记录保留",
+        "en": "Clears this window only: leads captured and their conversations are kept",
+    },
+    "try.cleared": {
+        "zh": "已清空试聊窗口；已收集的线索和对话记录保留，可在 📇 线索 中查看",
+        "en": "Window cleared; leads captured and their conversations are kept under 📇 Leads",
+    },
+    "try.greeting_changed": {
+        "zh": "开场白已修改：清空对话后从新的开场白开始",
+        "en": "The greeting has changed: reset to start with the new one",
+    },
     "try.bot_invalid": {"zh": "机器人文件有错误：", "en": "The bot file has problems:"},
     "try.stats": {
         "zh": "首字 {ttft} 秒 · {rate} 词元/秒 · {tokens} 词元 · {chars} 字 · 提示词 {prompt} 词元（复用 {reused}）",

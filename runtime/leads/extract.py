@@ -28,8 +28,9 @@ MAX_TEXT = 100
 MAX_CHARS = 40  # the longest value the model may propose
 WORDS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
-# (system prompt, message, grammar, max_tokens) -> JSON text, generated under the grammar
-Generate = Callable[[str, str, str, int], str]
+# (system prompt, message, JSON schema, max_tokens) -> JSON text, generated under the schema
+# (a grammar on a local model, the server's own structured output on an endpoint)
+Generate = Callable[[str, str, dict, int], str]
 
 
 def validate(lead_field: LeadField, value: Any, message: str, now: datetime) -> Any:
@@ -90,18 +91,21 @@ def by_validators(lead_field: LeadField, message: str, now: datetime) -> Any:
     return None
 
 
-def grammar_for(wanted: list[LeadField]) -> str:
-    """A grammar that admits only this JSON object, each value at most MAX_CHARS long: the
-    length bound is what lets `max_tokens_for` guarantee the output is never cut off."""
+def schema_for(wanted: list[LeadField]) -> dict[str, Any]:
+    """The JSON object to answer with, each value at most MAX_CHARS long: the length bound
+    is what lets `max_tokens_for` guarantee the output is never cut off."""
     text = {"anyOf": [{"type": "string", "maxLength": MAX_CHARS}, {"type": "null"}]}
-    properties = {fld.key: text for fld in wanted}
-    schema = {
+    return {
         "type": "object",
-        "properties": properties,
+        "properties": {fld.key: text for fld in wanted},
         "required": [fld.key for fld in wanted],
         "additionalProperties": False,
     }
-    return json_schema_to_gbnf(json.dumps(schema))
+
+
+def grammar_for(wanted: list[LeadField]) -> str:
+    """A grammar that admits only the JSON object of `schema_for`."""
+    return json_schema_to_gbnf(json.dumps(schema_for(wanted)))
 
 
 def max_tokens_for(wanted: list[LeadField]) -> int:
@@ -135,9 +139,9 @@ def extract(
             found[fld.key] = value
     rest = [fld for fld in wanted if fld.key not in found and fld.type not in PATTERNED]
     if rest and generate is not None:
-        raw = generate(extraction_prompt(rest), message, grammar_for(rest), max_tokens_for(rest))
+        raw = generate(extraction_prompt(rest), message, schema_for(rest), max_tokens_for(rest))
         try:
-            # strict=False: the grammar lets a string hold a raw newline, which strict JSON
+            # strict=False: a grammar lets a string hold a raw newline, which strict JSON
             # forbids; every value is validated below all the same
             proposed = json.loads(raw, strict=False)
         except ValueError:  # the grammar rules this out; be safe all the same

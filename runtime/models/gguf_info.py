@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from runtime.i18n import Explained
+
 GGUF_MAGIC = b"GGUF"
 
 # GGUF value types -> struct format (None: string / array, handled apart)
@@ -32,8 +34,8 @@ FILE_TYPES = {
 MAX_STRING = 64 * 1024 * 1024  # a chat template or token list entry is never this big
 
 
-class GGUFError(ValueError):
-    """Not a GGUF file, or a damaged one."""
+class GGUFError(Explained, ValueError):
+    """Not a GGUF file, or a damaged one (said in the terminal's language, or any other)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class _Reader:
     def read(self, n: int) -> bytes:
         data = self.handle.read(n)
         if len(data) != n:
-            raise GGUFError("the file ends early (truncated download?)")
+            raise GGUFError("gguf.truncated")
         return data
 
     def unpack(self, fmt: str):
@@ -112,7 +114,7 @@ class _Reader:
     def string(self) -> str:
         length = self.unpack("<Q")
         if length > MAX_STRING:
-            raise GGUFError("a string in the header is impossibly long")
+            raise GGUFError("gguf.long_string")
         return self.read(length).decode("utf-8", errors="replace")
 
     def value(self, kind: int, keep: bool = True):
@@ -129,7 +131,7 @@ class _Reader:
             for _ in range(count):  # token lists: read to skip, keep nothing
                 self.value(item_kind, keep=False)
             return f"[{count} items]"
-        raise GGUFError(f"unknown metadata value type {kind}")
+        raise GGUFError("gguf.unknown_type", kind=kind)
 
 
 def read_gguf_info(path: Path) -> GGUFInfo:
@@ -137,13 +139,13 @@ def read_gguf_info(path: Path) -> GGUFInfo:
     with path.open("rb") as handle:
         reader = _Reader(handle)
         if reader.read(4) != GGUF_MAGIC:
-            raise GGUFError("not a GGUF file (wrong magic bytes)")
+            raise GGUFError("gguf.bad_magic")
         version = reader.unpack("<I")
         if version not in (2, 3):
-            raise GGUFError(f"unsupported GGUF version {version}")
+            raise GGUFError("gguf.version", version=version)
         tensor_count, kv_count = reader.unpack("<Q"), reader.unpack("<Q")
         if tensor_count > 1_000_000 or kv_count > 1_000_000:
-            raise GGUFError("the header counts are impossibly large")
+            raise GGUFError("gguf.counts")
         metadata: dict[str, object] = {}
         for _ in range(kv_count):
             key = reader.string()

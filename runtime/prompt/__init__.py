@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from runtime.i18n import t
+from runtime.i18n import Explained, t
 from runtime.spec.model import ResolvedBot
 from runtime.store.conversations import Turn
 
@@ -21,7 +21,7 @@ TokenCounter = Callable[[list[Message]], int]
 MIN_REPLY_TOKENS = 64  # below this a reply is cut off mid-sentence; refuse instead
 
 
-class PromptTooLong(ValueError):
+class PromptTooLong(Explained, ValueError):
     pass
 
 
@@ -122,14 +122,12 @@ def build_prompt(
     if reply_budget < min(MIN_REPLY_TOKENS, bot.model.max_tokens):
         pinned_tokens = count_tokens(pinned) if pinned else 0
         raise PromptTooLong(
-            t(
-                "prompt.too_long",
-                bot.language,
-                pinned=pinned_tokens,
-                message=tokens - pinned_tokens,
-                reply=bot.model.max_tokens,
-                context=context,
-            )
+            "prompt.too_long",
+            bot.language,
+            pinned=pinned_tokens,
+            message=tokens - pinned_tokens,
+            reply=bot.model.max_tokens,
+            context=context,
         )
     return BuiltPrompt(
         messages=messages,

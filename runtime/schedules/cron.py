@@ -6,12 +6,18 @@ CronTrigger; this module only asks it questions.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from runtime.i18n import t
+from runtime.i18n import Explained, t
+
+
+class CronError(Explained, ValueError):
+    """A cron line that does not read, said in words."""
+
 
 TICK = timedelta(microseconds=1)
 
@@ -35,10 +41,14 @@ def trigger(cron: str, timezone: str) -> CronTrigger:
     Weekday numbers become names here, which mean the same to everyone."""
     fields = cron.split()
     if len(fields) != 5:
-        raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
+        raise CronError("cron.bad_fields", n=len(fields))
     minute, hour, day, month, weekday = fields
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month,
-                       day_of_week=weekday_names(weekday), timezone=ZoneInfo(timezone))  # fmt: skip
+    day_of_week = weekday_names(weekday)
+    try:
+        return CronTrigger(minute=minute, hour=hour, day=day, month=month,
+                           day_of_week=day_of_week, timezone=ZoneInfo(timezone))  # fmt: skip
+    except ValueError as exc:  # APScheduler's own words, beside ours
+        raise CronError("cron.bad_value", detail=str(exc)) from None
 
 
 def weekday_names(field: str) -> str:
@@ -55,7 +65,7 @@ def weekday_names(field: str) -> str:
         else:
             low = high = _weekday_number(span)
         if high < low:
-            raise ValueError(f"weekday range {span} runs backwards")
+            raise CronError("cron.backwards", span=span)
         days += [NAMES[d] for d in range(low, high + 1, int(step) if step else 1)]
     return ",".join(dict.fromkeys(days))
 
@@ -64,7 +74,7 @@ def _weekday_number(text: str) -> int:
     if text.lower() in NAMES:
         return NAMES.index(text.lower())
     if not text.isdigit() or int(text) > 7:
-        raise ValueError(f"weekday {text!r} is not 0-7 (0 and 7 are Sunday) or mon..sun")
+        raise CronError("cron.bad_weekday", value=text)
     return int(text)
 
 
@@ -101,18 +111,24 @@ def next_runs(cron: str, timezone: str, now: float, n: int = 3) -> list[datetime
 
 
 def describe(cron: str, lang: str) -> str:
-    """每个工作日 9:00 for "0 9 * * 1-5"; the cron line itself when it has no simple words."""
+    """每个工作日 9:00 for "0 9 * * 1-5", 每天 9:00、18:00 for "0 9,18 * * *"; a line with no
+    simple words is called custom, with the cron line beside: 自定义时间（cron：…）."""
+    custom = t("cron.custom", lang, cron=cron.strip())
     parts = cron.split()
     if len(parts) != 5:
-        return cron
+        return custom
     minute, hour, day, month, weekday = parts
+    step = re.fullmatch(r"\*/(\d+)", minute)
+    if step and hour == day == month == weekday == "*":
+        return t("cron.every_minutes", lang, n=int(step.group(1)))
     if not (minute.isdigit() and month == "*"):
-        return cron
+        return custom
     if hour == "*" and day == "*" and weekday == "*":
         return t("cron.every_hour_at", lang, minute=int(minute))
-    if not hour.isdigit():
-        return cron
-    clock = f"{int(hour)}:{int(minute):02d}"
+    hours = hour.split(",")
+    if not all(h.isdigit() for h in hours):
+        return custom
+    clock = t("cron.and", lang).join(f"{int(h)}:{int(minute):02d}" for h in hours)
     if day == "*" and weekday in WEEKDAYS:
         return t(WEEKDAYS[weekday] + "_at", lang, time=clock)
     if day.isdigit() and weekday == "*":
@@ -120,7 +136,7 @@ def describe(cron: str, lang: str) -> str:
     if day == "*" and weekday.isdigit() and 0 <= int(weekday) <= 7:
         name = t(f"cron.weekday.{int(weekday) % 7}", lang)
         return t("cron.weekly_at", lang, weekday=name, time=clock)
-    return cron
+    return custom
 
 
 def preset(kind: str, hour: int, minute: int) -> str:

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.i18n import t
+from runtime.channels.reasons import delivery_error
+from runtime.i18n import Explained, said
 from runtime.outbox import Outbox
 from runtime.schedules import cron
 from runtime.schedules.figures import figures, fill
@@ -105,22 +106,23 @@ class Scheduler:
                 runs.append(run_id)
                 if now - at > schedule.grace_minutes * 60:
                     late = round((now - at) / 60)
-                    self._finish(run_id, "missed", error=t("schedule.too_late", self.lang,
+                    self._finish(run_id, "missed", error=said("schedule.too_late",
                                  minutes=late, grace=schedule.grace_minutes))  # fmt: skip
                     log.warning("schedule %s/%s missed by %d min", spec.id, schedule.id, late)
                     continue
                 self._execute(run_id, spec, schedule)
         return runs
 
-    def run_now(self, bot_id: str, schedule_id: str) -> RunRecord:
-        """The studio's "run now": right away, whatever the cron says, also when paused."""
+    def run_now(self, bot_id: str, schedule_id: str, lang: str | None = None) -> RunRecord:
+        """The studio's "run now": right away, whatever the cron says, also when paused; the
+        record says what went wrong in `lang`."""
         spec = self.bots.load(bot_id)
         schedule = next(s for s in spec.schedules if s.id == schedule_id)
         now = self.clock()
         run_id = self._claim(spec.id, schedule.id, "manual", now, now)
         assert run_id is not None
         self._execute(run_id, spec, schedule)
-        return self.history(bot_id, schedule_id, limit=1)[0]
+        return self.history(bot_id, schedule_id, limit=1, lang=lang)[0]
 
     # --- deciding -----------------------------------------------------------------
 
@@ -187,18 +189,22 @@ class Scheduler:
                 text = fill(schedule.text, values)
             else:
                 if self.write is None:
-                    raise RuntimeError(t("schedule.no_model", self.lang))
+                    raise Explained("schedule.no_model")
                 text = self.write(spec, fill(schedule.prompt or "", values)).strip()
                 if not text:
-                    raise RuntimeError(t("schedule.empty", self.lang))
+                    raise Explained("schedule.empty")
             ids = self.outbox.push(spec.id, text, kind=kind)
         except LookupError:
-            what = t(f"wecom.mode.{kind}", self.lang)
-            self._finish(run_id, "failed", text, t("schedule.unbound", self.lang, kind=what))
+            what = said(f"wecom.mode.{kind}")
+            self._finish(run_id, "failed", text, said("schedule.unbound", kind=what))
             return
         except Exception as exc:  # recorded and shown; the next due time runs as usual
             log.warning("schedule %s/%s failed: %s", spec.id, schedule.id, exc)
-            self._finish(run_id, "failed", text, str(exc) or type(exc).__name__)
+            if isinstance(exc, Explained):  # kept as words to show in each reader's language
+                error = said(exc.message_id, **{k: str(v) for k, v in exc.params.items()})
+            else:
+                error = str(exc) or type(exc).__name__
+            self._finish(run_id, "failed", text, error)
             return
         self._finish(run_id, "queued", text, outbox_ids=ids)
         log.info("schedule %s/%s queued %d message(s)", spec.id, schedule.id, len(ids))
@@ -215,18 +221,20 @@ class Scheduler:
     # --- reading -----------------------------------------------------------------
 
     def history(
-        self, bot_id: str, schedule_id: str | None = None, limit: int = 20
-    ) -> list[RunRecord]:
-        """Latest first. A queued run shows how its delivery went: sent, failed, or pending."""
+        self, bot_id: str, schedule_id: str | None = None, limit: int = 20,
+        lang: str | None = None,
+    ) -> list[RunRecord]:  # fmt: skip
+        """Latest first. A queued run shows how its delivery went: sent, failed, or pending;
+        why a run failed is in `lang` (the scheduler's own by default)."""
         sql = "SELECT * FROM schedule_runs WHERE bot_id = ?"
         args: list[Any] = [bot_id]
         if schedule_id is not None:
             sql += " AND schedule_id = ?"
             args.append(schedule_id)
         rows = self.journal.connection().execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))
-        return [self._record(row) for row in rows.fetchall()]
+        return [self._record(row, lang or self.lang) for row in rows.fetchall()]
 
-    def _record(self, row: sqlite3.Row) -> RunRecord:
+    def _record(self, row: sqlite3.Row, lang: str) -> RunRecord:
         state, error = row["state"], row["error"]
         ids = json.loads(row["outbox_ids"])
         if state == "queued" and ids:
@@ -246,6 +254,7 @@ class Scheduler:
                 error = next(r["last_error"] for r in sent if r["state"] == "failed")
             elif any(r["last_error"] for r in sent):  # being retried
                 error = next(r["last_error"] for r in sent if r["last_error"])
+        error = delivery_error(error, lang) if error else error
         return RunRecord(row["id"], row["bot_id"], row["schedule_id"], row["trigger"],
                          row["due_at"], row["started_at"], row["finished_at"], state,
                          row["missed"], row["text"], error)  # fmt: skip

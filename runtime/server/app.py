@@ -143,8 +143,9 @@ def create_app(
         return response
 
     @app.get("/")
-    def index() -> RedirectResponse:
-        return RedirectResponse(f"/studio/{studio_language(workspace)}/", status_code=303)
+    def index(request: Request) -> RedirectResponse:
+        query = f"?{request.url.query}" if request.url.query else ""  # ?bot=…&tab=… kept
+        return RedirectResponse(f"/studio/{studio_language(workspace)}/{query}", status_code=303)
 
     if with_studio:
         from studio.app import mount_studio

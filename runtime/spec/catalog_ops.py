@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runtime.i18n import t
+from runtime.i18n import Explained, t
 from runtime.spec.loader import BotRepository, SpecError, parse_bot
 from runtime.spec.model import BOT_ID, BotSpec
 from runtime.spec.yaml_io import Problem
 
 
-class BotOperationError(ValueError):
+class BotOperationError(Explained, ValueError):
     """An operation the user asked for that cannot be done, in their language."""
 
 
 def _check_new_id(repo: BotRepository, bot_id: str) -> None:
     if not BOT_ID.fullmatch(bot_id or ""):
-        raise BotOperationError(t("spec.bad_id", repo.lang, value=bot_id))
+        raise BotOperationError("spec.bad_id", repo.lang, value=bot_id)
     if repo.path_for(bot_id) is not None:
-        raise BotOperationError(t("ops.exists", repo.lang, bot=bot_id))
+        raise BotOperationError("ops.exists", repo.lang, bot=bot_id)
 
 
 def create(repo: BotRepository, bot_id: str, name: str, template: str | None) -> Path:
@@ -68,7 +68,7 @@ def rename(repo: BotRepository, old_id: str, new_id: str) -> Path:
 def delete(repo: BotRepository, bot_id: str) -> None:
     path = repo.path_for(bot_id)
     if path is None:
-        raise BotOperationError(t("cli.unknown_bot", repo.lang, bot=bot_id, known=""))
+        raise BotOperationError("cli.unknown_bot", repo.lang, bot=bot_id, known="")
     path.unlink()
 
 

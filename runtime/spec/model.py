@@ -8,6 +8,7 @@ the user's language with the file line of the offending value.
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +27,7 @@ from pydantic_core import PydanticCustomError
 BOT_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 VARIANT_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 FIELD_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+ENDPOINT_NAME = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")  # runtime/endpoints
 RATE_LIMIT = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*")
 RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -43,6 +45,26 @@ GpuLayers = Annotated[int, Field(ge=-1)]
 RepeatPenalty = Annotated[float, Field(ge=1, le=2)]
 Text = Annotated[str, Field(max_length=200_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def bounds(model: type[BaseModel], name: str) -> tuple[float | None, float | None, bool]:
+    """(lowest, highest, whether the lowest itself is refused) of a number setting, read from
+    its constraints above: the one place a range is written, for messages and the studio."""
+    field = model.model_fields[name]
+    found = list(field.metadata)
+    for arg in typing.get_args(field.annotation):  # `X | None`: the constraints sit inside
+        for meta in getattr(arg, "__metadata__", ()):
+            found += getattr(meta, "metadata", [meta])
+    low = high = None
+    exclusive = False
+    for meta in found:
+        if getattr(meta, "ge", None) is not None:
+            low = meta.ge
+        if getattr(meta, "gt", None) is not None:
+            low, exclusive = meta.gt, True
+        if getattr(meta, "le", None) is not None:
+            high = meta.le
+    return low, high, exclusive
 
 
 class Strict(BaseModel):
@@ -77,8 +99,28 @@ def _reject_duplicates(values: list[str], what: str, attr: str | None = None) ->
         seen[value] = index
 
 
+def _check_endpoint_name(value: str | None) -> str | None:
+    if value is not None and not ENDPOINT_NAME.fullmatch(value):
+        raise PydanticCustomError("bad_endpoint_name", "invalid endpoint", {"value": value})
+    return value
+
+
+EndpointName = Annotated[str | None, AfterValidator(_check_endpoint_name)]
+
+
+def _file_or_endpoint(model: ModelSettings | ModelOverride, file_given: bool) -> None:
+    """A model is a local file or a named endpoint (runtime/endpoints), never both; `name`
+    (the model on the endpoint) only goes with an endpoint."""
+    if model.endpoint is not None and file_given:
+        raise PydanticCustomError("file_and_endpoint", "file or endpoint", {"at": ["endpoint"]})
+    if model.name is not None and file_given:
+        raise PydanticCustomError("name_needs_endpoint", "name needs endpoint", {"at": ["name"]})
+
+
 class ModelSettings(Strict):
     file: str = DEFAULT_MODEL
+    endpoint: EndpointName = None  # a model served elsewhere: `launch.py endpoints`
+    name: ShortText | None = None  # the model on the endpoint (default: the endpoint's)
     temperature: Temperature = 0.7
     top_p: TopP = 0.9
     max_tokens: MaxTokens = 512
@@ -96,11 +138,27 @@ class ModelSettings(Strict):
             raise PydanticCustomError("model_not_gguf", "not a gguf file", {"value": value})
         return value
 
+    @model_validator(mode="after")
+    def _one_kind_of_model(self) -> ModelSettings:
+        _file_or_endpoint(self, "file" in self.model_fields_set)
+        if self.name is not None and self.endpoint is None:
+            at = {"at": ["name"]}
+            raise PydanticCustomError("name_needs_endpoint", "name needs endpoint", at)
+        return self
+
+    @property
+    def source(self) -> str:
+        """What answers: the model file, or "endpoint:NAME"."""
+        return f"endpoint:{self.endpoint}" if self.endpoint else self.file
+
 
 class ModelOverride(Strict):
-    """A variant's changes to the model settings; unset keys keep the bot's own."""
+    """A variant's changes to the model settings; unset keys keep the bot's own. A variant
+    may use another file or endpoint than the bot's."""
 
     file: str | None = None
+    endpoint: EndpointName = None
+    name: ShortText | None = None
     temperature: Temperature | None = None
     top_p: TopP | None = None
     max_tokens: MaxTokens | None = None
@@ -113,6 +171,11 @@ class ModelOverride(Strict):
     @classmethod
     def _model_file_name(cls, value: str | None) -> str | None:
         return None if value is None else ModelSettings._model_file_name(value)
+
+    @model_validator(mode="after")
+    def _one_kind_of_model(self) -> ModelOverride:
+        _file_or_endpoint(self, self.file is not None)
+        return self
 
 
 class FewShot(Strict):
@@ -239,13 +302,15 @@ class Schedule(Strict):
     @field_validator("cron")
     @classmethod
     def _cron_shape(cls, value: str) -> str:
+        from runtime.i18n import Explained, said
         from runtime.schedules.cron import trigger  # only needed when schedules exist
 
         try:
             trigger(value, "UTC")
-        except ValueError as exc:
+        except ValueError as exc:  # the reason kept as words, said in the reader's language
+            detail = said(exc.message_id, **exc.params) if isinstance(exc, Explained) else str(exc)
             raise PydanticCustomError(
-                "bad_cron", "invalid cron", {"value": value, "detail": str(exc)}
+                "bad_cron", "invalid cron", {"value": value, "detail": detail}
             ) from None
         return value
 
@@ -290,6 +355,16 @@ class BotSpec(Strict):
         _reject_duplicates([v.id for v in variants], "variant_id", "id")
         return variants
 
+    @model_validator(mode="after")
+    def _variant_model_names_need_endpoints(self) -> BotSpec:
+        for index, variant in enumerate(self.variants):
+            own = variant.model
+            on_endpoint = own and (own.endpoint or (self.model.endpoint and own.file is None))
+            if own and own.name is not None and not on_endpoint:
+                at = ["variants", index, "model", "name"]
+                raise PydanticCustomError("name_needs_endpoint", "name needs endpoint", {"at": at})
+        return self
+
     @field_validator("schedules")
     @classmethod
     def _unique_schedules(cls, schedules: list[Schedule]) -> list[Schedule]:
@@ -303,7 +378,9 @@ class BotSpec(Strict):
 
     def model_files(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Each model file the bot names, with where it is named."""
-        files: list[tuple[tuple[str | int, ...], str]] = [(("model", "file"), self.model.file)]
+        files: list[tuple[tuple[str | int, ...], str]] = []
+        if not self.model.endpoint:
+            files.append((("model", "file"), self.model.file))
         for index, variant in enumerate(self.variants):
             if variant.model and variant.model.file:
                 files.append((("variants", index, "model", "file"), variant.model.file))
@@ -328,7 +405,12 @@ class BotSpec(Strict):
 
         model = self.model
         if variant and variant.model:
-            model = model.model_copy(update=variant.model.model_dump(exclude_none=True))
+            changes = variant.model.model_dump(exclude_none=True)
+            if "file" in changes:  # a variant on a local file leaves the bot's endpoint
+                changes.update(endpoint=None, name=None)
+            elif "endpoint" in changes:  # on another endpoint: its own model unless named
+                changes.setdefault("name", None)
+            model = model.model_copy(update=changes)
         return ResolvedBot(
             bot_id=self.id,
             variant_id=variant.id if variant else None,

@@ -9,6 +9,8 @@ import gradio as gr
 from runtime.spec import SpecError
 from runtime.spec import catalog_ops as ops
 from studio.context import StudioContext
+from studio.copy_review import review_text
+from studio.tabs.errors import explain
 
 
 def bot_rows(ctx: StudioContext) -> list[list[str]]:
@@ -22,7 +24,8 @@ def bot_rows(ctx: StudioContext) -> list[list[str]]:
             )
             continue
         variants = ", ".join(spec.variant_ids()) or ctx.t("bots.no_variants")
-        rows.append([spec.name, spec.id, spec.model.file, variants, binding_summary(ctx, spec.id)])
+        model = ctx.model_label(spec.model.source)
+        rows.append([spec.name, spec.id, model, variants, binding_summary(ctx, spec.id)])
     return rows
 
 
@@ -50,6 +53,8 @@ def build(ctx: StudioContext) -> None:
         wrap=True,
     )
     status = gr.Markdown(elem_id="bots-status")
+    # after a copy of a template: its name, greeting and every place still in its brand
+    review = gr.Markdown(visible=False, elem_id="bots-review", elem_classes="demo-notice")
 
     with gr.Row(equal_height=True):
         with gr.Column(scale=3), gr.Group():
@@ -108,15 +113,31 @@ def build(ctx: StudioContext) -> None:
     def bad(text: str) -> str:
         return f'<span class="status-bad">✖ {text}</span>'
 
+    def why(exc: Exception) -> str:
+        """What went wrong, in the studio's language (ctx.bots speaks it)."""
+        if isinstance(exc, KeyError):  # the template was deleted meanwhile
+            known = ", ".join(ctx.bots.ids()) or ctx.t("spec.none")
+            return ctx.t("cli.unknown_bot", bot=exc.args[0], known=known)
+        return explain(ctx, exc)
+
     def on_create(template_id: str, bot_id: str, name: str):
         bot_id = (bot_id or "").strip()
         try:
-            ops.create(
-                ctx.workspace.bots, bot_id, (name or "").strip() or bot_id, template_id or None
-            )
+            ops.create(ctx.bots, bot_id, (name or "").strip() or bot_id, template_id or None)
         except (ops.BotOperationError, SpecError, KeyError) as exc:
-            return (*refreshed(bad(str(exc)), None)[:2], gr.update(), gr.update())
+            return (*refreshed(bad(why(exc)), None)[:2], gr.update(), gr.update())
         return refreshed(ok(ctx.t("bots.created", bot=bot_id)), bot_id)
+
+    def on_create_reviewed(template_id: str, bot_id: str, name: str):
+        """Create; a copy of a template is then shown for review before its first use."""
+        bot_id = (bot_id or "").strip()
+        existed = ctx.bots.path_for(bot_id) is not None if bot_id else True
+        result = on_create(template_id, bot_id, name)
+        made = not existed and ctx.bots.path_for(bot_id) is not None
+        template_spec, copy = ctx.spec(template_id), ctx.spec(bot_id) if made else None
+        if not template_id or template_spec is None or copy is None:
+            return (*result, gr.update(value="", visible=False))
+        return (*result, gr.update(value=review_text(ctx, template_spec, copy), visible=True))
 
     def under_new_id(action, done: str):
         """Duplicate or rename: the picked bot under the id typed in."""
@@ -126,9 +147,9 @@ def build(ctx: StudioContext) -> None:
             if not current:
                 return gr.update(), bad(ctx.t("bots.pick_first")), gr.update(), gr.update()
             try:
-                action(ctx.workspace.bots, current, new)
+                action(ctx.bots, current, new)
             except (ops.BotOperationError, SpecError) as exc:
-                return bot_rows(ctx), bad(str(exc)), gr.update(), gr.update()
+                return bot_rows(ctx), bad(why(exc)), gr.update(), gr.update()
             return refreshed(ok(ctx.t(done, old=current, bot=new)), new)
 
         return handler
@@ -143,9 +164,9 @@ def build(ctx: StudioContext) -> None:
 
     def on_confirm(current: str | None):
         try:
-            ops.delete(ctx.workspace.bots, current or "")
+            ops.delete(ctx.bots, current or "")
         except ops.BotOperationError as exc:
-            return (gr.update(visible=False), *refreshed(bad(str(exc)), None))
+            return (gr.update(visible=False), *refreshed(bad(why(exc)), None))
         return (gr.update(visible=False), *refreshed(ok(ctx.t("bots.deleted", bot=current)), None))
 
     def on_import(file):
@@ -153,7 +174,7 @@ def build(ctx: StudioContext) -> None:
             return refreshed("", None)
         path = Path(file if isinstance(file, str) else file.name)
         try:
-            target = ops.import_file(ctx.workspace.bots, path.read_bytes(), path.name)
+            target = ops.import_file(ctx.bots, path.read_bytes(), path.name)
         except SpecError as exc:
             lines = "<br>".join(p.render(path.name) for p in exc.problems)
             return (
@@ -164,16 +185,30 @@ def build(ctx: StudioContext) -> None:
             )
         return refreshed(ok(ctx.t("bots.imported", bot=target.stem)), target.stem)
 
+    def on_importing(file):
+        """Said as soon as the file is in: the checks come next."""
+        if file is None:
+            return gr.update()
+        name = Path(file if isinstance(file, str) else file.name).name
+        return ctx.t("bots.importing", file=name)
+
     def export_path(current: str | None):
         path = ctx.workspace.bots.path_for(current) if current else None
         return gr.update(value=str(path) if path else None)
 
-    create_btn.click(on_create, [template, new_id, new_name], outputs)
-    duplicate_btn.click(on_duplicate, [ctx.bot_picker, target_id], outputs)
-    rename_btn.click(on_rename, [ctx.bot_picker, target_id], outputs)
+    ctx.bump(create_btn.click(on_create_reviewed, [template, new_id, new_name],
+                              [*outputs, review]))  # fmt: skip
+    ctx.bump(duplicate_btn.click(on_duplicate, [ctx.bot_picker, target_id], outputs))
+    ctx.bump(rename_btn.click(on_rename, [ctx.bot_picker, target_id], outputs))
     delete_btn.click(on_delete, ctx.bot_picker, [confirm_row, status])
-    confirm_btn.click(on_confirm, ctx.bot_picker, [confirm_row, *outputs])
+    ctx.bump(confirm_btn.click(on_confirm, ctx.bot_picker, [confirm_row, *outputs]))
     cancel_btn.click(lambda: (gr.update(visible=False), ""), None, [confirm_row, status])
-    import_btn.upload(on_import, import_btn, outputs)
+    importing = import_btn.upload(on_importing, import_btn, status, show_progress="hidden")
+    ctx.bump(importing.then(on_import, import_btn, outputs))
     ctx.bot_picker.change(export_path, ctx.bot_picker, export_btn)
     ctx.on_load.append((lambda: bot_rows(ctx), None, table))  # files and bindings change
+
+    def listed():  # bots and names changed in another tab, or by hand in bots/
+        return bot_rows(ctx), gr.update(choices=[(ctx.t("bots.blank"), ""), *ctx.bot_choices()])
+
+    ctx.refresh(listed, None, [table, template])

@@ -6,25 +6,64 @@ from __future__ import annotations
 
 import hashlib
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import gradio as gr
 
 from runtime.spec import SpecError, validate_bot
+from runtime.spec.errors import range_text
+from runtime.spec.model import ModelSettings, Safety
 from runtime.spec.yaml_io import LoadedYaml
 from studio.context import StudioContext
 from studio.forms import (
     FEW_SHOT_COLUMNS,
     FIELD_COLUMNS,
+    FIELD_TYPES,
     SECTION_ORDER,
     VARIANT_COLUMNS,
     form_to_data,
     problems_by_section,
     rows,
     spec_to_form,
+    type_label,
 )
+from studio.lists import ListDropdown
 
-FIELD_TYPES = ["text", "phone_cn", "email", "wechat_id", "number", "date", "datetime", "choice"]
+# Saving with problems: once the boxes are drawn, the first one is scrolled to and focused.
+SHOW_FIRST_ERROR_JS = """(message) => { if (!message || !message.includes('status-bad')) return;
+  let tries = 0;
+  const look = () => {
+    const box = document.querySelector('.section-error[id^="error-"]');
+    if (box && box.offsetParent !== null) {
+      box.setAttribute('tabindex', '-1');
+      box.scrollIntoView({block: 'center'});
+      box.focus({preventScroll: true});
+    } else if (++tries < 60) { setTimeout(look, 50); }
+  };
+  look(); }"""
+
+# Leaving the page (reload, close, another address) with unsaved edits asks first.
+WARN_ON_LEAVE_JS = """(mark) => { window.botstudioUnsaved = !!(mark && mark.trim());
+  if (window.botstudioLeaveGuard) return;
+  window.botstudioLeaveGuard = true;
+  window.addEventListener('beforeunload', (event) => {
+    if (window.botstudioUnsaved) { event.preventDefault(); event.returnValue = ''; }
+  }); }"""
+
+
+# Ctrl+S (⌘+S on a Mac) saves the bot, as in any editor, and never opens the browser's
+# "save page" dialog; elsewhere in the studio it does nothing.
+SAVE_KEYS_JS = """if (!window.botstudioSaveKeys) {
+  window.botstudioSaveKeys = true;
+  document.addEventListener('keydown', (event) => {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+    if ((event.key || '').toLowerCase() !== 's') return;
+    event.preventDefault();
+    const button = document.querySelector('#edit-save');
+    if (button && button.offsetParent !== null && !button.disabled) button.click();
+  }, true);
+}"""
 
 
 def _digest(raw: bytes | None) -> str:
@@ -54,13 +93,25 @@ def _remove(table: Any, index: float | None) -> list[list[Any]]:
     return data
 
 
+def build_question(ctx: StudioContext) -> None:
+    """Under the bot picker, hidden until another bot is picked while 编辑 holds unsaved
+    edits: save them, discard them, or stay on the bot being edited."""
+    with gr.Row(visible=False, equal_height=True, elem_id="unsaved-question") as row:
+        text = gr.Markdown(elem_id="unsaved-text")
+        save = gr.Button(ctx.t("edit.ask_save"), variant="primary", size="sm", scale=0,
+                         elem_id="unsaved-save")  # fmt: skip
+        discard = gr.Button(ctx.t("edit.ask_discard"), size="sm", scale=0,
+                            elem_id="unsaved-discard")  # fmt: skip
+        stay = gr.Button(ctx.t("edit.ask_stay"), size="sm", scale=0, elem_id="unsaved-stay")
+    ctx.unsaved = SimpleNamespace(row=row, text=text, save=save, discard=discard, stay=stay)
+
+
 def _row_tools(ctx: StudioContext, table: gr.Dataframe, blank_row: list[Any], prefix: str) -> None:
     """Add, remove and reorder rows: a row number and four buttons under a table."""
     with gr.Row(equal_height=False, elem_classes="row-tools"):
         row_number = gr.Number(
             value=1,
             precision=0,
-            minimum=1,
             label=ctx.t("edit.row"),
             scale=1,
             elem_id=f"{prefix}-row",
@@ -80,6 +131,15 @@ def build(ctx: StudioContext) -> None:
     fields: dict[str, Any] = {}  # form key -> component, in one order for load and save
     errors: dict[str, Any] = {}
 
+    def allowed(help_key: str, model: Any, name: str) -> str:
+        """The help text and the range the spec allows: '…（应在 0 到 2 之间）'."""
+        allowed_range = range_text(model, name, ctx.lang)
+        if allowed_range is None:
+            return t(help_key)
+        return t("edit.allowed", help=t(help_key), range=allowed_range)
+
+    folds: dict[str, Any] = {}  # section -> its gr.Accordion, opened to show a problem
+
     def error_slot(section: str) -> None:
         errors[section] = gr.Markdown(
             visible=False, elem_classes="section-error", elem_id=f"error-{section}"
@@ -88,7 +148,7 @@ def build(ctx: StudioContext) -> None:
     opened = gr.State({})  # {"bot": id, "digest": sha256 of the file as opened, "data": its data}
     status = gr.Markdown(elem_id="edit-status")
 
-    with gr.Accordion(t("edit.section.basics"), open=True):
+    with gr.Accordion(t("edit.section.basics"), open=True) as folds["basics"]:
         with gr.Row():
             fields["name"] = gr.Textbox(label=t("edit.name"), elem_id="edit-name")
             fields["description"] = gr.Textbox(
@@ -96,7 +156,7 @@ def build(ctx: StudioContext) -> None:
             )
         error_slot("basics")
 
-    with gr.Accordion(t("edit.section.prompt"), open=True):
+    with gr.Accordion(t("edit.section.prompt"), open=True) as folds["prompt"]:
         fields["persona"] = gr.Textbox(
             label=t("edit.persona"), info=t("edit.persona_help"), lines=4, elem_id="edit-persona"
         )
@@ -115,7 +175,7 @@ def build(ctx: StudioContext) -> None:
         )
         error_slot("prompt")
 
-    with gr.Accordion(t("edit.section.few_shot"), open=True):
+    with gr.Accordion(t("edit.section.few_shot"), open=True) as folds["few_shot"]:
         gr.Markdown(t("edit.few_shot_help"), elem_classes="help")
         fields["few_shot"] = gr.Dataframe(
             headers=[t(f"edit.col.{c}") for c in FEW_SHOT_COLUMNS],
@@ -129,8 +189,9 @@ def build(ctx: StudioContext) -> None:
         _row_tools(ctx, fields["few_shot"], ["", ""], "few-shot")
         error_slot("few_shot")
 
-    with gr.Accordion(t("edit.section.lead_capture"), open=True):
-        gr.Markdown(t("edit.fields_help", types=", ".join(FIELD_TYPES)), elem_classes="help")
+    with gr.Accordion(t("edit.section.lead_capture"), open=True) as folds["lead_capture"]:
+        types = t("cron.and").join(type_label(kind, ctx.lang) for kind in FIELD_TYPES)
+        gr.Markdown(t("edit.fields_help", types=types), elem_classes="help")
         fields["fields"] = gr.Dataframe(
             headers=[t(f"edit.col.{c}") for c in FIELD_COLUMNS],
             datatype=["str", "str", "str", "bool", "str", "str", "str"],
@@ -140,7 +201,8 @@ def build(ctx: StudioContext) -> None:
             show_row_numbers=True,
             elem_id="edit-fields",
         )
-        _row_tools(ctx, fields["fields"], ["", "", "text", False, "", "", ""], "fields")
+        blank_field = ["", "", type_label("text", ctx.lang), False, "", "", ""]
+        _row_tools(ctx, fields["fields"], blank_field, "fields")
         with gr.Row():
             fields["goal"] = gr.Textbox(label=t("edit.goal"), elem_id="edit-goal")
             fields["converted_when"] = gr.Textbox(
@@ -150,42 +212,47 @@ def build(ctx: StudioContext) -> None:
             )
         error_slot("lead_capture")
 
-    with gr.Accordion(t("edit.section.model"), open=False):
+    with gr.Accordion(t("edit.section.model"), open=False) as folds["model"]:
         with gr.Row():
-            fields["model.file"] = gr.Dropdown(
-                choices=ctx.workspace.models.known_names(),
+            fields["model.file"] = ListDropdown(
+                choices=ctx.answer_choices(),
                 label=t("edit.model_file"),
                 info=t("edit.model_file_help"),
                 elem_id="edit-model-file",
             )
+            # Numbers as typed, the spec's range beside them: a value out of range is
+            # refused on save under its section, never clamped or rounded in silence.
             fields["model.context"] = gr.Number(
                 label=t("edit.context"),
-                info=t("edit.context_help"),
-                precision=0,
+                info=allowed("edit.context_help", ModelSettings, "context"),
                 elem_id="edit-context",
             )
             fields["model.max_tokens"] = gr.Number(
                 label=t("edit.max_tokens"),
-                info=t("edit.max_tokens_help"),
-                precision=0,
+                info=allowed("edit.max_tokens_help", ModelSettings, "max_tokens"),
                 elem_id="edit-max-tokens",
             )
         with gr.Row():
-            fields["model.temperature"] = gr.Slider(
-                0, 2, step=0.05, label=t("edit.temperature"), info=t("edit.temperature_help")
+            fields["model.temperature"] = gr.Number(
+                label=t("edit.temperature"),
+                info=allowed("edit.temperature_help", ModelSettings, "temperature"),
+                step=0.05,
+                elem_id="edit-temperature",
             )
-            fields["model.top_p"] = gr.Slider(
-                0.05, 1, step=0.05, label=t("edit.top_p"), info=t("edit.top_p_help")
+            fields["model.top_p"] = gr.Number(
+                label=t("edit.top_p"),
+                info=allowed("edit.top_p_help", ModelSettings, "top_p"),
+                step=0.05,
+                elem_id="edit-top-p",
             )
             fields["model.gpu_layers"] = gr.Number(
                 label=t("edit.gpu_layers"),
-                info=t("edit.gpu_layers_help"),
-                precision=0,
+                info=allowed("edit.gpu_layers_help", ModelSettings, "gpu_layers"),
                 elem_id="edit-gpu",
             )
         error_slot("model")
 
-    with gr.Accordion(t("edit.section.variants"), open=False):
+    with gr.Accordion(t("edit.section.variants"), open=False) as folds["variants"]:
         gr.Markdown(t("edit.variants_help"), elem_classes="help")
         fields["variants"] = gr.Dataframe(
             headers=[t(f"edit.col.v_{c}") for c in VARIANT_COLUMNS],
@@ -198,7 +265,7 @@ def build(ctx: StudioContext) -> None:
         _row_tools(ctx, fields["variants"], ["", 1, "", "", ""], "variants")
         error_slot("variants")
 
-    with gr.Accordion(t("edit.section.wecom"), open=False), gr.Row():
+    with gr.Accordion(t("edit.section.wecom"), open=False) as folds["wecom"], gr.Row():
         fields["wecom.trigger"] = gr.Radio(
             [(t("edit.trigger.mention"), "mention"), (t("edit.trigger.prefix"), "prefix"),
              (t("edit.trigger.always"), "always")],
@@ -212,7 +279,7 @@ def build(ctx: StudioContext) -> None:
         )  # fmt: skip
     error_slot("wecom")
 
-    with gr.Accordion(t("edit.section.safety"), open=False):
+    with gr.Accordion(t("edit.section.safety"), open=False) as folds["safety"]:
         with gr.Row():
             fields["safety.rate_limit"] = gr.Textbox(
                 label=t("edit.rate_limit"),
@@ -220,7 +287,9 @@ def build(ctx: StudioContext) -> None:
                 elem_id="edit-rate-limit",
             )
             fields["safety.history_turns"] = gr.Number(
-                label=t("edit.history_turns"), info=t("edit.history_turns_help"), precision=0
+                label=t("edit.history_turns"),
+                info=allowed("edit.history_turns_help", Safety, "history_turns"),
+                elem_id="edit-history-turns",
             )
         fields["safety.blocked_words"] = gr.Textbox(
             label=t("edit.blocked_words"), info=t("edit.blocked_words_help")
@@ -229,15 +298,20 @@ def build(ctx: StudioContext) -> None:
         error_slot("safety")
     error_slot("other")
 
-    with gr.Row():
+    with gr.Row(equal_height=True):
         save = gr.Button(t("edit.save"), variant="primary", elem_id="edit-save", scale=3)
         reload = gr.Button(t("edit.reload"), elem_id="edit-reload", scale=1)
+        with gr.Column(scale=3, min_width=240):  # what happened, where the user clicked
+            unsaved_mark = gr.Markdown(elem_id="edit-dirty", elem_classes="unsaved-mark")
+            save_status = gr.Markdown(elem_id="edit-save-status")
+            gr.HTML(f'<span class="help">{t("edit.save_keys")}</span>', js_on_load=SAVE_KEYS_JS,
+                    elem_id="edit-save-keys")  # fmt: skip
 
     keys = list(fields)
     error_outputs = [errors[s] for s in SECTION_ORDER]
 
     def load(bot_id: str | None):
-        repo = ctx.workspace.bots
+        repo = ctx.bots  # its problems in the studio's language
         path = repo.path_for(bot_id) if bot_id else None
         blank = [gr.update()] * len(keys) + [_error_box(None)] * len(error_outputs)
         if path is None:
@@ -252,18 +326,31 @@ def build(ctx: StudioContext) -> None:
                 f'<span class="status-bad">{t("edit.file_invalid")}</span>\n\n{lines}',
                 *blank,
             ]
-        form = spec_to_form(spec)
-        state = {
-            "bot": spec.id,
-            "digest": _digest(raw),
-            "data": spec.model_dump(mode="json", exclude_unset=True),
-        }
+        form = spec_to_form(spec, ctx.lang)
+        data = spec.model_dump(mode="json", exclude_unset=True)
+        # "clean": the form as opened, normalised as a save would: edits are what differs
+        state = {"bot": spec.id, "digest": _digest(raw), "data": data,
+                 "clean": form_to_data(form, data)}  # fmt: skip
         note = t("edit.opened", bot=spec.id, path=path)
+        # the model list is read now, so that an uploaded model is there
+        form["model.file"] = gr.update(choices=ctx.answer_choices(),
+                                       value=form["model.file"])  # fmt: skip
         return [state, note, *(form[k] for k in keys), *[_error_box(None)] * len(error_outputs)]
 
-    def on_save(state: dict[str, Any], *values: Any):
+    def unsaved(state: dict[str, Any] | None, values: tuple) -> bool:
+        """Whether the form differs from the file as opened (or last saved)."""
+        if not state or "clean" not in state:
+            return False
+        form = dict(zip(keys, values, strict=True))
+        return form_to_data(form, state["data"]) != state["clean"]
+
+    def mark(state: dict[str, Any] | None, *values: Any) -> str:
+        return t("edit.unsaved") if unsaved(state, values) else ""
+
+    def saving(state: dict[str, Any], values: tuple):
+        """Validate and write the form: (state after, message, problems by section, saved)."""
         if not state.get("bot"):
-            return [state, t("edit.no_bot"), *[gr.update()] * len(error_outputs)]
+            return state, t("edit.no_bot"), {}, False
         repo = ctx.workspace.bots
         form = dict(zip(keys, values, strict=True))
         data = form_to_data(form, state["data"])
@@ -278,23 +365,98 @@ def build(ctx: StudioContext) -> None:
         except SpecError as exc:
             grouped = problems_by_section(exc.problems)
             message = t("edit.not_saved", n=len(exc.problems))
-            return [state, f'<span class="status-bad">✖ {message}</span>',
-                    *(_error_box(grouped.get(s)) for s in SECTION_ORDER)]  # fmt: skip
+            return state, f'<span class="status-bad">✖ {message}</span>', grouped, False
         path = repo.path_for(state["bot"])
         on_disk = path.read_bytes() if path else None
         if _digest(on_disk) != state["digest"]:
-            message = t("edit.conflict")
-            return [state, f'<span class="status-bad">✖ {message}</span>',
-                    *[_error_box(None)] * len(error_outputs)]  # fmt: skip
+            return state, f'<span class="status-bad">✖ {t("edit.conflict")}</span>', {}, False
         saved = repo.save(spec)
         data = spec.model_dump(mode="json", exclude_unset=True)
-        new_state = {**state, "digest": _digest(saved.read_bytes()), "data": data}
+        new_state = {**state, "digest": _digest(saved.read_bytes()), "data": data,
+                     "clean": form_to_data(form, data)}  # fmt: skip
         message = t("edit.saved", path=saved, time=time.strftime("%H:%M:%S"))
-        return [new_state, f'<span class="status-ok">✔ {message}</span>',
-                *[_error_box(None)] * len(error_outputs)]  # fmt: skip
+        return new_state, f'<span class="status-ok">✔ {message}</span>', {}, True
 
-    load_outputs = [opened, status, *(fields[k] for k in keys), *error_outputs]
-    ctx.bot_picker.change(load, ctx.bot_picker, load_outputs)
-    reload.click(load, ctx.bot_picker, load_outputs)
-    save.click(on_save, [opened, *(fields[k] for k in keys)], [opened, status, *error_outputs])
+    def shown_after_save(state, message: str, grouped: dict, values: tuple) -> dict:
+        """The result at the top and beside 保存; each problem under its section, opened."""
+        beside = message
+        if grouped:
+            count = sum(len(found) for found in grouped.values())
+            beside = f'<span class="status-bad">✖ {t("edit.not_saved_here", n=count)}</span>'
+        shown = {opened: state, status: message, save_status: beside,
+                 unsaved_mark: mark(state, *values)}  # fmt: skip
+        shown.update({errors[s]: _error_box(grouped.get(s)) for s in SECTION_ORDER})
+        shown.update({fold: gr.update(open=True) for s, fold in folds.items() if grouped.get(s)})
+        return shown
+
+    def on_save(state: dict[str, Any], *values: Any):
+        new_state, message, grouped, _ = saving(state, values)
+        return shown_after_save(new_state, message, grouped, values)
+
+    question = ctx.unsaved
+    hidden = gr.update(visible=False)
+
+    def _opened(bot_id: str | None) -> dict:
+        return dict(zip(load_outputs, load(bot_id), strict=True))
+
+    def switch(bot_id: str | None, state: dict[str, Any], *values: Any) -> dict:
+        """Another bot picked: open it, unless this one has unsaved edits; then ask first."""
+        editing = (state or {}).get("bot")
+        if editing and unsaved(state, values):
+            if bot_id == editing:  # "stay" put the picker back: the edits stay too
+                return {question.row: hidden}
+            ask = t("edit.ask", old=editing, new=bot_id or "—")
+            return {question.row: gr.update(visible=True), question.text: ask}
+        return {**_opened(bot_id), question.row: hidden, unsaved_mark: ""}
+
+    def discard(bot_id: str | None) -> dict:
+        return {**_opened(bot_id), question.row: hidden, unsaved_mark: "", save_status: ""}
+
+    def save_and_switch(bot_id: str | None, state: dict[str, Any], *values: Any) -> dict:
+        """Save the bot being edited, then open the one picked; if it cannot be saved,
+        stay on it (picker too) and show why in 编辑."""
+        new_state, message, grouped, saved = saving(state, values)
+        if saved:
+            return {**discard(bot_id), save_status: message}
+        back = gr.update(value=state.get("bot"))
+        return {**shown_after_save(new_state, message, grouped, values), question.row: hidden,
+                ctx.bot_picker: back, ctx.tabs: gr.Tabs(selected="edit")}  # fmt: skip
+
+    def refreshed(bot_id: str | None, state: dict[str, Any], *values: Any) -> dict:
+        """Another tab changed something: the model list again, and the form too when its
+        file changed on disk (a schedule, an adopted variant) and nothing here is unsaved."""
+        editing = (state or {}).get("bot")
+        path = ctx.workspace.bots.path_for(editing) if editing else None
+        outdated = path is not None and _digest(path.read_bytes()) != state.get("digest")
+        if outdated and editing == bot_id and not unsaved(state, values):
+            return {**_opened(bot_id), unsaved_mark: ""}
+        return {fields["model.file"]: gr.update(choices=ctx.answer_choices())}
+
+    field_list = [fields[k] for k in keys]
+    load_outputs = [opened, status, *field_list, *error_outputs]
+    asked = [*load_outputs, question.row, question.text, unsaved_mark, save_status]
+    ctx.bot_picker.change(switch, [ctx.bot_picker, opened, *field_list], asked,
+                          show_progress_on=status)  # fmt: skip
+    question.discard.click(discard, ctx.bot_picker, asked)
+    question.stay.click(lambda state: (gr.update(value=state.get("bot")), hidden), opened,
+                        [ctx.bot_picker, question.row])  # fmt: skip
+    saved_outputs = [*asked, *folds.values(), ctx.bot_picker, ctx.tabs]
+    switched = question.save.click(save_and_switch, [ctx.bot_picker, opened, *field_list],
+                                   saved_outputs)  # fmt: skip
+    ctx.bump(switched)
+    reload.click(discard, ctx.bot_picker, asked)
+    after_save = [opened, status, save_status, unsaved_mark, *error_outputs, *folds.values()]
+    saved = save.click(on_save, [opened, *field_list], after_save, show_progress_on=save_status)
+    saved.then(None, save_status, None, js=SHOW_FIRST_ERROR_JS)
+    ctx.bump(saved)
     ctx.on_load.append((load, ctx.bot_picker, load_outputs))  # opens the first bot
+    ctx.refresh(refreshed, [ctx.bot_picker, opened, *field_list], [*load_outputs, unsaved_mark])
+    # "● 有未保存的修改" follows every change. A change only stamps the time in the browser;
+    # the stamp asks the server once: a field's own event would read the others mid-load
+    # (not all filled yet: "edited"), and one request per field would crowd the queue.
+    touched = gr.Number(visible=False)
+    for component in field_list:
+        component.change(None, None, touched, js="() => Date.now()")
+    touched.change(mark, [opened, *field_list], unsaved_mark, show_progress="hidden",
+                   trigger_mode="always_last")  # fmt: skip
+    unsaved_mark.change(None, unsaved_mark, None, js=WARN_ON_LEAVE_JS)

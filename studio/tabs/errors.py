@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from runtime.dialogue import UnknownBot, UnknownVariant
 from runtime.engine import ModelMissing
+from runtime.i18n import Explained
 from runtime.prompt import PromptTooLong
 from runtime.spec import SpecError
 from studio.context import StudioContext
@@ -18,8 +21,24 @@ def explain(ctx: StudioContext, error: Exception) -> str:
         known = ", ".join(error.known) or ctx.t("spec.none")
         return ctx.t("cli.unknown_variant", bot=error.bot_id, variant=error.variant, known=known)
     if isinstance(error, SpecError):
-        return ctx.t("try.bot_invalid") + " " + "; ".join(p.message for p in error.problems[:3])
+        problems = in_studio_language(ctx, error).problems
+        return ctx.t("try.bot_invalid") + " " + "; ".join(p.message for p in problems[:3])
+    if isinstance(error, Explained):  # raised in the server's language: said in the studio's
+        return error.text(ctx.lang)
     return str(error)
+
+
+def in_studio_language(ctx: StudioContext, error: SpecError) -> SpecError:
+    """A bot file's problems, found again in the studio's language (the runtime reads bots
+    in the server's)."""
+    path = Path(error.filename)
+    if ctx.bots.lang == getattr(ctx.workspace.bots, "lang", None) or not path.is_file():
+        return error
+    try:
+        ctx.bots.load_path(path)
+    except SpecError as again:
+        return again
+    return error
 
 
 def stats_line(ctx: StudioContext, stats, text: str) -> str:

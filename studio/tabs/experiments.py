@@ -16,11 +16,15 @@ from studio import charts
 from studio.context import StudioContext
 from studio.tabs.errors import explain
 
+MAX_RUNS = 20  # conversations per simulated customer, from the studio
 
-def chart(report: dict) -> str:
+
+def chart(report: dict, no_data: str) -> str:
     return charts.rates_with_intervals(
-        [(v["id"], v["rate"], v["ci_low"], v["ci_high"]) for v in report["variants"]]
-    )
+        [(v["id"], None if v.get("no_data") else v["rate"], v["ci_low"], v["ci_high"])
+         for v in report["variants"]],
+        no_data,
+    )  # fmt: skip
 
 
 def timeline(report: dict, title: str) -> str:
@@ -52,8 +56,9 @@ def build(ctx: StudioContext) -> None:
             customers = gr.Code(language="yaml", lines=14, label=t("rehearse.customers"),
                                 elem_id="rehearse-customers", scale=3)  # fmt: skip
             with gr.Column(scale=1):
-                runs = gr.Number(value=1, minimum=1, maximum=20, precision=0,
-                                 label=t("rehearse.runs"), elem_id="rehearse-runs")  # fmt: skip
+                # no minimum/maximum here: Gradio would refuse in English; checked below
+                runs = gr.Number(value=1, label=t("rehearse.runs"), elem_id="rehearse-runs",
+                                 info=t("range.closed", low=1, high=MAX_RUNS))  # fmt: skip
                 start = gr.Button(t("rehearse.start"), variant="primary", elem_id="rehearse-start")
                 halt = gr.Button(t("rehearse.stop"), variant="stop", elem_id="rehearse-stop")
         progress = gr.Markdown(elem_id="rehearse-progress")
@@ -69,15 +74,17 @@ def build(ctx: StudioContext) -> None:
             return empty
         report = report_for(workspace.journal, spec, ctx.lang)
         rows = []
-        for v in report["variants"]:
+        nothing = t("exp.no_data")  # a group with nobody in it: no rate, no difference
+        control_empty = bool(report["variants"]) and report["variants"][0]["no_data"]
+        for index, v in enumerate(report["variants"]):
             p = "—" if v["p_value"] is None else f"{v['p_value']:.3g}"
-            diff = (
-                "—"
-                if "diff" not in v
-                else f"{v['diff']:+.1%} [{v['diff_low']:+.1%}, {v['diff_high']:+.1%}]"
-            )
+            if "diff" in v:
+                diff = f"{v['diff']:+.1%} [{v['diff_low']:+.1%}, {v['diff_high']:+.1%}]"
+            else:
+                diff = nothing if index and (v["no_data"] or control_empty) else "—"
             chance = "—" if v["chance_to_win"] is None else f"{int(v['chance_to_win'] * 100)}%"
             rate = f"{v['rate']:.1%} [{v['ci_low']:.1%}, {v['ci_high']:.1%}]"
+            rate = nothing if v["no_data"] else rate
             rows.append([v["id"], v["users"], v["conversions"], rate, diff, p, chance])
         headers = [
             t(f"exp.col.{c}")
@@ -88,7 +95,7 @@ def build(ctx: StudioContext) -> None:
             f"### {report['advice']}",
             gr.update(visible=srm, value=t("exp.srm_warning", p=f"{report['srm_p']:.2g}")),
             gr.update(value=rows or None, headers=headers),
-            chart(report),
+            chart(report, nothing),
             timeline(report, t("exp.over_time")),
             behaviour_table(report),
             gr.update(choices=spec.variant_ids(), value=None),
@@ -102,7 +109,10 @@ def build(ctx: StudioContext) -> None:
             [
                 v["id"],
                 v["replies"],
-                shown(v["median_latency_ms"] and v["median_latency_ms"] / 1000, "{:.1f} s"),
+                shown(
+                    v["median_latency_ms"] and v["median_latency_ms"] / 1000,
+                    t("unit.seconds", value="{:.1f}"),
+                ),
                 shown(v["median_turns_to_conversion"], "{:g}"),
                 shown(v["thumbs_up_rate"], "{:.0%}") + f" ({v['feedback']})",
                 f"👍 {v['team_up']} · 👎 {v['team_down']}",
@@ -131,6 +141,10 @@ def build(ctx: StudioContext) -> None:
         if not bot_id:
             yield "", same, same
             return
+        if count is None or count != int(count) or not 1 <= count <= MAX_RUNS:
+            shown = "" if count is None else f"{count:g}"
+            yield "⚠️ " + t("rehearse.bad_count", low=1, high=MAX_RUNS, value=shown), same, same
+            return
         try:
             spec = workspace.dialogue.spec(bot_id)
         except (KeyError, SpecError) as exc:
@@ -152,7 +166,14 @@ def build(ctx: StudioContext) -> None:
                 def step(done: int, total: int, result: Run) -> None:
                     steps.put(("step", describe(ctx.lang, done, total, result)))
 
-                steps.put(("done", rehearsal.run(spec, plan, int(count or 1), step, stop)))
+                def turn(done: int, total: int, customer: str, variant: str, at: int,
+                         turns: int) -> None:  # fmt: skip
+                    steps.put(("turn", t("rehearse.turn", done=done, total=total,
+                                         customer=customer, variant=variant, turn=at,
+                                         turns=turns)))  # fmt: skip
+
+                report = rehearsal.run(spec, plan, int(count or 1), step, stop, on_turn=turn)
+                steps.put(("done", report))
             except Exception as exc:  # shown in the tab, in words, not as a traceback
                 steps.put(("error", exc))
 
@@ -161,14 +182,17 @@ def build(ctx: StudioContext) -> None:
         lines: list[str] = []
         while True:
             kind, value = steps.get()
-            if kind == "step":
+            if kind == "turn":  # the conversation under way, under the ones that ended
+                yield "  \n".join([*lines[-7:], value]), same, same
+            elif kind == "step":
                 lines.append(value)
                 yield "  \n".join(lines[-8:]), same, same
             elif kind == "error":
                 yield f"⚠️ {explain(ctx, value)}", same, None
                 return
             else:
-                yield f"### {t('rehearse.heading')} {value['advice']}", rehearsal_rows(value), None
+                heading = f"### {t('rehearse.heading')} {value['advice']}"
+                yield heading, rehearsal_rows(value, spec), None
                 return
 
     def halt_rehearsal(stop: threading.Event | None):
@@ -178,12 +202,15 @@ def build(ctx: StudioContext) -> None:
         stop.set()
         return t("rehearse.stopped"), None
 
-    def rehearsal_rows(report: dict):
+    def rehearsal_rows(report: dict, spec):
+        labels = {fld.key: fld.label for fld in spec.lead_capture.fields}  # words, not keys
         rows = []
         for v in report["variants"]:
             turns = v["median_turns_to_conversion"]
-            captured = ", ".join(f"{k} {r:.0%}" for k, r in v["capture_rates"].items())
+            captured = t("cron.and").join(f"{labels.get(k, k)} {r:.0%}"
+                                          for k, r in v["capture_rates"].items())  # fmt: skip
             rate = f"{v['rate']:.0%} [{v['ci_low']:.0%}, {v['ci_high']:.0%}]"
+            rate = t("exp.no_data") if v.get("no_data") else rate
             chance = "—" if v["chance_to_win"] is None else f"{int(v['chance_to_win'] * 100)}%"
             rows.append([v["id"], v["runs"], v["conversions"], rate,
                          "—" if turns is None else f"{turns:g}", captured, chance])  # fmt: skip
@@ -203,5 +230,12 @@ def build(ctx: StudioContext) -> None:
     halt.click(halt_rehearsal, stopper, [progress, stopper], cancels=[running])
     ctx.bot_picker.change(show, ctx.bot_picker, outputs)
     ctx.on_load.append((show, ctx.bot_picker, outputs))
+
+    def again(bot_id: str | None):
+        """Read again (people since, variants saved in 编辑); the winner picked stays."""
+        *shown, winners = show(bot_id)
+        return (*shown, {key: value for key, value in winners.items() if key != "value"})
+
+    ctx.refresh(again, ctx.bot_picker, outputs)
     adopt_btn.click(ask, winner, [confirm, status])
-    confirm.click(do_adopt, [ctx.bot_picker, winner], [confirm, status, *outputs])
+    ctx.bump(confirm.click(do_adopt, [ctx.bot_picker, winner], [confirm, status, *outputs]))

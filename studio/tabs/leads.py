@@ -12,9 +12,10 @@ from datetime import date, datetime
 
 import gradio as gr
 
-from runtime.leads.export import header, row, write_csv
+from runtime.leads.export import FIXED, person, row, write_csv
 from studio.context import StudioContext
 from studio.downloads import PrivateDownloads
+from studio.lists import ListDropdown
 
 ALL = ""
 
@@ -30,7 +31,8 @@ def build(ctx: StudioContext) -> None:
     t = ctx.t
     workspace = ctx.workspace
     with gr.Row(equal_height=True):
-        variant = gr.Dropdown(label=t("leads.variant"), choices=[(t("leads.all"), ALL)], value=ALL)
+        variant = ListDropdown(label=t("leads.variant"), choices=[(t("leads.all"), ALL)], value=ALL,
+                              elem_id="leads-variant")  # fmt: skip
         states = [(t("leads.all"), ALL), (t("leads.converted"), "yes")]
         states.append((t("leads.not_converted"), "no"))
         converted = gr.Radio(states, value=ALL, label=t("leads.state"))
@@ -38,7 +40,7 @@ def build(ctx: StudioContext) -> None:
         refresh = gr.Button(t("leads.refresh"), elem_id="leads-refresh")
     table = gr.Dataframe(interactive=False, wrap=True, elem_id="leads-table")
     with gr.Row(equal_height=True):
-        who = gr.Dropdown(label=t("leads.person"), choices=[], elem_id="leads-person", scale=2)
+        who = ListDropdown(label=t("leads.person"), choices=[], elem_id="leads-person", scale=2)
         delete = gr.Button(t("leads.delete"), variant="stop", elem_id="leads-delete", scale=1)
         confirm = gr.Button(t("leads.confirm_delete"), variant="stop", visible=False,
                             elem_id="leads-confirm", scale=1)  # fmt: skip
@@ -70,13 +72,13 @@ def build(ctx: StudioContext) -> None:
         if spec is None:
             return gr.update(value=[]), gr.update(choices=[]), gr.update()
         leads = filtered(bot_id, variant_id, state, since_text)
-        rows = [row(spec, lead) for lead in leads]
-        labels = [t(f"leads.col.{c}") for c in header(spec)[:4]]
+        rows = [row(spec, lead, ctx.lang) for lead in leads]
+        labels = [t(f"leads.col.{c}") for c in FIXED]
         labels += [fld.label for fld in spec.lead_capture.fields]
         variants = [(t("leads.all"), ALL)] + [(v, v) for v in spec.variant_ids()]
         return (
             gr.update(value=rows or None, headers=labels),
-            gr.update(choices=[lead.user for lead in leads]),
+            gr.update(choices=[(person(lead.user, ctx.lang), lead.user) for lead in leads]),
             gr.update(choices=variants),
         )
 
@@ -86,7 +88,7 @@ def build(ctx: StudioContext) -> None:
         if spec is None:
             return None
         path = exports.new_file(f"{bot_id}-leads.csv")
-        write_csv(spec, filtered(bot_id, variant_id, state, since_text), path)
+        write_csv(spec, filtered(bot_id, variant_id, state, since_text), path, ctx.lang)
         return str(path)
 
     def conversation(bot_id, user):
@@ -100,12 +102,13 @@ def build(ctx: StudioContext) -> None:
     def ask(user):
         if not user:
             return gr.update(visible=False), t("bots.pick_first")
-        return gr.update(visible=True), t("leads.ask_delete", user=user)
+        return gr.update(visible=True), t("leads.ask_delete", user=person(user, ctx.lang))
 
     def erase(bot_id, user, variant_id, state, since_text):
         workspace.leads.delete(bot_id, user)
         listed = listing(bot_id, variant_id, state, since_text)
-        return (gr.update(visible=False), t("leads.deleted", user=user), [], *listed)
+        done = t("leads.deleted", user=person(user, ctx.lang))
+        return (gr.update(visible=False), done, [], *listed)
 
     inputs = [ctx.bot_picker, variant, converted, since]
     outputs = [table, who, variant]
@@ -113,6 +116,12 @@ def build(ctx: StudioContext) -> None:
         trigger(listing, inputs, outputs)
     ctx.bot_picker.change(listing, inputs, outputs)
     ctx.on_load.append((listing, inputs, outputs))
+
+    def current(bot_id, variant_id, state, since_text, user):
+        """What is in the journal now: new leads and the open conversation as it grew."""
+        return (*listing(bot_id, variant_id, state, since_text), conversation(bot_id, user))
+
+    ctx.refresh(current, [*inputs, who], [*outputs, chat], every=True)
     exported = export.click(export_csv, inputs, export)
     downloaded = exported.then(None, export, None, js=DOWNLOAD_JS)
     downloaded.then(lambda: None, None, export)  # the next click exports again, not this file

@@ -10,6 +10,8 @@ import gradio as gr
 from runtime.engine import gpu_offload_supported
 from runtime.models.gguf_info import GGUFError, read_gguf_info
 from studio.context import StudioContext
+from studio.demo_model import notice_box
+from studio.lists import ListDropdown
 
 
 def file_rows(ctx: StudioContext) -> list[list[str]]:
@@ -18,10 +20,15 @@ def file_rows(ctx: StudioContext) -> list[list[str]]:
         try:
             info = read_gguf_info(path)
         except (GGUFError, OSError) as exc:
-            rows.append([path.name, f"⚠ {exc}", "", "", "", ""])
+            why = exc.text(ctx.lang) if isinstance(exc, GGUFError) else exc
+            rows.append([path.name, f"⚠ {why}", "", "", "", ""])
             continue
         rows.append(info.row())
     return rows
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
 
 
 def loaded_rows(ctx: StudioContext) -> list[list[str]]:
@@ -41,6 +48,7 @@ def loaded_rows(ctx: StudioContext) -> list[list[str]]:
 
 def build(ctx: StudioContext) -> None:
     t = ctx.t
+    notice_box(ctx, "models")  # the picked bot is on the demo model: the way to a real one
     gpu = t("models.gpu_yes") if gpu_offload_supported() else t("models.gpu_no")
     gr.Markdown(f"**{t('models.gpu')}**：{gpu}", elem_id="models-gpu")
     files = gr.Dataframe(
@@ -69,12 +77,16 @@ def build(ctx: StudioContext) -> None:
         elem_id="models-loaded",
     )
     with gr.Row(equal_height=True):
-        to_load = gr.Dropdown(
-            choices=ctx.workspace.models.known_names(), value="default", label=t("models.load_file")
-        )
+        to_load = ListDropdown(
+            choices=ctx.model_choices(), value="default", label=t("models.load_file"),
+            elem_id="models-load-file",
+        )  # fmt: skip
         context = gr.Number(value=4096, precision=0, label=t("edit.context"))
         gpu_layers = gr.Number(value=0, precision=0, label=t("edit.gpu_layers"))
         load = gr.Button(t("models.load"), variant="primary", elem_id="models-load")
+
+    def said(exc: Exception) -> str:
+        return exc.text(ctx.lang) if isinstance(exc, GGUFError) else str(exc)
 
     def on_upload(file):
         if file is None:
@@ -90,11 +102,18 @@ def build(ctx: StudioContext) -> None:
         except (GGUFError, OSError) as exc:
             return (
                 gr.update(),
-                f'<span class="status-bad">✖ {t("models.bad_file", detail=exc)}</span>',
+                f'<span class="status-bad">✖ {t("models.bad_file", detail=said(exc))}</span>',
             )
-        return file_rows(
-            ctx
-        ), f'<span class="status-ok">✔ {t("models.added", file=target.name)}</span>'
+        added = t("models.added_pick", file=target.name, size=_megabytes(target.stat().st_size))
+        return file_rows(ctx), f'<span class="status-ok">✔ {added}</span>'
+
+    def checking(file):
+        """Said as soon as the upload is in: the check and the move take a moment more."""
+        if file is None:
+            return gr.update()
+        uploaded = Path(file if isinstance(file, str) else file.name)
+        size = _megabytes(uploaded.stat().st_size) if uploaded.is_file() else "?"
+        return t("models.checking", file=uploaded.name, size=size)
 
     def on_load(name: str, ctx_size: float, layers: float, progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
         path = ctx.workspace.models.resolve(name)
@@ -117,6 +136,19 @@ def build(ctx: StudioContext) -> None:
             ctx
         ), f'<span class="status-ok">✔ {t("models.ready", file=path.name)}</span>'
 
-    upload.upload(on_upload, upload, [files, status])
+    received = upload.upload(checking, upload, status, show_progress="hidden")
+    ctx.bump(received.then(on_upload, upload, [files, status]))
     load.click(on_load, [to_load, context, gpu_layers], [loaded, status])
     ctx.on_load.append((lambda: (file_rows(ctx), loaded_rows(ctx)), None, [files, loaded]))
+
+    def listed():  # files uploaded here or put into gguf/ by hand; models loaded since
+        names = gr.update(choices=ctx.model_choices())
+        return file_rows(ctx), loaded_rows(ctx), names
+
+    ctx.refresh(listed, None, [files, loaded, to_load])
+    from studio.tabs import model_downloads  # 下载推荐模型: its own module
+
+    model_downloads.build(ctx)
+    from studio.tabs import model_endpoints  # 远程模型端点: models served elsewhere
+
+    model_endpoints.build(ctx)

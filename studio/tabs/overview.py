@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import gradio as gr
 
+from runtime.channels.reasons import delivery_error
 from runtime.health import health
 from runtime.overview import daily, errors
 from studio import charts
@@ -30,6 +31,14 @@ def build(ctx: StudioContext) -> None:
             gr.Markdown(f"#### {t('overview.errors')}")
             problems = gr.Dataframe(interactive=False, elem_id="overview-errors")
 
+    def detail(e: dict) -> str:
+        """What went wrong, in words: a delivery or schedule error in the studio's language;
+        an unanswered message as the customer wrote it."""
+        if e["what"] == "unanswered":
+            return e["detail"]
+        said = delivery_error(e["detail"], ctx.lang)
+        return f"{e['schedule']}: {said}" if "schedule" in e else said
+
     def show(bot_id: str | None):
         backlog = ctx.hub.outbox.backlog() if ctx.hub is not None else None
         report = health(workspace, backlog, lang=ctx.lang)
@@ -50,7 +59,7 @@ def build(ctx: StudioContext) -> None:
             [
                 datetime.fromtimestamp(e["at"], zone).strftime("%m-%d %H:%M"),
                 t(f"overview.what.{e['what']}"),
-                f"{e['schedule']}: {e['detail']}" if "schedule" in e else e["detail"],
+                detail(e),
             ]
             for e in found
         ]
@@ -62,7 +71,7 @@ def build(ctx: StudioContext) -> None:
                 t("overview.speed"),
                 days,
                 {t("overview.speed"): figures["median_reply_s"]},
-                unit=" s",
+                unit=t("unit.seconds_suffix"),
             ),
             charts.daily(
                 t("overview.leads"),
@@ -78,4 +87,5 @@ def build(ctx: StudioContext) -> None:
     outputs = [verdict, replies, speed, leads, problems]
     ctx.bot_picker.change(show, ctx.bot_picker, outputs)
     ctx.on_load.append((show, ctx.bot_picker, outputs))
+    ctx.refresh(show, ctx.bot_picker, outputs, every=True)  # a push that failed a moment ago
     refresh.click(show, ctx.bot_picker, outputs)

@@ -18,6 +18,7 @@ from runtime.spec.errors import problems_from_validation
 from runtime.spec.model import Schedule
 from runtime.spec.yaml_io import LoadedYaml
 from studio.context import StudioContext
+from studio.lists import ListDropdown, kept
 
 NEW = "__new__"
 CUSTOM = "custom"
@@ -41,7 +42,7 @@ def build(ctx: StudioContext) -> None:
     gr.Markdown(t("sched.help"), elem_classes="help")
     listing = gr.Dataframe(interactive=False, elem_id="sched-table")
     with gr.Row(equal_height=True):
-        picked = gr.Dropdown(label=t("sched.pick"), choices=[], elem_id="sched-pick", scale=2)
+        picked = ListDropdown(label=t("sched.pick"), choices=[], elem_id="sched-pick", scale=2)
         run_now = gr.Button(t("sched.run_now"), elem_id="sched-run", scale=1)
         toggle = gr.Button(t("sched.pause"), elem_id="sched-toggle", scale=1)
         delete = gr.Button(t("sched.delete"), variant="stop", elem_id="sched-delete", scale=1)
@@ -127,7 +128,7 @@ def build(ctx: StudioContext) -> None:
             [when(r.started_at, zone_name), t(f"sched.trigger.{r.trigger}"),
              t(f"sched.state.{r.state}") + (f" (+{r.missed})" if r.missed else ""),
              (r.text or "")[:80], r.error or ""]
-            for r in scheduler.history(bot_id, schedule_id)
+            for r in scheduler.history(bot_id, schedule_id, lang=ctx.lang)
         ]  # fmt: skip
         headers = [t(f"sched.col.{c}") for c in ("at", "trigger", "state", "sent", "error")]
         return gr.update(value=rows or None, headers=headers)
@@ -198,7 +199,7 @@ def build(ctx: StudioContext) -> None:
         spec = ctx.spec(bot_id)
         if spec is None or not any(s.id == choice for s in spec.schedules):
             return t("sched.pick_first"), gr.update()
-        record = scheduler.run_now(bot_id, choice)
+        record = scheduler.run_now(bot_id, choice, lang=ctx.lang)
         if record.state == "failed":
             return f"⚠️ {t('sched.run_failed', error=record.error)}", runs(bot_id, choice)
         return f'<span class="status-ok">✔ {t("sched.run_queued")}</span>', runs(bot_id, choice)
@@ -218,13 +219,20 @@ def build(ctx: StudioContext) -> None:
     ]
     ctx.bot_picker.change(show, ctx.bot_picker, [listing, picked])
     ctx.on_load.append((show, ctx.bot_picker, [listing, picked]))
+
+    def relisted(bot_id: str | None, choice: str | None):
+        """Saved elsewhere: read again, keeping what is picked (and the form as it is)."""
+        table, menu = show(bot_id, choice)
+        return table, kept(menu, choice)
+
+    ctx.refresh(relisted, [ctx.bot_picker, picked], [listing, picked])
     picked.change(fill, [ctx.bot_picker, picked], form)
     for trigger in (frequency.change, clock.change):
         trigger(helper, [frequency, clock, cron_line], [cron_line, meaning])
     cron_line.change(lambda line: cron.describe(line, ctx.lang), cron_line, meaning)
-    save.click(save_it, [ctx.bot_picker, picked, sched_id, cron_line, kind, target, zone, body],
-               [status, listing, picked])  # fmt: skip
-    toggle.click(pause_or_resume, [ctx.bot_picker, picked],
-                 [status, listing, picked, toggle, history])  # fmt: skip
-    delete.click(remove, [ctx.bot_picker, picked], [status, listing, picked])
+    ctx.bump(save.click(save_it, [ctx.bot_picker, picked, sched_id, cron_line, kind, target, zone,
+                                  body], [status, listing, picked]))  # fmt: skip
+    ctx.bump(toggle.click(pause_or_resume, [ctx.bot_picker, picked],
+                          [status, listing, picked, toggle, history]))  # fmt: skip
+    ctx.bump(delete.click(remove, [ctx.bot_picker, picked], [status, listing, picked]))
     run_now.click(run_it, [ctx.bot_picker, picked], [status, history])

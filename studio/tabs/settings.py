@@ -17,6 +17,7 @@ def build(ctx: StudioContext) -> None:
         language = gr.Radio(
             [("简体中文", "zh"), ("English", "en")],
             value=ctx.lang,
+            label=t("settings.language"),  # read by screen readers, not shown
             show_label=False,
             elem_id="settings-lang",
         )
@@ -58,8 +59,12 @@ def build(ctx: StudioContext) -> None:
         settings.set_password(password)
         return describe(), f'<span class="status-ok">✔ {t("settings.password_set")}</span>', True
 
+    # The other language's studio opens on the same bot and tab (?bot=&tab= carried over).
     apply.click(on_apply, language, None).then(
-        None, language, None, js="(lang) => { window.location.href = '/studio/' + lang + '/'; }"
+        None,
+        language,
+        None,
+        js="(lang) => { window.location.href = '/studio/' + lang + '/' + window.location.search; }",
     )
     changed = gr.State(False)
     set_password.click(on_set, [current, new, again], [state, status, changed]).then(

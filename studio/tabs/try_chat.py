@@ -7,6 +7,8 @@ import gradio as gr
 
 from runtime.spec import SpecError
 from studio.context import StudioContext
+from studio.demo_model import notice_box
+from studio.lists import ListDropdown, kept
 from studio.streaming import drain
 from studio.tabs.errors import EXPECTED, explain, stats_line
 
@@ -19,6 +21,7 @@ def _conversation(user: str) -> str:
 
 def build(ctx: StudioContext) -> None:
     dialogue = ctx.workspace.dialogue
+    notice_box(ctx, "try")  # the demo model writes nonsense in Chinese: say so here
     with gr.Row():
         with gr.Column(scale=3):
             chat = gr.Chatbot(
@@ -31,6 +34,7 @@ def build(ctx: StudioContext) -> None:
             with gr.Row(equal_height=True):
                 message = gr.Textbox(
                     placeholder=ctx.t("try.placeholder"),
+                    label=ctx.t("try.message"),  # read by screen readers, not shown
                     show_label=False,
                     scale=5,
                     elem_id="try-message",
@@ -39,18 +43,20 @@ def build(ctx: StudioContext) -> None:
             with gr.Row():
                 stats = gr.Markdown(elem_classes="stats", elem_id="try-stats")
                 reset = gr.Button(ctx.t("try.reset"), size="sm", scale=0, elem_id="try-reset")
+            gr.Markdown(ctx.t("try.reset_help"), elem_classes="help", elem_id="try-reset-help")
         with gr.Column(scale=2):
             user = gr.Textbox(
-                value="tester",
+                value=ctx.t("person.default"),
                 label=ctx.t("try.user"),
                 info=ctx.t("try.user_help"),
                 elem_id="try-user",
             )
-            variant = gr.Dropdown(label=ctx.t("try.variant"), choices=[], elem_id="try-variant")
+            variant = ListDropdown(label=ctx.t("try.variant"), choices=[], elem_id="try-variant")
             with gr.Accordion(ctx.t("try.leads"), open=True):
                 leads = gr.Markdown(elem_id="try-leads")
             with gr.Accordion(ctx.t("try.prompt"), open=False):
-                prompt = gr.Code(language=None, lines=12, elem_id="try-prompt", interactive=False)
+                prompt = gr.Code(language=None, lines=12, elem_id="try-prompt", interactive=False,
+                                 label=ctx.t("try.prompt"), show_label=False)  # fmt: skip
 
     def lead_panel(bot_id: str | None, who: str = "") -> str:
         spec = ctx.spec(bot_id)
@@ -83,14 +89,24 @@ def build(ctx: StudioContext) -> None:
         conversation = _conversation(who)
         dialogue.greet(bot_id, conversation, chosen or None)
         history = ctx.workspace.conversations.history(bot_id, conversation)
+        greeting = dialogue.resolve(bot_id, chosen or None).greeting
+        note = ""
+        if history and history[0].role == "assistant" and history[0].content != greeting:
+            if len(history) == 1:  # nothing said yet: greet with the greeting as saved now
+                dialogue.reset(bot_id, conversation)
+                dialogue.greet(bot_id, conversation, chosen or None)
+                history = ctx.workspace.conversations.history(bot_id, conversation)
+            elif greeting:
+                note = ctx.t("try.greeting_changed")
         messages = [{"role": turn.role, "content": turn.content} for turn in history]
         choices = [(v, v) for v in ids] or [(ctx.t("try.no_variants"), "")]
-        return messages, gr.update(choices=choices, value=chosen), lead_panel(bot_id, who), ""
+        return messages, gr.update(choices=choices, value=chosen), lead_panel(bot_id, who), note
 
     def respond(bot_id: str | None, who: str, variant_id: str | None, text: str, history: list):
         text = (text or "").strip()
-        if not bot_id or not text:
-            yield history, text, gr.update(), gr.update(), gr.update()
+        if not bot_id or not text:  # nothing to answer: say so, generate nothing
+            said = ctx.t("bots.pick_first") if not bot_id else ctx.t("chat.empty")
+            yield history, text, gr.update(), f"⚠️ {said}", gr.update()
             return
         history = [
             *history,
@@ -115,10 +131,17 @@ def build(ctx: StudioContext) -> None:
         yield history, "", shown, stats, lead_panel(bot_id, who)
 
     def on_reset(bot_id: str | None, who: str, variant_id: str | None):
+        """A fresh window; what was said, and a lead captured from it, are kept (set aside
+        under a new id, shown in 线索), never deleted."""
         if bot_id:
-            dialogue.reset(bot_id, _conversation(who))
+            dialogue.set_aside(bot_id, _conversation(who))
         messages, variants, panel, note = open_conversation(bot_id, who, variant_id)
-        return messages, variants, panel, note or ctx.t("try.was_reset")
+        return messages, variants, panel, note or ctx.t("try.cleared")
+
+    def reopened(bot_id: str | None, who: str, variant_id: str | None):
+        """Shown again (tab opened, bot saved elsewhere): the stats line stays unless a note."""
+        messages, variants, panel, note = open_conversation(bot_id, who, variant_id)
+        return messages, kept(variants, variant_id), panel, note or gr.skip()
 
     def rate(bot_id: str | None, who: str, variant_id: str | None, data: gr.LikeData):
         """👍/👎 under a reply: a team rating of this variant, kept apart from customers'."""
@@ -134,6 +157,7 @@ def build(ctx: StudioContext) -> None:
     ctx.bot_picker.change(open_conversation, [ctx.bot_picker, user, variant], opened)
     user.submit(open_conversation, [ctx.bot_picker, user, variant], opened)
     ctx.on_load.append((open_conversation, [ctx.bot_picker, user, variant], opened))
+    ctx.refresh(reopened, [ctx.bot_picker, user, variant], opened)  # greeting, fields, variants
     reset.click(on_reset, [ctx.bot_picker, user, variant], opened)
     inputs = [ctx.bot_picker, user, variant, message, chat]
     send.click(respond, inputs, [chat, message, prompt, stats, leads])

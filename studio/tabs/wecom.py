@@ -9,6 +9,7 @@ from datetime import datetime
 import gradio as gr
 
 from runtime.channels.bindings import BindingError, mask, webhook_key
+from runtime.channels.reasons import delivery_error
 from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
 from studio.context import StudioContext
 
@@ -41,7 +42,7 @@ def status_rows(ctx: StudioContext, bot_id: str | None) -> list[list[str]]:
             else:
                 state = ctx.t("wecom.state.waiting")
         rows.append([ctx.t(f"wecom.mode.{mode}"), shown, state, _when(health.get("last_success")),
-                     health.get("last_error", "") or "—"])  # fmt: skip
+                     delivery_error(health.get("last_error"), ctx.lang) or "—"])  # fmt: skip
     return rows
 
 
@@ -60,8 +61,9 @@ def build(ctx: StudioContext) -> None:
     with gr.Accordion(t("wecom.mode.longconn") + " · " + t("wecom.recommended"), open=True):
         gr.Markdown(t("wecom.longconn_help"), elem_classes="help")
         with gr.Row():
-            lc_bot = gr.Textbox(label="Bot ID", elem_id="wecom-lc-bot")
-            lc_secret = gr.Textbox(label="Secret", type="password", elem_id="wecom-lc-secret")
+            lc_bot = gr.Textbox(label=t("wecom.label.bot_id"), elem_id="wecom-lc-bot")
+            lc_secret = gr.Textbox(label=t("wecom.label.secret"), type="password",
+                                   elem_id="wecom-lc-secret")  # fmt: skip
         lc_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-lc-bind")
     with gr.Accordion(t("wecom.mode.webhook"), open=True):
         gr.Markdown(t("wecom.webhook_help"), elem_classes="help")
@@ -76,17 +78,18 @@ def build(ctx: StudioContext) -> None:
     with gr.Accordion(t("wecom.mode.aibot"), open=False):
         gr.Markdown(t("wecom.callback_help"), elem_classes="help")
         with gr.Row():
-            ai_token = gr.Textbox(label="Token", elem_id="wecom-ai-token")
-            ai_key = gr.Textbox(label="EncodingAESKey", type="password", elem_id="wecom-ai-key")
+            ai_token = gr.Textbox(label=t("wecom.label.token"), elem_id="wecom-ai-token")
+            ai_key = gr.Textbox(label=t("wecom.label.aes_key"), type="password",
+                                elem_id="wecom-ai-key")  # fmt: skip
         ai_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-ai-bind")
     with gr.Accordion(t("wecom.mode.app"), open=False):
         with gr.Row():
-            corp = gr.Textbox(label="CorpID")
-            agent = gr.Textbox(label="AgentId")
-            app_secret = gr.Textbox(label="Secret", type="password")
+            corp = gr.Textbox(label=t("wecom.label.corp_id"))
+            agent = gr.Textbox(label=t("wecom.label.agent_id"))
+            app_secret = gr.Textbox(label=t("wecom.label.secret"), type="password")
         with gr.Row():
-            app_token = gr.Textbox(label="Token")
-            app_key = gr.Textbox(label="EncodingAESKey", type="password")
+            app_token = gr.Textbox(label=t("wecom.label.token"))
+            app_key = gr.Textbox(label=t("wecom.label.aes_key"), type="password")
         app_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-app-bind")
     with gr.Row(equal_height=True):
         unbind_mode = gr.Dropdown(
@@ -141,7 +144,8 @@ def build(ctx: StudioContext) -> None:
             if state["state"] == "sent":
                 return status_rows(ctx, bot_id), ok(t("wecom.test_sent"))
             if state["state"] == "failed" or state["last_error"]:
-                return status_rows(ctx, bot_id), bad(t("push.failed", error=state["last_error"]))
+                why = delivery_error(state["last_error"], ctx.lang)
+                return status_rows(ctx, bot_id), bad(t("push.failed", error=why))
             time.sleep(0.2)
         return status_rows(ctx, bot_id), bad(t("wecom.test_queued"))
 
@@ -153,21 +157,26 @@ def build(ctx: StudioContext) -> None:
         return status_rows(ctx, bot_id), ok(t("unbind.done", bot=bot_id, kinds=mode or "-"))
 
     outputs = [table, status]
-    lc_bind.click(lambda b, i, s: bind(b, "longconn", {"bot_id": i, "secret": s}),
-                  [ctx.bot_picker, lc_bot, lc_secret], outputs)  # fmt: skip
-    hook_bind.click(
-        lambda b, h, a: bind(b, "alert_webhook" if a else "webhook", {"key": h}),
-        [ctx.bot_picker, hook, alert], outputs,
-    )  # fmt: skip
-    ai_bind.click(lambda b, tk, k: bind(b, "aibot", {"token": tk, "aes_key": k}),
-                  [ctx.bot_picker, ai_token, ai_key], outputs)  # fmt: skip
-    app_bind.click(
-        lambda b, c, a, s, tk, k: bind(
-            b, "app", {"corp_id": c, "agent_id": a, "secret": s, "token": tk, "aes_key": k}
+    bound = [
+        lc_bind.click(lambda b, i, s: bind(b, "longconn", {"bot_id": i, "secret": s}),
+                      [ctx.bot_picker, lc_bot, lc_secret], outputs),
+        hook_bind.click(
+            lambda b, h, a: bind(b, "alert_webhook" if a else "webhook", {"key": h}),
+            [ctx.bot_picker, hook, alert], outputs,
         ),
-        [ctx.bot_picker, corp, agent, app_secret, app_token, app_key], outputs,
-    )  # fmt: skip
-    test.click(send_test, [ctx.bot_picker, alert], outputs)
-    unbind.click(on_unbind, [ctx.bot_picker, unbind_mode], outputs)
+        ai_bind.click(lambda b, tk, k: bind(b, "aibot", {"token": tk, "aes_key": k}),
+                      [ctx.bot_picker, ai_token, ai_key], outputs),
+        app_bind.click(
+            lambda b, c, a, s, tk, k: bind(
+                b, "app", {"corp_id": c, "agent_id": a, "secret": s, "token": tk, "aes_key": k}
+            ),
+            [ctx.bot_picker, corp, agent, app_secret, app_token, app_key], outputs,
+        ),
+        test.click(send_test, [ctx.bot_picker, alert], outputs),
+        unbind.click(on_unbind, [ctx.bot_picker, unbind_mode], outputs),
+    ]  # fmt: skip
+    for event in bound:  # the bots list shows each bot's bindings
+        ctx.bump(event)
     ctx.bot_picker.change(refresh, ctx.bot_picker, [table, urls])
     ctx.on_load.append((refresh, ctx.bot_picker, [table, urls]))
+    ctx.refresh(refresh, ctx.bot_picker, [table, urls], every=True)  # health as it is now

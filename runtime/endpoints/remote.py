@@ -1,0 +1,502 @@
+"""Replies from OpenAI-compatible servers, through the official `openai` client.
+
+The engine hands a bot's messages here when its model names an endpoint. A reply
+streams from the best base URL of the endpoint's pool (runtime/endpoints/urlpool.py);
+a refused connection, a timeout, a 5xx or a 429 moves it to the next URL before the
+customer has seen a word. Once words have gone out, a broken stream ends the reply
+there: starting again elsewhere would say the beginning twice.
+
+The messages go out exactly as the prompt builder made them (the pinned prefix
+first, byte for byte the same every turn), so a server's prompt cache hits; llama.cpp's
+server is also asked to keep it (`cache_prompt`). Lead extraction asks for JSON in
+the server's own dialect (runtime/endpoints/presets.py) and falls back to a plainer
+one when a server refuses it. Whatever goes wrong becomes an `EndpointError` whose
+text says what happened in plain words; the customer is given the bot's polite
+fallback, never that text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx2
+import openai
+
+from runtime.endpoints.presets import structured_mode
+from runtime.endpoints.store import Endpoint, Endpoints
+from runtime.endpoints.urlpool import UrlPool, UrlState
+from runtime.engine.engine import Generation, ModelMissing
+from runtime.engine.llama_model import GenerationStats
+from runtime.i18n import said, t
+from runtime.spec.model import ModelSettings
+
+log = logging.getLogger(__name__)
+# the client's own request lines add nothing to ours (and never carry the key)
+logging.getLogger("openai").setLevel(logging.WARNING)
+logging.getLogger("httpx2").setLevel(logging.WARNING)
+
+CONNECT_TIMEOUT = 5.0
+NO_KEY = "no-key"  # self-hosted servers without a key still get an Authorization header
+# When a server refuses a form of structured output (400/422), the next plainer one
+FALLBACK = {"json_schema": "json_object", "json_object_schema": "json_object",
+            "ollama": "json_object", "json_object": "none"}  # fmt: skip
+# Which failure to report when every URL failed: what a person must fix comes first
+SEVERITY = ("unknown", "no_model", "auth", "model", "quota", "bad_request", "server",
+            "timeout", "down")  # fmt: skip
+FINISH = {"stop": "end", "length": "max_tokens"}
+
+
+class EndpointError(ModelMissing):
+    """Why an endpoint could not answer, said in plain words in any language (`text(lang)`,
+    `str()`); `reason` for code. A ModelMissing, so that everything that handles a missing
+    model (the responder's polite fallback, the studio, the terminal) handles this too."""
+
+    def __init__(self, reason: str, message_id: str, lang: str | None = None, /, **params: object):
+        super().__init__(message_id, lang, **params)
+        self.reason = reason
+
+
+class _Failure(Exception):
+    """One URL's failure: why, whether the URL should rest, whether another URL may help."""
+
+    def __init__(self, reason: str, params: dict[str, object], *, rest: bool,
+                 try_next: bool = True):  # fmt: skip
+        super().__init__(reason)
+        self.reason, self.params, self.rest, self.try_next = reason, params, rest, try_next
+
+    @property
+    def message_id(self) -> str:
+        return f"endpoint.err.{self.reason}"
+
+    def stored(self) -> str:
+        """For the pool's health: shown later in the reader's language."""
+        return said(self.message_id, **self.params)
+
+
+def estimate_tokens(messages: list[dict[str, str]]) -> int:
+    """A server's tokenizer is not here: count generously, so that the prompt never
+    outgrows the context. One token per character outside ASCII (Chinese runs below
+    that with every common tokenizer), one per three ASCII characters, and the roles."""
+    total = 3
+    for message in messages:
+        text = message.get("content") or ""
+        ascii_chars = sum(1 for ch in text if ch < "\x80")
+        total += 4 + (len(text) - ascii_chars) + math.ceil(ascii_chars / 3)
+    return total
+
+
+def shown_prompt(messages: list[dict[str, str]]) -> str:
+    """What was sent, for the studio's "prompt" panel: the messages as JSON."""
+    return json.dumps(messages, ensure_ascii=False, indent=1)
+
+
+def _detail(exc: Exception) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        message = inner.get("message") if isinstance(inner, dict) else inner
+        if message:
+            return str(message)[:200]
+    return str(getattr(exc, "message", "") or exc)[:200]
+
+
+class RemoteModels:
+    """Every endpoint's URL pool and clients: one per workspace, shared by all bots."""
+
+    def __init__(self, endpoints: Callable[[], Endpoints] | Endpoints, lang: str,
+                 clock: Callable[[], float] = time.monotonic):  # fmt: skip
+        self._endpoints = endpoints
+        self.lang = lang
+        self.clock = clock  # when rested URLs are tried again (tests move it on)
+        self._pools: dict[str, UrlPool] = {}
+        self._clients: dict[tuple[str, str, float], openai.OpenAI] = {}
+        self._structured: dict[tuple[str, tuple[str, ...]], str] = {}  # what each accepted
+        self._discovered: dict[tuple[str, tuple[str, ...]], str] = {}  # default model found
+        self._lock = threading.Lock()
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return self._endpoints if isinstance(self._endpoints, Endpoints) else self._endpoints()
+
+    # --- endpoints, pools and clients ------------------------------------------
+
+    def endpoint(self, name: str) -> Endpoint:
+        endpoint = self.endpoints.get(name)
+        if endpoint is None:
+            raise EndpointError("unknown", "endpoint.err.unknown", self.lang, name=name)
+        return endpoint
+
+    def pool(self, endpoint: Endpoint) -> UrlPool:
+        """The endpoint's pool; when its URLs change, those it keeps keep their state."""
+        with self._lock:
+            pool = self._pools.get(endpoint.name)
+            if pool is None or pool.urls != endpoint.base_urls:
+                fresh = UrlPool(endpoint.base_urls, lambda: self.clock())
+                for url in endpoint.base_urls:
+                    if pool is not None and url in pool.urls:
+                        fresh._states[url] = pool.state(url)
+                self._pools[endpoint.name] = pool = fresh
+            return pool
+
+    def client(self, endpoint: Endpoint, url: str) -> openai.OpenAI:
+        key = (url, endpoint.api_key, endpoint.timeout)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                connect = min(CONNECT_TIMEOUT, endpoint.timeout)
+                timeout = httpx2.Timeout(endpoint.timeout, connect=connect)
+                client = openai.OpenAI(
+                    base_url=url, api_key=endpoint.api_key or NO_KEY, timeout=timeout,
+                    max_retries=0,  # failing over is ours to do, across the pool
+                )  # fmt: skip
+                self._clients[key] = client
+            return client
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int:
+        return estimate_tokens(messages)
+
+    # --- errors --------------------------------------------------------------
+
+    def failure(self, exc: Exception, endpoint: Endpoint, url: str, model: str) -> _Failure:
+        """One URL's failure, classified: what to tell people, whether the URL rests."""
+        if isinstance(exc, _Failure):
+            return exc
+        words: dict[str, object] = {"name": endpoint.name, "url": url, "model": model,
+                                    "seconds": f"{endpoint.timeout:g}",
+                                    "detail": _detail(exc)}  # fmt: skip
+        status = getattr(exc, "status_code", None)
+        if isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException)) or status == 408:
+            return _Failure("timeout", words, rest=True)
+        if isinstance(exc, (openai.APIConnectionError, httpx2.TransportError, OSError)):
+            return _Failure("down", words, rest=True)
+        words["status"] = status or "-"
+        if status in (401, 403):
+            return _Failure("auth", words, rest=False)
+        if status == 404:
+            return _Failure("model", words, rest=False)
+        if status == 429:
+            return _Failure("quota", words, rest=True)
+        if status is not None and 400 <= status < 500:
+            return _Failure("bad_request", words, rest=False, try_next=False)
+        return _Failure("server", words, rest=True)
+
+    def combined(self, endpoint: Endpoint, failures: list[_Failure]) -> EndpointError:
+        """What to say when no URL answered: what a person must fix first."""
+        if not failures:
+            return EndpointError("down", "endpoint.err.no_url", self.lang, name=endpoint.name)
+        worst = min(failures, key=lambda f: SEVERITY.index(f.reason))
+        if len(failures) == 1:
+            return EndpointError(worst.reason, worst.message_id, self.lang, **worst.params)
+        return EndpointError(worst.reason, "endpoint.err.all_urls", self.lang,
+                             message=worst.stored(), n=len(failures))  # fmt: skip
+
+    def log_failure(self, endpoint: Endpoint, failure: _Failure) -> None:
+        log.warning("endpoint %s: %s", endpoint.name, t(failure.message_id, self.lang,
+                                                         **failure.params))  # fmt: skip
+
+    # --- models ----------------------------------------------------------------
+
+    def model_name(self, endpoint: Endpoint, settings: ModelSettings | None = None) -> str:
+        """The bot's `model.name`, else the endpoint's model, else the first the server
+        lists (llama-server and vLLM serve one model; asking it saves typing its name)."""
+        if settings is not None and settings.name:
+            return settings.name
+        if endpoint.model:
+            return endpoint.model
+        key = (endpoint.name, endpoint.base_urls)
+        if key in self._discovered:
+            return self._discovered[key]
+        failures = []
+        for state in self.pool(endpoint).order():
+            try:
+                listed = self.client(endpoint, state.url).models.list()
+                ids = [m.id for m in listed.data]
+            except Exception as exc:  # classified and said below
+                failure = self.failure(exc, endpoint, state.url, "")
+                self.pool(endpoint).failed(state, failure.stored(), rest=failure.rest)
+                failures.append(failure)
+                continue
+            if ids:
+                self._discovered[key] = ids[0]
+                return ids[0]
+        if failures and all(f.reason in ("down", "timeout", "server", "auth") for f in failures):
+            raise self.combined(endpoint, failures)
+        raise EndpointError("no_model", "endpoint.err.no_model", self.lang, name=endpoint.name)
+
+    # --- replies ---------------------------------------------------------------
+
+    def generate(
+        self, settings: ModelSettings, messages: list[dict[str, str]], *, pinned: int,
+        max_tokens: int, schema: dict | None = None,
+    ) -> Generation:  # fmt: skip
+        """A reply streaming from the endpoint. The request is under way (and every URL
+        that refused it passed over) when this returns; EndpointError if none answered."""
+        started = time.perf_counter()
+        endpoint = self.endpoint(settings.endpoint or "")
+        model = self.model_name(endpoint, settings)
+        request: dict[str, Any] = {
+            "model": model, "messages": messages, "max_tokens": max_tokens,
+            "temperature": settings.temperature, "top_p": settings.top_p,
+        }  # fmt: skip
+        if settings.seed is not None:
+            request["seed"] = settings.seed
+        extra: dict[str, Any] = {}
+        if endpoint.kind == "llama-server":
+            extra["cache_prompt"] = True  # keep the prompt evaluated: the next turn starts there
+            extra["repeat_penalty"] = settings.repeat_penalty
+        elif endpoint.kind == "vllm":
+            extra["repetition_penalty"] = settings.repeat_penalty
+        if extra:
+            request["extra_body"] = extra
+        stats = GenerationStats(prompt_tokens=estimate_tokens(messages))
+        affinity = hashlib.blake2b(
+            json.dumps(messages[: pinned + 1], ensure_ascii=False).encode(), digest_size=8
+        ).hexdigest()
+        reply = RemoteReply(self, endpoint, request, stats, affinity, schema, started)
+        reply.open()
+        pieces: Iterator[str] = reply if schema is None else _json_only(reply)
+        return Generation(pieces, stats, shown_prompt(messages))
+
+    def structured(self, endpoint: Endpoint) -> str:
+        key = (endpoint.name, endpoint.base_urls)
+        return self._structured.get(key) or structured_mode(endpoint.kind, endpoint.base_urls[0])
+
+    def downgrade(self, endpoint: Endpoint, mode: str) -> str | None:
+        plainer = FALLBACK.get(mode)
+        if plainer is not None:
+            log.info("endpoint %s refused structured output as %s; using %s",
+                     endpoint.name, mode, plainer)  # fmt: skip
+            self._structured[(endpoint.name, endpoint.base_urls)] = plainer
+        return plainer
+
+    # --- checks and health -----------------------------------------------------
+
+    def test(self, name: str) -> list[dict[str, Any]]:
+        """Each base URL asked for a few words: whether it answers, how fast, and if not,
+        why in plain words. Updates the pool's health like any request."""
+        endpoint = self.endpoint(name)
+        pool = self.pool(endpoint)
+        results = []
+        for url in endpoint.base_urls:
+            state = pool.state(url)
+            started = time.perf_counter()
+            pool.acquire(state)
+            try:
+                model = self.model_name(endpoint)
+                stream = self.client(endpoint, url).chat.completions.create(
+                    model=model, messages=[{"role": "user", "content": "你好"}], max_tokens=8,
+                    temperature=0, stream=True,
+                )  # fmt: skip
+                first, pieces = None, []
+                with stream:
+                    for chunk in stream:
+                        text = chunk.choices[0].delta.content if chunk.choices else None
+                        if text:
+                            first = first or time.perf_counter() - started
+                            pieces.append(text)
+                pool.succeeded(state)
+                results.append({"url": url, "ok": True, "model": model,
+                                "seconds": round(first or time.perf_counter() - started, 2),
+                                "reply": "".join(pieces).strip()[:60]})  # fmt: skip
+            except EndpointError as exc:
+                error = said(exc.message_id, **exc.params)
+                results.append({"url": url, "ok": False, "error": error})
+            except Exception as exc:  # classified: said in words
+                failure = self.failure(exc, endpoint, url, self._known_model(endpoint))
+                pool.failed(state, failure.stored(), rest=failure.rest)
+                results.append({"url": url, "ok": False, "error": failure.stored()})
+            finally:
+                pool.release(state)
+        return results
+
+    def _known_model(self, endpoint: Endpoint) -> str:
+        return endpoint.model or self._discovered.get((endpoint.name, endpoint.base_urls), "")
+
+    def health(self) -> list[dict[str, Any]]:
+        """Per endpoint (no keys): its kind, model and each URL's state and load."""
+        return [{**e.public(), "urls": self.pool(e).snapshot()} for e in self.endpoints.all()]
+
+
+def _json_only(reply: RemoteReply) -> Iterator[str]:
+    """Structured output as one piece: the JSON object, without the fences or words a
+    server that could not be held to the schema may wrap it in."""
+    try:
+        text = "".join(reply)
+    finally:
+        reply.close()
+    start, end = text.find("{"), text.rfind("}")
+    yield text[start : end + 1] if 0 <= start < end else text
+
+
+class RemoteReply:
+    """One reply streaming from one URL of the pool, moved to another URL if it fails
+    before its first words. Iterate for text; `close()` ends it early."""
+
+    def __init__(self, remote: RemoteModels, endpoint: Endpoint, request: dict[str, Any],
+                 stats: GenerationStats, affinity: str, schema: dict | None,
+                 started: float):  # fmt: skip
+        self.remote, self.endpoint, self.request = remote, endpoint, request
+        self.stats, self.affinity, self.schema, self.started = stats, affinity, schema, started
+        self.pool = remote.pool(endpoint)
+        self.tried: list[str] = []
+        self.failures: list[_Failure] = []
+        self.said = 0  # pieces of text handed out
+        self._state: UrlState | None = None
+        self._stream: Any = None
+        self._chunks: Iterator[Any] | None = None
+
+    # --- starting ------------------------------------------------------------
+
+    def open(self) -> None:
+        """Start on the best URL not tried yet that answers; EndpointError if none does."""
+        while (state := self.pool.take(self.affinity, self.tried)) is not None:
+            self.tried.append(state.url)
+            try:
+                self._start(state)
+                return
+            except _Failure as failure:
+                self.failures.append(failure)
+                self.remote.log_failure(self.endpoint, failure)
+                if not failure.try_next:
+                    break
+        raise self.remote.combined(self.endpoint, self.failures)
+
+    def _start(self, state: UrlState) -> None:
+        """The request on `state`'s URL, which `take` has counted in flight."""
+        client = self.remote.client(self.endpoint, state.url)
+        try:
+            stream = self._create(client)
+        except Exception as exc:
+            self.pool.release(state)
+            failure = self.remote.failure(exc, self.endpoint, state.url, self.request["model"])
+            self.pool.failed(state, failure.stored(), rest=failure.rest)
+            raise failure from exc
+        if self.failures:
+            log.info("endpoint %s: answered by %s after %d failed", self.endpoint.name,
+                     state.url, len(self.failures))  # fmt: skip
+        self._state, self._stream, self._chunks = state, stream, iter(stream)
+
+    def _create(self, client: openai.OpenAI) -> Any:
+        """The streaming request; with a schema, in the server's dialect, falling back to
+        a plainer one when the server refuses it."""
+        mode = self.remote.structured(self.endpoint) if self.schema is not None else None
+        while True:
+            request = dict(self.request)
+            if mode is not None:
+                request.update(self._structured(mode, request))
+            try:
+                return client.chat.completions.create(stream=True, **request)
+            except openai.APIStatusError as exc:
+                refused = exc.status_code in (400, 422) or "response_format" in _detail(exc)
+                if mode is None or mode == "none" or not refused:
+                    raise
+                mode = self.remote.downgrade(self.endpoint, mode)
+
+    def _structured(self, mode: str, request: dict[str, Any]) -> dict[str, Any]:
+        schema = self.schema or {}
+        if mode == "json_schema":
+            wrapped = {"name": "fields", "schema": schema}
+            return {"response_format": {"type": "json_schema", "json_schema": wrapped}}
+        if mode == "json_object_schema":
+            return {"response_format": {"type": "json_object", "schema": schema}}
+        if mode == "ollama":
+            wrapped = {"name": "fields", "schema": schema}
+            extra = {**request.get("extra_body", {}), "format": schema}
+            return {"response_format": {"type": "json_schema", "json_schema": wrapped},
+                    "extra_body": extra}  # fmt: skip
+        # not held to the schema: it is in the instructions instead (and "JSON" with it,
+        # which json_object mode requires of the prompt)
+        messages = [dict(m) for m in request["messages"]]
+        note = "Reply in json: only a JSON object that follows this JSON schema:\n" + json.dumps(
+            schema, ensure_ascii=False
+        )
+        if messages and messages[0]["role"] == "system":
+            messages[0]["content"] = f"{messages[0]['content']}\n\n{note}"
+        else:
+            messages.insert(0, {"role": "system", "content": note})
+        extra = {"messages": messages}
+        if mode == "json_object":
+            extra["response_format"] = {"type": "json_object"}
+        return extra
+
+    # --- streaming -------------------------------------------------------------
+
+    def __iter__(self) -> RemoteReply:
+        return self
+
+    def __next__(self) -> str:
+        while True:
+            if self._chunks is None:
+                raise StopIteration
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                if self._state is not None:
+                    self.pool.succeeded(self._state)
+                self._finish()
+                raise
+            except Exception as exc:  # the stream broke: a dead server, a cut connection
+                self._broken(exc)
+                continue
+            text = self._take(chunk)
+            if text:
+                self.said += 1
+                if self.stats.time_to_first_token is None:
+                    self.stats.time_to_first_token = time.perf_counter() - self.started
+                return text
+
+    def _take(self, chunk: Any) -> str:
+        usage = getattr(chunk, "usage", None)
+        if usage is not None and getattr(usage, "completion_tokens", None):
+            self.stats.generated_tokens = usage.completion_tokens
+            self.stats.prompt_tokens = usage.prompt_tokens or self.stats.prompt_tokens
+            cached = getattr(getattr(usage, "prompt_tokens_details", None), "cached_tokens", 0)
+            self.stats.reused_tokens = cached or 0
+        if not chunk.choices:
+            return ""
+        choice = chunk.choices[0]
+        if choice.finish_reason:
+            self.stats.stopped_by = FINISH.get(choice.finish_reason, choice.finish_reason)
+        text = (choice.delta.content if choice.delta else None) or ""
+        if text and usage is None:
+            self.stats.generated_tokens += 1  # a server streams one token per chunk
+        return text
+
+    def _broken(self, exc: Exception) -> None:
+        state = self._state
+        assert state is not None
+        failure = self.remote.failure(exc, self.endpoint, state.url, self.request["model"])
+        self.pool.failed(state, failure.stored(), rest=failure.rest)
+        self.remote.log_failure(self.endpoint, failure)
+        self._finish()
+        if self.said:  # the customer has the beginning: it is never said twice
+            self.stats.stopped_by = "error"
+            return
+        self.failures.append(failure)
+        self.open()  # the next URL, from the start: nothing was said yet
+
+    def _finish(self) -> None:
+        stream, state = self._stream, self._state
+        self._stream = self._chunks = self._state = None
+        if stream is not None:
+            try:
+                stream.close()
+            except Exception:  # a connection already gone
+                log.debug("closing a broken stream failed", exc_info=True)
+        if state is not None:
+            self.pool.release(state)
+        self.stats.total_seconds = time.perf_counter() - self.started
+
+    def close(self) -> None:
+        self._finish()
+
+    def __del__(self) -> None:  # a reply dropped unread still frees its URL
+        if self._state is not None:
+            self._finish()

@@ -1,0 +1,210 @@
+"""Plain words for what would otherwise show as a technical key: the settings of a bot
+file by their labels (a key appears only beside its label), allowed ranges, lead field
+types, yes and no, units, delivery errors, and "no data yet"."""
+
+PLAIN_STRINGS: dict[str, dict[str, str]] = {
+    # --- a setting named in a message: its label, its key beside it ----------
+    "field.named": {"zh": "{label}（{key}）", "en": "{label} ({key})"},
+    "field.item": {"zh": "{what}第 {n} 项", "en": "{what} #{n}"},
+    "field.item_of": {"zh": "{item}的{label}", "en": "{item}: {label}"},
+    "field.id": {"zh": "ID", "en": "ID"},
+    "field.name": {"zh": "名称", "en": "Name"},
+    "field.description": {"zh": "简介", "en": "Description"},
+    "field.language": {"zh": "语言", "en": "Language"},
+    "field.timezone": {"zh": "时区", "en": "Time zone"},
+    "field.persona": {"zh": "人设", "en": "Persona"},
+    "field.system_prompt": {"zh": "工作规则", "en": "Rules"},
+    "field.greeting": {"zh": "开场白", "en": "Greeting"},
+    "field.knowledge": {"zh": "产品知识", "en": "Product knowledge"},
+    "field.model": {"zh": "模型与生成设置", "en": "Model and generation"},
+    "field.model.file": {"zh": "模型文件", "en": "Model file"},
+    "field.model.temperature": {"zh": "创造性（温度）", "en": "Creativity (temperature)"},
+    "field.model.top_p": {"zh": "用词范围", "en": "Word choice"},
+    "field.model.max_tokens": {"zh": "回复字数上限", "en": "Longest reply"},
+    "field.model.context": {"zh": "上下文长度", "en": "Context size"},
+    "field.model.gpu_layers": {"zh": "GPU 层数", "en": "GPU layers"},
+    "field.model.repeat_penalty": {"zh": "重复惩罚", "en": "Repetition penalty"},
+    "field.model.seed": {"zh": "随机种子", "en": "Random seed"},
+    "field.few_shot": {"zh": "示例对话", "en": "Example exchanges"},
+    "field.few_shot.user": {"zh": "客户说", "en": "Customer says"},
+    "field.few_shot.assistant": {"zh": "机器人答", "en": "Bot answers"},
+    "field.lead_capture": {"zh": "线索采集", "en": "Lead capture"},
+    "field.lead_capture.goal": {"zh": "转化目标", "en": "Conversion goal"},
+    "field.lead_capture.converted_when": {"zh": "转化条件", "en": "Converted once captured"},
+    "field.lead_capture.alert_unmasked": {
+        "zh": "提醒中显示完整号码",
+        "en": "Full numbers in alerts",
+    },
+    "field.lead_capture.fields": {"zh": "线索字段", "en": "Lead fields"},
+    "field.lead_capture.fields.key": {"zh": "字段键", "en": "Key"},
+    "field.lead_capture.fields.label": {"zh": "名称", "en": "Label"},
+    "field.lead_capture.fields.type": {"zh": "类型", "en": "Type"},
+    "field.lead_capture.fields.required": {"zh": "必填", "en": "Required"},
+    "field.lead_capture.fields.ask": {"zh": "提问话术", "en": "Question"},
+    "field.lead_capture.fields.why": {"zh": "为什么问", "en": "Why it helps"},
+    "field.lead_capture.fields.options": {"zh": "选项", "en": "Options"},
+    "field.variants": {"zh": "A/B 变体", "en": "A/B variants"},
+    "field.variants.id": {"zh": "变体 ID", "en": "Variant ID"},
+    "field.variants.weight": {"zh": "权重", "en": "Weight"},
+    "field.experiment": {"zh": "实验", "en": "Experiment"},
+    "field.experiment.seed": {"zh": "实验种子", "en": "Experiment seed"},
+    "field.wecom": {"zh": "企业微信", "en": "WeCom"},
+    "field.wecom.trigger": {"zh": "群聊中何时回复", "en": "When to answer in groups"},
+    "field.wecom.prefix": {"zh": "触发前缀", "en": "Prefix"},
+    "field.wecom.reply_format": {"zh": "回复格式", "en": "Reply format"},
+    "field.safety": {"zh": "安全与频率", "en": "Safety and limits"},
+    "field.safety.rate_limit": {"zh": "每位用户的频率上限", "en": "Per-user rate limit"},
+    "field.safety.blocked_words": {"zh": "屏蔽词", "en": "Blocked words"},
+    "field.safety.blocked_reply": {"zh": "遇到屏蔽词时的回复", "en": "Reply to blocked words"},
+    "field.safety.history_turns": {"zh": "记住最近几轮对话", "en": "Exchanges remembered"},
+    "field.schedules": {"zh": "定时任务", "en": "Schedules"},
+    "field.schedules.id": {"zh": "定时任务名称", "en": "Schedule name"},
+    "field.schedules.cron": {"zh": "运行时间", "en": "When it runs"},
+    "field.schedules.timezone": {"zh": "时区", "en": "Time zone"},
+    "field.schedules.text": {"zh": "固定文字", "en": "Fixed text"},
+    "field.schedules.prompt": {"zh": "提示词", "en": "Prompt"},
+    "field.schedules.to": {"zh": "发到", "en": "Send to"},
+    "field.schedules.paused": {"zh": "暂停", "en": "Paused"},
+    "field.schedules.grace_minutes": {"zh": "补发期限（分钟）", "en": "Grace period (minutes)"},
+    # --- a number out of its range ---------------------------------------------
+    "spec.out_of_range": {
+        "zh": "“{field}” 应{range}，现在是 {value}",
+        "en": "'{field}' must be {range}; it is {value}",
+    },
+    "range.closed": {"zh": "在 {low} 到 {high} 之间", "en": "between {low} and {high}"},
+    "range.open_low": {
+        "zh": "大于 {low} 且不超过 {high}",
+        "en": "more than {low} and at most {high}",
+    },
+    "range.at_least": {"zh": "不小于 {low}", "en": "at least {low}"},
+    "range.more_than": {"zh": "大于 {low}", "en": "more than {low}"},
+    "edit.allowed": {"zh": "{help}（应{range}）", "en": "{help} (allowed: {range})"},
+    "spec.or": {"zh": "或", "en": " or "},
+    # --- lead fields -------------------------------------------------------------
+    "type.text": {"zh": "文字", "en": "Text"},
+    "type.phone_cn": {"zh": "手机号", "en": "Mobile number"},
+    "type.email": {"zh": "邮箱", "en": "Email"},
+    "type.wechat_id": {"zh": "微信号", "en": "WeChat ID"},
+    "type.number": {"zh": "数字", "en": "Number"},
+    "type.date": {"zh": "日期", "en": "Date"},
+    "type.datetime": {"zh": "日期和时间", "en": "Date and time"},
+    "type.choice": {"zh": "单选", "en": "Choice"},
+    "answer.yes": {"zh": "是", "en": "yes"},
+    "answer.no": {"zh": "否", "en": "no"},
+    "person.studio": {"zh": "{name}（试聊）", "en": "{name} (studio test)"},
+    "person.default": {"zh": "测试员", "en": "tester"},
+    "csv.user": {"zh": "客户", "en": "Customer"},
+    "csv.variant": {"zh": "变体", "en": "Variant"},
+    "csv.converted": {"zh": "已转化", "en": "Converted"},
+    "csv.captured_at": {"zh": "首次采集时间", "en": "First captured"},
+    # --- units ------------------------------------------------------------------
+    "unit.seconds": {"zh": "{value} 秒", "en": "{value} s"},
+    "unit.seconds_suffix": {"zh": " 秒", "en": " s"},
+    # --- experiments --------------------------------------------------------------
+    "exp.no_data": {"zh": "还没有数据", "en": "no data yet"},
+    "report.some_empty": {
+        "zh": "{variants} 还没有数据（还没有分到客户）：等每组都有客户后才能比较。",
+        "en": "No data yet for {variants} (no customers assigned): the groups can be compared once each has customers.",
+    },
+    "cli.report.no_data": {
+        "zh": "  {id:<8} 还没有数据（人数 0）",
+        "en": "  {id:<8} no data yet (0 people)",
+    },
+    # --- models ----------------------------------------------------------------------
+    "models.default_label": {"zh": "自带小模型（default）", "en": "Bundled small model (default)"},
+    "gguf.bad_name": {
+        "zh": "{name}：文件名必须以 .gguf 结尾",
+        "en": "{name}: the file name must end in .gguf",
+    },
+    "gguf.truncated": {
+        "zh": "文件不完整（下载被中断了吗？）",
+        "en": "the file ends early (truncated download?)",
+    },
+    "gguf.long_string": {
+        "zh": "文件头里有一段长得不可能的文字",
+        "en": "a string in the header is impossibly long",
+    },
+    "gguf.unknown_type": {
+        "zh": "文件头里有不认识的数据类型 {kind}",
+        "en": "unknown metadata value type {kind}",
+    },
+    "gguf.bad_magic": {
+        "zh": "不是 GGUF 文件（开头的标识不对）",
+        "en": "not a GGUF file (wrong magic bytes)",
+    },
+    "gguf.version": {
+        "zh": "不支持的 GGUF 版本 {version}",
+        "en": "unsupported GGUF version {version}",
+    },
+    "gguf.counts": {
+        "zh": "文件头里的数量大得不可能",
+        "en": "the header counts are impossibly large",
+    },
+    # --- chatting -----------------------------------------------------------------------
+    "try.message": {"zh": "消息", "en": "Message"},
+    "chat.empty": {
+        "zh": "消息是空的：请先输入要说的话",
+        "en": "The message is empty: type something to say first",
+    },
+    # --- schedules ------------------------------------------------------------------------
+    "cron.custom": {"zh": "自定义时间（cron：{cron}）", "en": "Custom times (cron: {cron})"},
+    "cron.every_minutes": {"zh": "每 {n} 分钟", "en": "Every {n} minutes"},
+    "cron.bad_fields": {
+        "zh": "应有 5 项（分 时 日 月 星期），这里有 {n} 项",
+        "en": "expected 5 fields (minute hour day month weekday), got {n}",
+    },
+    "cron.backwards": {
+        "zh": "星期范围 {span} 前后颠倒了",
+        "en": "weekday range {span} runs backwards",
+    },
+    "cron.bad_weekday": {
+        "zh": "星期 “{value}” 应为 0 到 7（0 和 7 都是周日）或 mon 到 sun",
+        "en": "weekday '{value}' is not 0-7 (0 and 7 are Sunday) or mon..sun",
+    },
+    "cron.bad_value": {
+        "zh": "某一项写法不对或超出范围（{detail}）",
+        "en": "a field is malformed or out of range ({detail})",
+    },
+    "cron.and": {"zh": "、", "en": ", "},
+    "rehearse.bad_count": {
+        "zh": "每位客户聊几遍：请填 {low} 到 {high} 之间的整数（现在是 {value}）",
+        "en": "Conversations per customer: a whole number between {low} and {high} (it is {value})",
+    },
+    # --- WeCom's console names its credentials in English: the words first, its name beside
+    "wecom.label.bot_id": {"zh": "机器人 ID（Bot ID）", "en": "Bot ID"},
+    "wecom.label.secret": {"zh": "密钥（Secret）", "en": "Secret"},
+    "wecom.label.token": {"zh": "令牌（Token）", "en": "Token"},
+    "wecom.label.aes_key": {
+        "zh": "消息加密密钥（EncodingAESKey）",
+        "en": "Message encryption key (EncodingAESKey)",
+    },
+    "wecom.label.corp_id": {"zh": "企业 ID（CorpID）", "en": "Corp ID (CorpID)"},
+    "wecom.label.agent_id": {"zh": "应用 ID（AgentId）", "en": "App ID (AgentId)"},
+    # --- why a message was not delivered (errors from WeCom or the network) --------------
+    "delivery.http": {
+        "zh": "企业微信服务器出错（HTTP {code}）",
+        "en": "WeCom's server failed (HTTP {code})",
+    },
+    "delivery.errcode": {
+        "zh": "企业微信拒绝了这条消息（错误码 {code}：{detail}）",
+        "en": "WeCom refused the message (error {code}: {detail})",
+    },
+    "delivery.network": {
+        "zh": "连不上企业微信（网络错误 {detail}）",
+        "en": "Could not reach WeCom (network error {detail})",
+    },
+    "delivery.longconn_down": {
+        "zh": "长连接还没有连上，连上后自动发送",
+        "en": "The long connection is not up yet; sent once it is",
+    },
+    "delivery.longconn": {
+        "zh": "长连接出错（{detail}）",
+        "en": "The long connection failed ({detail})",
+    },
+    "delivery.no_app": {"zh": "还没有绑定自建应用", "en": "No self-built app is bound"},
+    "delivery.token": {
+        "zh": "自建应用的访问令牌（access_token）一再过期",
+        "en": "The app's access token (access_token) keeps expiring",
+    },
+    "delivery.other": {"zh": "企业微信返回：{detail}", "en": "WeCom said: {detail}"},
+}
