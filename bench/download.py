@@ -79,23 +79,28 @@ def throughput(hub: FakeHub, source: Path, work: Path, rounds: int) -> None:
 
         folder = work / "hf"
         shutil.rmtree(folder, ignore_errors=True)
-        hf_hub_download(REPO, NAME, local_dir=folder, endpoint=hub.url, token=False,
-                        cache_dir=work / "hf-cache")  # fmt: skip
+        hf_hub_download(
+            REPO, NAME, local_dir=folder, endpoint=hub.url, token=False, cache_dir=work / "hf-cache"
+        )
 
     for _ in range(rounds):  # interleaved, so that the machine's mood is shared
         times["ours"].append(timed(ours))
         times["curl"].append(timed(lambda: curl(False)))
         times["curl+sha256sum"].append(timed(lambda: curl(True)))
         times["hf"].append(timed(hf))
-    print(f"\nthroughput, {size / MiB:.0f} MiB file, median of {rounds} "
-          f"(MiB/s, seconds):")  # fmt: skip
+    print(f"\nthroughput, {size / MiB:.0f} MiB file, median of {rounds} (MiB/s, seconds):")
     base = statistics.median(times["curl"])
-    for label, what in (("curl -L", "curl"), ("curl -L, then sha256sum", "curl+sha256sum"),
-                        ("hf_hub_download (size check only)", "hf"),
-                        ("ours (SHA-256 checked, fsync, moved in)", "ours")):  # fmt: skip
+    for label, what in (
+        ("curl -L", "curl"),
+        ("curl -L, then sha256sum", "curl+sha256sum"),
+        ("hf_hub_download (size check only)", "hf"),
+        ("ours (SHA-256 checked, fsync, moved in)", "ours"),
+    ):
         median = statistics.median(times[what])
-        print(f"  {label:42s} {size / MiB / median:7.0f} MiB/s  {median:6.2f} s  "
-              f"({base / median:.2f}x curl)")  # fmt: skip
+        print(
+            f"  {label:42s} {size / MiB / median:7.0f} MiB/s  {median:6.2f} s  "
+            f"({base / median:.2f}x curl)"
+        )
 
 
 def what_hf_hub_download_does(hub: FakeHub, small: Path, work: Path) -> None:
@@ -106,11 +111,19 @@ def what_hf_hub_download_does(hub: FakeHub, small: Path, work: Path) -> None:
     hub.add(REPO, "small.gguf", small)
 
     def fetch(folder: Path):
-        return hf_hub_download(REPO, "small.gguf", local_dir=folder, endpoint=hub.url,
-                               token=False, cache_dir=work / "hf-cache")  # fmt: skip
+        return hf_hub_download(
+            REPO,
+            "small.gguf",
+            local_dir=folder,
+            endpoint=hub.url,
+            token=False,
+            cache_dir=work / "hf-cache",
+        )
 
-    print("\nwhat hf_hub_download does alone (huggingface_hub "
-          f"{__import__('huggingface_hub').__version__}):")  # fmt: skip
+    print(
+        "\nwhat hf_hub_download does alone (huggingface_hub "
+        f"{__import__('huggingface_hub').__version__}):"
+    )
     hub.reset()
     hub.drops, hub.drop_after = 1, size // 3
     fetch(work / "a")
@@ -120,9 +133,11 @@ def what_hf_hub_download_does(hub: FakeHub, small: Path, work: Path) -> None:
     hub.reset()
     hub.throttle = 20 * MiB
     where = {"local_dir": str(work / "b"), "cache_dir": str(work / "hf-cache")}
-    script = ("from huggingface_hub import hf_hub_download\n"
-              f"hf_hub_download({REPO!r}, 'small.gguf', endpoint={hub.url!r}, token=False, "
-              f"**{where!r})\n")  # fmt: skip
+    script = (
+        "from huggingface_hub import hf_hub_download\n"
+        f"hf_hub_download({REPO!r}, 'small.gguf', endpoint={hub.url!r}, token=False, "
+        f"**{where!r})\n"
+    )
     child = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
     deadline = time.monotonic() + 30
     while hub.body_bytes("small.gguf") < size // 3 and time.monotonic() < deadline:
@@ -133,17 +148,21 @@ def what_hf_hub_download_does(hub: FakeHub, small: Path, work: Path) -> None:
     hub.reset()
     fetch(work / "b")
     (again,) = hub.gets("small.gguf")
-    print(f"  process killed, {left:,} B left in .incomplete files: the next run GETs with "
-          f"Range {again.range_start} and {again.sent:,} B -> starts over")  # fmt: skip
+    print(
+        f"  process killed, {left:,} B left in .incomplete files: the next run GETs with "
+        f"Range {again.range_start} and {again.sent:,} B -> starts over"
+    )
 
     hub.reset()
     hub.corrupt = True
     path = Path(fetch(work / "c"))
     good = hashlib.sha256(small.read_bytes()).hexdigest()
     bad = hashlib.sha256(path.read_bytes()).hexdigest()
-    print(f"  corrupted bytes served: returned {path.name} with SHA-256 {bad[:12]}… "
-          f"(hub's X-Linked-Etag {good[:12]}…) -> "
-          f"{'accepted' if bad != good else 'caught'}")  # fmt: skip
+    print(
+        f"  corrupted bytes served: returned {path.name} with SHA-256 {bad[:12]}… "
+        f"(hub's X-Linked-Etag {good[:12]}…) -> "
+        f"{'accepted' if bad != good else 'caught'}"
+    )
 
     hub.reset()
     free = shutil.disk_usage(work).free
@@ -157,9 +176,11 @@ def what_hf_hub_download_does(hub: FakeHub, small: Path, work: Path) -> None:
         except Exception as exc:
             outcome = f"{type(exc).__name__}: {str(exc).splitlines()[0][:70]}"
     said = {str(w.message)[:40] for w in caught}
-    print(f"  hub says {declared / 2**30:.0f} GiB, disk has {free / 2**30:.0f} GiB free: "
-          f"warned {sorted(said)}, sent {len(hub.gets('small.gguf'))} GET(s) for "
-          f"{hub.body_bytes('small.gguf'):,} B, then {outcome}")  # fmt: skip
+    print(
+        f"  hub says {declared / 2**30:.0f} GiB, disk has {free / 2**30:.0f} GiB free: "
+        f"warned {sorted(said)}, sent {len(hub.gets('small.gguf'))} GET(s) for "
+        f"{hub.body_bytes('small.gguf'):,} B, then {outcome}"
+    )
     hub.reset()
 
 

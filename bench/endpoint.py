@@ -57,10 +57,29 @@ def free_port() -> int:
 
 def start_server(model: Path, threads: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-               "--model_alias", "bench", "--host", "127.0.0.1", "--port", str(port),
-               "--n_ctx", "4096", "--n_threads", str(threads), "--n_threads_batch",
-               str(threads), "--interrupt_requests", "False", "--verbose", "False"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--model_alias",
+        "bench",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+        "--n_threads",
+        str(threads),
+        "--n_threads_batch",
+        str(threads),
+        "--interrupt_requests",
+        "False",
+        "--verbose",
+        "False",
+    ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 180
@@ -80,9 +99,14 @@ def direct_turn(client: openai.OpenAI, messages: list[dict[str, str]]) -> tuple[
     first = last = None
     count = 0
     stream = client.chat.completions.create(
-        model="bench", messages=messages, max_tokens=MAX_TOKENS, temperature=0, top_p=0.9,
-        stream=True, extra_body={"cache_prompt": True, "repeat_penalty": 1.1},
-    )  # fmt: skip
+        model="bench",
+        messages=messages,
+        max_tokens=MAX_TOKENS,
+        temperature=0,
+        top_p=0.9,
+        stream=True,
+        extra_body={"cache_prompt": True, "repeat_penalty": 1.1},
+    )
     for chunk in stream:
         if chunk.choices and chunk.choices[0].delta.content:
             count += 1
@@ -163,23 +187,36 @@ def main() -> None:
         d_rate = statistics.median(r for _, r in direct)
         b_ttft = statistics.median(t for t, _ in botstudio)
         b_rate = statistics.median(r for _, r in botstudio)
-        print(f"model {model.name}, llama_cpp.server with {args.threads} thread(s) per process,"
-              f" {MAX_TOKENS} tokens, median of {args.rounds} rounds")  # fmt: skip
-        print(f"  direct (openai client)    first token {d_ttft * 1000:7.0f} ms  "
-              f"decode {d_rate:6.1f} tokens/s")  # fmt: skip
-        print(f"  bot on the endpoint       first token {b_ttft * 1000:7.0f} ms  "
-              f"decode {b_rate:6.1f} tokens/s")  # fmt: skip
-        print(f"  BotStudio/direct          decode {b_rate / d_rate:.3f} (target >= 0.95), "
-              f"first token +{(b_ttft - d_ttft) * 1000:.0f} ms")  # fmt: skip
+        print(
+            f"model {model.name}, llama_cpp.server with {args.threads} thread(s) per process,"
+            f" {MAX_TOKENS} tokens, median of {args.rounds} rounds"
+        )
+        print(
+            f"  direct (openai client)    first token {d_ttft * 1000:7.0f} ms  "
+            f"decode {d_rate:6.1f} tokens/s"
+        )
+        print(
+            f"  bot on the endpoint       first token {b_ttft * 1000:7.0f} ms  "
+            f"decode {b_rate:6.1f} tokens/s"
+        )
+        print(
+            f"  BotStudio/direct          decode {b_rate / d_rate:.3f} (target >= 0.95), "
+            f"first token +{(b_ttft - d_ttft) * 1000:.0f} ms"
+        )
 
         clients = [openai.OpenAI(base_url=u, api_key="no-key", max_retries=0) for u in urls]
 
         def direct_chat(i: int, servers: int) -> int:  # the chats dealt out by hand
             asked = [*messages[:-1], {"role": "user", "content": f"{QUESTION} (#{i})"}]
             stream = clients[i % servers].chat.completions.create(
-                model="bench", messages=asked, max_tokens=MAX_TOKENS, temperature=0, top_p=0.9,
-                stream=True, extra_body={"cache_prompt": True, "repeat_penalty": 1.1},
-            )  # fmt: skip
+                model="bench",
+                messages=asked,
+                max_tokens=MAX_TOKENS,
+                temperature=0,
+                top_p=0.9,
+                stream=True,
+                extra_body={"cache_prompt": True, "repeat_penalty": 1.1},
+            )
             return sum(1 for c in stream if c.choices and c.choices[0].delta.content)
 
         def bot_chat(i: int, name: str) -> int:
@@ -190,18 +227,26 @@ def main() -> None:
         rates = {}
         for count, name in ((1, "one"), (2, "two")):
             bot.write_text(BOT.format(endpoint=name, tokens=MAX_TOKENS), encoding="utf-8")
-            for who, chat in (("direct", lambda i, n=count: direct_chat(i, n)),
-                              ("bot", lambda i, n=name: bot_chat(i, n))):  # fmt: skip
+            for who, chat in (
+                ("direct", lambda i, n=count: direct_chat(i, n)),
+                ("bot", lambda i, n=name: bot_chat(i, n)),
+            ):
                 rate, tokens, seconds = at_once(chat, args.chats)
                 rates[who, count] = rate
-                print(f"  {args.chats} chats at once, {count} URL(s), {who:6}  "
-                      f"{rate:6.1f} tokens/s ({tokens} tokens in {seconds:.1f} s)")  # fmt: skip
+                print(
+                    f"  {args.chats} chats at once, {count} URL(s), {who:6}  "
+                    f"{rate:6.1f} tokens/s ({tokens} tokens in {seconds:.1f} s)"
+                )
         pool = {e["name"]: e for e in workspace.remote.health()}["two"]
-        print("  the bot's pool of two: " + ", ".join(f"{u['requests']} requests to {u['url']}"
-                                                       for u in pool["urls"]))  # fmt: skip
+        print(
+            "  the bot's pool of two: "
+            + ", ".join(f"{u['requests']} requests to {u['url']}" for u in pool["urls"])
+        )
         for who in ("direct", "bot"):
-            print(f"  two URLs / one URL, {who:6}  {rates[who, 2] / rates[who, 1]:.2f}x "
-                  f"aggregate tokens/s")  # fmt: skip
+            print(
+                f"  two URLs / one URL, {who:6}  {rates[who, 2] / rates[who, 1]:.2f}x "
+                f"aggregate tokens/s"
+            )
         print(f"  bot/direct with two URLs  {rates['bot', 2] / rates['direct', 2]:.2f}")
     finally:
         for server, _ in servers:

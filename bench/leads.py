@@ -96,8 +96,10 @@ def main() -> None:
         print(f"{fld.key + ' (' + fld.type + ')':<22}{cells}  n={scores[fld.key][2]}")
     print(f"\nmodel answers that did not parse: {len(unparsed)}")
     for name, (_, times) in runs.items():
-        print(f"\nlatency, {name}: median {statistics.median(times) * 1000:.2f} ms, "
-              f"max {max(times) * 1000:.1f} ms per message")  # fmt: skip
+        print(
+            f"\nlatency, {name}: median {statistics.median(times) * 1000:.2f} ms, "
+            f"max {max(times) * 1000:.1f} ms per message"
+        )
 
 
 if __name__ == "__main__":

@@ -7,19 +7,45 @@ times, and decoys (order numbers, landlines, ten-digit numbers, QQ numbers).
 
 from __future__ import annotations
 
-NUMBERS = ["13812345678", "13987654321", "15900001111", "18612349876", "17788889999",
-           "13300002222", "19912345670", "14755556666", "16623456789", "15012340000"]  # fmt: skip
+NUMBERS = [
+    "13812345678",
+    "13987654321",
+    "15900001111",
+    "18612349876",
+    "17788889999",
+    "13300002222",
+    "19912345670",
+    "14755556666",
+    "16623456789",
+    "15012340000",
+]
 
 
 def phone_formats(n: str) -> list[str]:
     full = "".join(chr(ord(c) + 0xFEE0) for c in n)
-    return [n, f"{n[:3]} {n[3:7]} {n[7:]}", f"{n[:3]}-{n[3:7]}-{n[7:]}", f"+86 {n}",
-            f"86-{n}", full, f"+86 {n[:3]} {n[3:7]} {n[7:]}"]  # fmt: skip
+    return [
+        n,
+        f"{n[:3]} {n[3:7]} {n[7:]}",
+        f"{n[:3]}-{n[3:7]}-{n[7:]}",
+        f"+86 {n}",
+        f"86-{n}",
+        full,
+        f"+86 {n[:3]} {n[3:7]} {n[7:]}",
+    ]
 
 
-PHONE_SENTENCES = ["我的手机是{p}", "电话：{p}，随时联系", "call me at {p}", "my cell is {p} thanks",
-                   "{p} 这是我号码", "你好，手机号{p}，请尽快报价", "Phone: {p}",
-                   "可以打{p}找我", "WhatsApp不用，直接打 {p}", "联系方式 {p}（工作日）"]  # fmt: skip
+PHONE_SENTENCES = [
+    "我的手机是{p}",
+    "电话：{p}，随时联系",
+    "call me at {p}",
+    "my cell is {p} thanks",
+    "{p} 这是我号码",
+    "你好，手机号{p}，请尽快报价",
+    "Phone: {p}",
+    "可以打{p}找我",
+    "WhatsApp不用，直接打 {p}",
+    "联系方式 {p}（工作日）",
+]
 
 DECOYS = [
     ("我的订单号是 2026111813812345678，查一下物流", {}),
@@ -39,11 +65,23 @@ DECOYS = [
     ("房间 1380 号", {}),
 ]
 
-EMAILS = ["li.lei@example.com", "wang_wu@corp.cn", "ZhangSan@Company.COM", "sales-01@blueim.io",
-          "hr@shop.com.cn", "chen.jia.shun@163.com", "tom+news@gmail.com", "ops@a-b.org"]  # fmt: skip
+EMAILS = [
+    "li.lei@example.com",
+    "wang_wu@corp.cn",
+    "ZhangSan@Company.COM",
+    "sales-01@blueim.io",
+    "hr@shop.com.cn",
+    "chen.jia.shun@163.com",
+    "tom+news@gmail.com",
+    "ops@a-b.org",
+]
 EMAIL_SENTENCES = ["邮箱：{e}", "email me at {e}", "发到 {e} 就行", "我的邮件地址是{e}，谢谢"]
-EMAIL_DECOYS = [("li at example dot com", {}), ("关注我 @lilei", {}), ("user@localhost", {}),
-                ("mail me: wang@", {})]  # fmt: skip
+EMAIL_DECOYS = [
+    ("li at example dot com", {}),
+    ("关注我 @lilei", {}),
+    ("user@localhost", {}),
+    ("mail me: wang@", {}),
+]
 
 WECHATS = ["lilei_88", "Zhang-San2024", "wxid_abc123", "momo_shop", "Kevin1990", "sales_blue"]
 WECHAT_SENTENCES = [
@@ -53,26 +91,57 @@ WECHAT_SENTENCES = [
     "WeChat ID {w}",
     "wx {w} 备注BotStudio",
 ]
-WECHAT_DECOYS = [("我用微信", {}), ("微信 12345", {}), ("hello world everyone", {}),
-                 ("加个好友吧", {}), ("微信号 ab", {})]  # fmt: skip
+WECHAT_DECOYS = [
+    ("我用微信", {}),
+    ("微信 12345", {}),
+    ("hello world everyone", {}),
+    ("加个好友吧", {}),
+    ("微信号 ab", {}),
+]
 
-COMPANIES = [("我们是蓝莺科技", "蓝莺科技"), ("我在杭州云帆网络工作", "杭州云帆网络"),
-             ("I work at Acme Ltd", "Acme Ltd"), ("公司叫星河传媒", "星河传媒"),
-             ("We are Northwind Traders", "Northwind Traders"), ("我是华为的采购", "华为"),
-             ("来自上海小象教育", "上海小象教育"), ("my company is Globex", "Globex"),
-             ("我们公司：青木咖啡", "青木咖啡"), ("从深圳大疆来的", "深圳大疆"),
-             ("Initech here, looking for an SDK", "Initech"), ("美团这边想了解一下", "美团")]  # fmt: skip
-NO_COMPANY = ["你们支持哪些平台？", "价格多少", "thanks!", "能发个资料吗", "明天再聊",
-              "what's the latency?", "好的，了解了", "你们有私有化部署吗"]  # fmt: skip
+COMPANIES = [
+    ("我们是蓝莺科技", "蓝莺科技"),
+    ("我在杭州云帆网络工作", "杭州云帆网络"),
+    ("I work at Acme Ltd", "Acme Ltd"),
+    ("公司叫星河传媒", "星河传媒"),
+    ("We are Northwind Traders", "Northwind Traders"),
+    ("我是华为的采购", "华为"),
+    ("来自上海小象教育", "上海小象教育"),
+    ("my company is Globex", "Globex"),
+    ("我们公司：青木咖啡", "青木咖啡"),
+    ("从深圳大疆来的", "深圳大疆"),
+    ("Initech here, looking for an SDK", "Initech"),
+    ("美团这边想了解一下", "美团"),
+]
+NO_COMPANY = [
+    "你们支持哪些平台？",
+    "价格多少",
+    "thanks!",
+    "能发个资料吗",
+    "明天再聊",
+    "what's the latency?",
+    "好的，了解了",
+    "你们有私有化部署吗",
+]
 
-PRODUCTS = [("想了解一下 IM SDK", "IM SDK"), ("我们需要智能客服", "智能客服"),
-            ("音视频通话怎么收费", "音视频"), ("interested in the im sdk", "IM SDK"),
-            ("主要看音视频", "音视频"), ("客服机器人，智能客服那个", "智能客服")]  # fmt: skip
+PRODUCTS = [
+    ("想了解一下 IM SDK", "IM SDK"),
+    ("我们需要智能客服", "智能客服"),
+    ("音视频通话怎么收费", "音视频"),
+    ("interested in the im sdk", "IM SDK"),
+    ("主要看音视频", "音视频"),
+    ("客服机器人，智能客服那个", "智能客服"),
+]
 NO_PRODUCT = ["你好", "有人吗", "我再想想", "ok"]
 
-MEETINGS = [("明天下午3点可以", "2026-11-19T15:00"), ("下周二上午10点半方便", "2026-11-24T10:30"),
-            ("3月5日下午两点", "2027-03-05T14:00"), ("后天晚上8点", "2026-11-20T20:00"),
-            ("周五 14:00", "2026-11-20T14:00"), ("2026-12-01 09:30 开会", "2026-12-01T09:30")]  # fmt: skip
+MEETINGS = [
+    ("明天下午3点可以", "2026-11-19T15:00"),
+    ("下周二上午10点半方便", "2026-11-24T10:30"),
+    ("3月5日下午两点", "2027-03-05T14:00"),
+    ("后天晚上8点", "2026-11-20T20:00"),
+    ("周五 14:00", "2026-11-20T14:00"),
+    ("2026-12-01 09:30 开会", "2026-12-01T09:30"),
+]
 NO_MEETING = ["最近都没空", "以后再说", "不用开会"]
 
 

@@ -33,9 +33,28 @@ from runtime.spec.model import ModelSettings  # noqa: E402
 from runtime.store import Journal  # noqa: E402
 from runtime.store.settings import Settings  # noqa: E402
 
-BLOCKED = ["赌博", "返现", "加微信", "vx", "刷单", "兼职", "代开发票", "贷款", "彩票", "外挂",
-           "casino", "refund", "lottery", "loan", "crypto", "bitcoin", "forex", "invoice",
-           "escort", "weapon"]  # fmt: skip
+BLOCKED = [
+    "赌博",
+    "返现",
+    "加微信",
+    "vx",
+    "刷单",
+    "兼职",
+    "代开发票",
+    "贷款",
+    "彩票",
+    "外挂",
+    "casino",
+    "refund",
+    "lottery",
+    "loan",
+    "crypto",
+    "bitcoin",
+    "forex",
+    "invoice",
+    "escort",
+    "weapon",
+]
 
 
 def median_ms(action, rounds: int) -> float:
@@ -55,8 +74,9 @@ def scheduler_figures(root: Path) -> None:
         schedules = "".join(
             f"  - {{id: s{s}, cron: '{s} 9 * * 1-5', text: '{text}'}}\n" for s in range(5)
         )
-        (bots / f"bot{b}.yaml").write_text(f"id: bot{b}\nname: Bot {b}\nschedules:\n{schedules}",
-                                           encoding="utf-8")  # fmt: skip
+        (bots / f"bot{b}.yaml").write_text(
+            f"id: bot{b}\nname: Bot {b}\nschedules:\n{schedules}", encoding="utf-8"
+        )
     clock = [1795395540.0]  # Monday 8:59 in Shanghai
     journal = Journal(root / "j.sqlite3")
     bindings = Bindings(Settings(root / "settings.json"))
@@ -71,9 +91,11 @@ def scheduler_figures(root: Path) -> None:
     started = time.perf_counter()
     ran = len(scheduler.tick())
     due = (time.perf_counter() - started) * 1000
-    print(f"scheduler, 20 bots x 5 schedules: reading the files {read:.1f} ms; "
-          f"an idle tick {idle:.1f} ms ({idle / read:.2f}x); "
-          f"a tick running {ran} pushes {due:.0f} ms ({due / ran:.1f} ms per push)")  # fmt: skip
+    print(
+        f"scheduler, 20 bots x 5 schedules: reading the files {read:.1f} ms; "
+        f"an idle tick {idle:.1f} ms ({idle / read:.2f}x); "
+        f"a tick running {ran} pushes {due:.0f} ms ({due / ran:.1f} ms per push)"
+    )
 
 
 def screen_figures(gguf: Path) -> None:
@@ -100,8 +122,10 @@ def screen_figures(gguf: Path) -> None:
         screened.append(tokens / seconds)
     same = "same text" if text_plain == text_screened else "TEXT DIFFERS"
     p, s = statistics.median(plain), statistics.median(screened)
-    print(f"blocked-word screen (20 words) on a 300-token reply: {s:.1f} tok/s screened vs "
-          f"{p:.1f} unscreened ({s / p:.3f}x), {same}")  # fmt: skip
+    print(
+        f"blocked-word screen (20 words) on a 300-token reply: {s:.1f} tok/s screened vs "
+        f"{p:.1f} unscreened ({s / p:.3f}x), {same}"
+    )
 
 
 def rate_limit_figures(root: Path) -> None:
@@ -116,8 +140,9 @@ def rate_limit_figures(root: Path) -> None:
         )
     bare = median_ms(lambda: journal.connection().execute("SELECT 1").fetchone(), 200)
     check = median_ms(lambda: over_rate_limit(Inbox(journal), spec, "u42", now), 200)
-    print(f"rate-limit check, 100,000 inbox rows: {check:.3f} ms vs a bare SQLite query "
-          f"{bare:.3f} ms")  # fmt: skip
+    print(
+        f"rate-limit check, 100,000 inbox rows: {check:.3f} ms vs a bare SQLite query {bare:.3f} ms"
+    )
 
 
 def main() -> None:

@@ -57,8 +57,13 @@ def measure(sender: AIBotSender, base: str, requests: int) -> tuple[list[float],
     client = httpx.Client(timeout=60)
 
     def callback(_):
-        event = {"msgid": uuid.uuid4().hex, "aibotid": "AIBOTID", "from": {"userid": "u1"},
-                 "msgtype": "event", "event": {"eventtype": "enter_chat"}}  # fmt: skip
+        event = {
+            "msgid": uuid.uuid4().hex,
+            "aibotid": "AIBOTID",
+            "from": {"userid": "u1"},
+            "msgtype": "event",
+            "event": {"eventtype": "enter_chat"},
+        }
         params, body = sender.signed(event)
         started = time.perf_counter()
         answer = client.post(sender.url, params=params, json=body)
@@ -151,8 +156,16 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "BOTSTUDIO_LANG": "en"}
-    command = [sys.executable, "launch.py", "--bots", str(home / "bots"),
-               "--data", str(home / "data"), "--port", str(port)]  # fmt: skip
+    command = [
+        sys.executable,
+        "launch.py",
+        "--bots",
+        str(home / "bots"),
+        "--data",
+        str(home / "data"),
+        "--port",
+        str(port),
+    ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     try:
         wait_up(f"{base}/healthz", server)
@@ -162,8 +175,9 @@ def main() -> None:
         floods: dict[str, dict[int, int]] = {}
         for name, spoofed in (("one address", False), ("40 addresses", True)):
             stop, counts = threading.Event(), {}
-            flooding = threading.Thread(target=flood, args=(base, stop),
-                                        kwargs={"spoofed": spoofed, "counts": counts})  # fmt: skip
+            flooding = threading.Thread(
+                target=flood, args=(base, stop), kwargs={"spoofed": spoofed, "counts": counts}
+            )
             flooding.start()
             time.sleep(2)  # let the flood build up
             results[f"40 guessers, {name}"] = measure(sender, base, args.requests)
@@ -186,8 +200,10 @@ def main() -> None:
         shown = ", ".join(f"{n} × {status}" for status, n in sorted(counts.items()))
         print(f"  guesses from {name}: {shown}")
     print(f"\n400 MB chunked POST to a callback: answered '{status}' after {sent / MB:.1f} MB sent")
-    print(f"  server peak memory {before:.0f} MiB before, {after:.0f} MiB after "
-          f"(+{after - before:.0f} MiB)")  # fmt: skip
+    print(
+        f"  server peak memory {before:.0f} MiB before, {after:.0f} MiB after "
+        f"(+{after - before:.0f} MiB)"
+    )
     print(json.dumps({"peak_rss_growth_mib": round(after - before, 1)}))
 
 

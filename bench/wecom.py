@@ -97,10 +97,19 @@ def main() -> None:
         # the baseline: same client, same payloads, a handler that only acknowledges
         bare_port = free_port()
         bare = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.bare_ack:app", "--port", str(bare_port),
-             "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.bare_ack:app",
+                "--port",
+                str(bare_port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         wait_up(f"http://127.0.0.1:{bare_port}/docs", bare)
         base_sender = AIBotSender(
             f"http://127.0.0.1:{bare_port}/wecom/aibot/bench", TOKEN, AES_KEY, wecom.url
@@ -111,8 +120,16 @@ def main() -> None:
         bare.wait()
 
         port = free_port()
-        command = [sys.executable, "launch.py", "--bots", str(home / "bots"),
-                   "--data", str(home / "data"), "--port", str(port)]  # fmt: skip
+        command = [
+            sys.executable,
+            "launch.py",
+            "--bots",
+            str(home / "bots"),
+            "--data",
+            str(home / "data"),
+            "--port",
+            str(port),
+        ]
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         wait_up(f"http://127.0.0.1:{port}/healthz", server)
         sender = AIBotSender(

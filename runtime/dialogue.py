@@ -110,14 +110,19 @@ class Reply:
         # one line per message handled: who (hashed), which variant, how fast, how long
         messages_log.info(
             "bot=%s user=%s variant=%s latency_ms=%d seconds=%.2f tokens=%d%s",
-            self.bot.bot_id, mask_user(self.user, self.log_salt), self.bot.variant_id or "-",
-            payload["latency_ms"], payload["seconds"], payload["tokens"],
+            self.bot.bot_id,
+            mask_user(self.user, self.log_salt),
+            self.bot.variant_id or "-",
+            payload["latency_ms"],
+            payload["seconds"],
+            payload["tokens"],
             f" blocked_out={self.blocked!r}" if self.blocked else "",
-        )  # fmt: skip
+        )
         if self.events is None:
             return
-        self.events.record(self.bot.bot_id, MESSAGE, self.user, payload,
-                           variant=self.bot.variant_id)  # fmt: skip
+        self.events.record(
+            self.bot.bot_id, MESSAGE, self.user, payload, variant=self.bot.variant_id
+        )
 
     def read(self) -> str:
         for _ in self:
@@ -127,11 +132,16 @@ class Reply:
 
 class Dialogue:
     def __init__(
-        self, bots: BotRepository, engine: Engine, conversations: Conversations,
+        self,
+        bots: BotRepository,
+        engine: Engine,
+        conversations: Conversations,
         leads: LeadCapture | None = None,
-        assignments: Assignments | None = None, events: EventLog | None = None, *,
+        assignments: Assignments | None = None,
+        events: EventLog | None = None,
+        *,
         log_salt: str,
-    ):  # fmt: skip
+    ):
         """`log_salt`: this install's secret that people's ids are hashed with in logs."""
         self.bots = bots
         self.engine = engine
@@ -168,9 +178,14 @@ class Dialogue:
         return bot.greeting
 
     def feedback(
-        self, bot_id: str, user: str, value: int, reply_id: str = "", source: str = "wecom",
+        self,
+        bot_id: str,
+        user: str,
+        value: int,
+        reply_id: str = "",
+        source: str = "wecom",
         variant: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """👍 (+1), 👎 (-1) or withdrawn (0) on a reply, counted for the person's variant."""
         spec = self.spec(bot_id)
         if variant is None and self.assignments is not None:
@@ -178,15 +193,20 @@ class Dialogue:
         payload = {"value": value, "reply": reply_id, "source": source}
         self._event(bot_id, FEEDBACK, user, variant, payload)
 
-    def _event(self, bot_id: str, kind: str, user: str, variant: str | None,
-               payload: dict | None = None) -> None:  # fmt: skip
+    def _event(
+        self, bot_id: str, kind: str, user: str, variant: str | None, payload: dict | None = None
+    ) -> None:
         if self.events is not None:
             self.events.record(bot_id, kind, user, payload, variant=variant)
 
     def reply(
-        self, bot_id: str, conversation: str, message: str, variant: str | None = None,
+        self,
+        bot_id: str,
+        conversation: str,
+        message: str,
+        variant: str | None = None,
         user: str | None = None,
-    ) -> Reply:  # fmt: skip
+    ) -> Reply:
         """`user` is who wrote (in a group, the member); the conversation is the chat.
         Without an explicit `variant`, the person gets their A/B variant (sticky)."""
         if variant is None and self.assignments is not None:
@@ -201,13 +221,26 @@ class Dialogue:
         if guard is not None and guard.hit(message):
             # a blocked word on the way in: the model never sees it, the person gets the
             # bot's blocked_reply, and nothing is taken as lead data
-            log.info("bot %s: blocked word in a message from %s", bot_id,
-                     mask_user(person, self.log_salt))  # fmt: skip
+            log.info(
+                "bot %s: blocked word in a message from %s",
+                bot_id,
+                mask_user(person, self.log_salt),
+            )
             fixed = Generation(iter([bot.safety.blocked_reply]), GenerationStats(), "")
             empty = BuiltPrompt([], 0, 0, 0, 0, 0)
-            return Reply(bot, empty, fixed, conversation, message, self.conversations, None,
-                         user=person, events=self.events, started_at=started_at,
-                         log_salt=self.log_salt)  # fmt: skip
+            return Reply(
+                bot,
+                empty,
+                fixed,
+                conversation,
+                message,
+                self.conversations,
+                None,
+                user=person,
+                events=self.events,
+                started_at=started_at,
+                log_salt=self.log_salt,
+            )
         turn = 1 + sum(1 for turn in history if turn.role == "user")
         lead, note = None, ""
         if self.leads is not None:
@@ -226,9 +259,22 @@ class Dialogue:
             bot.model, prompt.messages, pinned=prompt.pinned, max_tokens=prompt.reply_budget
         )
         hidden = HiddenTextGuard(note, bot.language) if note else None
-        return Reply(bot, prompt, generation, conversation, message, self.conversations, lead,
-                     user=person, turn=turn, events=self.events, started_at=started_at,
-                     guard=guard, log_salt=self.log_salt, hidden=hidden)  # fmt: skip
+        return Reply(
+            bot,
+            prompt,
+            generation,
+            conversation,
+            message,
+            self.conversations,
+            lead,
+            user=person,
+            turn=turn,
+            events=self.events,
+            started_at=started_at,
+            guard=guard,
+            log_salt=self.log_salt,
+            hidden=hidden,
+        )
 
     def preview(
         self, bot_id: str, message: str, variant: str | None = None, model_file: str | None = None
@@ -238,8 +284,11 @@ class Dialogue:
         bot = self.resolve(bot_id, variant)
         if model_file:
             kind, _, name = model_file.partition(":")
-            other = {"endpoint": name, "name": None} if kind == "endpoint" and name else {
-                "file": model_file, "endpoint": None, "name": None}  # fmt: skip
+            other = (
+                {"endpoint": name, "name": None}
+                if kind == "endpoint" and name
+                else {"file": model_file, "endpoint": None, "name": None}
+            )
             bot = replace(bot, model=bot.model.model_copy(update=other))
         prompt = build_prompt(bot, [], message, count_tokens=self.engine.token_counter(bot.model))
         generation = self.engine.generate(

@@ -16,9 +16,11 @@ from runtime.workspace import Workspace
 
 
 def health(
-    workspace: Workspace, backlog: int | None = None, now: float | None = None,
+    workspace: Workspace,
+    backlog: int | None = None,
+    now: float | None = None,
     lang: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     now = now or time.time()
     lang = lang or workspace.lang
     busy, queued = workspace.pool.busy(), workspace.pool.queued()
@@ -36,21 +38,31 @@ def health(
     failed_pushes = sum(1 for e in recent if e["what"] == "delivery")
     failed_runs = [e for e in recent if e["what"] == "schedule"]
     problems = [
-        t("health.broken", lang, bot=bot_id, kind=t(f"wecom.mode.{kind}", lang),
-          error=delivery_error(state.get("last_error", ""), lang))
+        t(
+            "health.broken",
+            lang,
+            bot=bot_id,
+            kind=t(f"wecom.mode.{kind}", lang),
+            error=delivery_error(state.get("last_error", ""), lang),
+        )
         for bot_id, kinds in channels.items()
         for kind, state in kinds.items()
         if state.get("broken")
-    ]  # fmt: skip
+    ]
     if failed_pushes:
         problems.append(t("health.failed_pushes", lang, n=failed_pushes))
     endpoints, endpoint_problems = endpoint_health(workspace.remote, lang)
     problems += endpoint_problems
     problems += [
-        t("health.failed_run", lang, bot=e["bot"], schedule=e["schedule"],
-          error=delivery_error(e["detail"], lang))
+        t(
+            "health.failed_run",
+            lang,
+            bot=e["bot"],
+            schedule=e["schedule"],
+            error=delivery_error(e["detail"], lang),
+        )
         for e in failed_runs[:5]
-    ]  # fmt: skip
+    ]
     return {
         "status": "attention" if problems else "ok",
         "problems": problems,

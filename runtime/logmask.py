@@ -70,8 +70,9 @@ class PrivateRotatingFileHandler(RotatingFileHandler):
     """Log files only their owner can read (0600), the rotated ones too."""
 
     def _open(self):
-        return open_private(Path(self.baseFilename), self.mode, encoding=self.encoding,
-                            errors=self.errors)  # fmt: skip
+        return open_private(
+            Path(self.baseFilename), self.mode, encoding=self.encoding, errors=self.errors
+        )
 
 
 def install(data_dir: Path | None = None) -> None:
@@ -85,8 +86,9 @@ def install(data_dir: Path | None = None) -> None:
         if not any(getattr(h, "baseFilename", None) == target for h in root.handlers):
             for old in folder.glob("botstudio.log*"):
                 private_file(old)  # files an older version left readable
-            files = PrivateRotatingFileHandler(target, maxBytes=5_000_000, backupCount=5,
-                                               encoding="utf-8")  # fmt: skip
+            files = PrivateRotatingFileHandler(
+                target, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
+            )
             files.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
             files.setLevel(logging.INFO)
             root.addHandler(files)

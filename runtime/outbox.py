@@ -56,9 +56,14 @@ class Outbox:
     # --- writing ----------------------------------------------------------------
 
     def push(
-        self, bot_id: str, text: str, *, markdown: bool = False, kind: str = "webhook",
+        self,
+        bot_id: str,
+        text: str,
+        *,
+        markdown: bool = False,
+        kind: str = "webhook",
         inbox_id: int | None = None,
-    ) -> list[int]:  # fmt: skip
+    ) -> list[int]:
         """Queue a message to a bound group webhook, split to fit, in order."""
         binding = self.bindings.get(bot_id, kind)
         if binding is None:
@@ -68,12 +73,20 @@ class Outbox:
         return self.enqueue(bot_id, kind, binding["key"], bodies, inbox_id=inbox_id)
 
     def enqueue(
-        self, bot_id: str, channel: str, target: str, bodies: list[dict[str, Any]],
-        *, inbox_id: int | None = None, db=None,
-    ) -> list[int]:  # fmt: skip
+        self,
+        bot_id: str,
+        channel: str,
+        target: str,
+        bodies: list[dict[str, Any]],
+        *,
+        inbox_id: int | None = None,
+        db=None,
+    ) -> list[int]:
         now = self.clock()
-        rows = [(bot_id, channel, target, json.dumps(b, ensure_ascii=False), now, inbox_id, now)
-                for b in bodies]  # fmt: skip
+        rows = [
+            (bot_id, channel, target, json.dumps(b, ensure_ascii=False), now, inbox_id, now)
+            for b in bodies
+        ]
         sql = (
             "INSERT INTO outbox (bot_id, channel, target, body, next_attempt_at, inbox_id,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"

@@ -74,19 +74,30 @@ def errors(journal: Journal, bot_id: str | None, now: float | None = None) -> li
         {"at": at, "bot": bot, "what": "delivery", "detail": error or ""}
         for at, bot, error in db.execute(
             "SELECT created_at, bot_id, last_error FROM outbox WHERE state = 'failed'"
-            " AND created_at > ?" + mine, args)
-    ]  # fmt: skip
+            " AND created_at > ?" + mine,
+            args,
+        )
+    ]
     found += [
-        {"at": at, "bot": bot, "what": "schedule", "schedule": schedule,
-         "detail": error or said(f"sched.state.{state}")}
+        {
+            "at": at,
+            "bot": bot,
+            "what": "schedule",
+            "schedule": schedule,
+            "detail": error or said(f"sched.state.{state}"),
+        }
         for at, bot, schedule, state, error in db.execute(
             "SELECT started_at, bot_id, schedule_id, state, error FROM schedule_runs"
-            " WHERE state IN ('failed', 'missed') AND started_at > ?" + mine, args)
-    ]  # fmt: skip
+            " WHERE state IN ('failed', 'missed') AND started_at > ?" + mine,
+            args,
+        )
+    ]
     found += [
         {"at": at, "bot": bot, "what": "unanswered", "detail": text[:60]}
         for at, bot, text in db.execute(
             "SELECT received_at, bot_id, text FROM inbox WHERE state = 'ignored'"
-            " AND received_at > ?" + mine, args)
-    ]  # fmt: skip
+            " AND received_at > ?" + mine,
+            args,
+        )
+    ]
     return sorted(found, key=lambda e: e["at"], reverse=True)

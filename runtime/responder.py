@@ -50,9 +50,13 @@ class StreamBoard:
 
 class Responder:
     def __init__(
-        self, dialogue: Dialogue, inbox: Inbox, outbox: Outbox, streams: StreamBoard,
+        self,
+        dialogue: Dialogue,
+        inbox: Inbox,
+        outbox: Outbox,
+        streams: StreamBoard,
         workers: int = 2,
-    ):  # fmt: skip
+    ):
         self.dialogue = dialogue
         self.inbox = inbox
         self.outbox = outbox
@@ -111,8 +115,9 @@ class Responder:
         answer = command_reply(self.dialogue, bot_id, conversation, row["text"])
         if answer is None:
             try:
-                generating = self.dialogue.reply(bot_id, conversation, row["text"],
-                                                 user=row["speaker"])  # fmt: skip
+                generating = self.dialogue.reply(
+                    bot_id, conversation, row["text"], user=row["speaker"]
+                )
                 pieces: list[str] = []
                 for piece in generating:  # screened for blocked words as it streams
                     pieces.append(piece)

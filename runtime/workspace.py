@@ -96,17 +96,24 @@ class Workspace:
                     {"role": "system", "content": system},
                     {"role": "user", "content": message},
                 ]
-                return engine.generate(settings, messages, pinned=1, max_tokens=max_tokens,
-                                       schema=schema).text()  # fmt: skip
+                return engine.generate(
+                    settings, messages, pinned=1, max_tokens=max_tokens, schema=schema
+                ).text()
 
             return generate
 
         from runtime.experiments.assignment import Assignments
 
         capture = LeadCapture(self.leads, generate_for)
-        return Dialogue(self.bots, engine, self.conversations, capture,
-                        Assignments(self.journal), self.events,
-                        log_salt=self.log_salt)  # fmt: skip
+        return Dialogue(
+            self.bots,
+            engine,
+            self.conversations,
+            capture,
+            Assignments(self.journal),
+            self.events,
+            log_salt=self.log_salt,
+        )
 
     @cached_property
     def log_salt(self) -> str:

@@ -70,9 +70,12 @@ SIGN_OUT_JS = """() => { fetch('/logout', {method: 'POST', credentials: 'same-or
 
 
 def build_studio(
-    workspace: Workspace, lang: str, hub=None, limits: Limits | None = None,
+    workspace: Workspace,
+    lang: str,
+    hub=None,
+    limits: Limits | None = None,
     on_shutdown: list | None = None,
-) -> gr.Blocks:  # fmt: skip
+) -> gr.Blocks:
     """The studio; what must run when the server stops is added to `on_shutdown`."""
     ctx = StudioContext(workspace, lang, hub, limits=limits or Limits())
     if on_shutdown is not None:
@@ -110,9 +113,11 @@ def build_studio(
         ctx.bot_picker.change(None, ctx.bot_picker, None, js=BOT_IN_URL_JS)
         # names change on a save, bots come and go: the picker re-reads bots/ after each
         ctx.changed.change(
-            lambda current: _picker(ctx, current), ctx.bot_picker, ctx.bot_picker,
+            lambda current: _picker(ctx, current),
+            ctx.bot_picker,
+            ctx.bot_picker,
             show_progress="hidden",
-        )  # fmt: skip
+        )
         # A page load re-reads bots/ (files added by hand or in another tab show up), opens
         # the bot and tab the address names, then each tab fills itself for the picked bot.
         loaded = demo.load(

@@ -73,8 +73,9 @@ def daily(title: str, days: list[str], series: dict[str, list[float]], unit: str
     for n, (name, values) in enumerate(series.items()):
         colour = COLOURS[n % len(COLOURS)] if len(series) > 1 else COLOURS[1]  # as the bars
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
-                     'stroke-width="2"/>')  # fmt: skip
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
+        )
         parts += [
             f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}">'
             f"<title>{html.escape(name)} {days[i]}: {_number(v)}{unit}</title></circle>"

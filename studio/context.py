@@ -59,8 +59,11 @@ class StudioContext:
     def upload_limits_text(self) -> str:
         from runtime.server.limits import size_text
 
-        return self.t("limit.upload_label", models=size_text(self.limits.model_file),
-                      other=size_text(self.limits.other_file))  # fmt: skip
+        return self.t(
+            "limit.upload_label",
+            models=size_text(self.limits.model_file),
+            other=size_text(self.limits.other_file),
+        )
 
     def spec(self, bot_id: str | None) -> BotSpec | None:
         """The picked bot's spec; None with no bot picked, or for a file that does not
@@ -80,14 +83,18 @@ class StudioContext:
 
     def model_choices(self) -> list[tuple[str, str]]:
         """(label, name) of each model a bot may name: the bundled one in words."""
-        return [(self.t("models.default_label") if name == DEFAULT_MODEL else name, name)
-                for name in self.workspace.models.known_names()]  # fmt: skip
+        return [
+            (self.t("models.default_label") if name == DEFAULT_MODEL else name, name)
+            for name in self.workspace.models.known_names()
+        ]
 
     def answer_choices(self) -> list[tuple[str, str]]:
         """What a bot may answer with: the model files, then the endpoints of models served
         elsewhere ("endpoint:NAME", runtime/endpoints)."""
-        endpoints = [(self.model_label(f"endpoint:{n}"), f"endpoint:{n}")
-                     for n in self.workspace.endpoints.names()]  # fmt: skip
+        endpoints = [
+            (self.model_label(f"endpoint:{n}"), f"endpoint:{n}")
+            for n in self.workspace.endpoints.names()
+        ]
         return [*self.model_choices(), *endpoints]
 
     def model_label(self, name: str) -> str:

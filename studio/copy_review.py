@@ -20,8 +20,9 @@ def _excerpt(text: str) -> str:
 
 
 def _quoted(ctx: StudioContext, words) -> str:
-    return ("".join(f"“{w}”" for w in words) if ctx.lang == "zh"
-            else ", ".join(f"'{w}'" for w in words))  # fmt: skip
+    return (
+        "".join(f"“{w}”" for w in words) if ctx.lang == "zh" else ", ".join(f"'{w}'" for w in words)
+    )
 
 
 def review_text(ctx: StudioContext, template: BotSpec, copy: BotSpec) -> str:

@@ -116,10 +116,17 @@ def spec_to_form(spec: BotSpec, lang: str | None = None) -> dict[str, Any]:
     form["few_shot"] = [[ex.user, ex.assistant] for ex in spec.few_shot] or [["", ""]]
     shown = (lambda kind: type_label(kind, lang)) if lang else (lambda kind: kind)
     form["fields"] = [
-        [f.key, f.label, shown(f.type), f.required, f.ask or "", f.why or "",
-         ", ".join(f.options or [])]
+        [
+            f.key,
+            f.label,
+            shown(f.type),
+            f.required,
+            f.ask or "",
+            f.why or "",
+            ", ".join(f.options or []),
+        ]
         for f in spec.lead_capture.fields
-    ] or [["", "", shown("text"), False, "", "", ""]]  # fmt: skip
+    ] or [["", "", shown("text"), False, "", "", ""]]
     form["goal"] = spec.lead_capture.goal
     form["converted_when"] = ", ".join(spec.lead_capture.converted_when)
     form["variants"] = [

@@ -205,12 +205,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _modelscope_list(self, repo: str) -> None:
         files = [
-            {"Name": f.name, "Path": f.name, "Type": "blob", "Revision": COMMIT,
-             "Size": self.hub.declared_size.get(f.name, f.size),
-             "Sha256": "" if self.hub.hide_sha256 else f.sha256,
-             "IsLFS": True}
-            for f in self.hub.files.values() if f.repo == repo
-        ]  # fmt: skip
+            {
+                "Name": f.name,
+                "Path": f.name,
+                "Type": "blob",
+                "Revision": COMMIT,
+                "Size": self.hub.declared_size.get(f.name, f.size),
+                "Sha256": "" if self.hub.hide_sha256 else f.sha256,
+                "IsLFS": True,
+            }
+            for f in self.hub.files.values()
+            if f.repo == repo
+        ]
         if not files:
             body = {"Code": 10010205001, "Message": "模型不存在", "Success": False}
             return self._status(404, False, json.dumps(body, ensure_ascii=False).encode())
@@ -267,8 +273,9 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def _copy(self, entry: HubFile, start: int, length: int, cut: int | None, record: Seen,
-              corrupt: bool) -> None:  # fmt: skip
+    def _copy(
+        self, entry: HubFile, start: int, length: int, cut: int | None, record: Seen, corrupt: bool
+    ) -> None:
         bad_at = entry.size // 2 if corrupt else -1
         position, left = start, length
         began = time.monotonic()

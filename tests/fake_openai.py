@@ -54,9 +54,13 @@ def dead_url() -> str:
 
 
 class FakeOpenAI:
-    def __init__(self, reply: str = "Hello there, how can I help you today?",
-                 models: tuple[str, ...] = ("fake-model",), key: str | None = None,
-                 refuse_json_schema: bool = False):  # fmt: skip
+    def __init__(
+        self,
+        reply: str = "Hello there, how can I help you today?",
+        models: tuple[str, ...] = ("fake-model",),
+        key: str | None = None,
+        refuse_json_schema: bool = False,
+    ):
         self.reply = reply
         self.models = models
         self.key = key  # when set, any other key gets a 401
@@ -140,8 +144,9 @@ class FakeOpenAI:
 
             def _error(self, status: int, message: str | None = None) -> None:
                 kind, default = ERRORS.get(status, ("server_error", "error"))
-                self._json(status, {"error": {"message": message or default, "type": kind,
-                                              "code": kind}})  # fmt: skip
+                self._json(
+                    status, {"error": {"message": message or default, "type": kind, "code": kind}}
+                )
 
             def _authorised(self) -> bool:
                 if fake.key is None or self.headers.get("authorization") == f"Bearer {fake.key}":
@@ -180,8 +185,16 @@ class FakeOpenAI:
                     return self._stream(body)
                 message = {"role": "assistant", "content": fake.reply}
                 choice = {"index": 0, "message": message, "finish_reason": "stop"}
-                return self._json(200, {"id": "c1", "object": "chat.completion", "created": 0,
-                                        "model": body["model"], "choices": [choice]})  # fmt: skip
+                return self._json(
+                    200,
+                    {
+                        "id": "c1",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body["model"],
+                        "choices": [choice],
+                    },
+                )
 
             def _chunk(self, data: bytes) -> None:
                 self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
@@ -189,8 +202,13 @@ class FakeOpenAI:
 
             def _event(self, model: str, delta: dict[str, Any], finish: str | None = None) -> None:
                 choice = {"index": 0, "delta": delta, "finish_reason": finish}
-                chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0,
-                         "model": model, "choices": [choice]}  # fmt: skip
+                chunk = {
+                    "id": "c1",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": model,
+                    "choices": [choice],
+                }
                 self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())
 
             def _stream(self, body: dict[str, Any]) -> None:

@@ -210,8 +210,14 @@ class AIBotSender:
         self.token = token
         self.response_base = response_base
 
-    def message(self, text: str, *, user: str = "zhangsan", chat: str | None = None,
-                msgid: str | None = None) -> dict[str, Any]:  # fmt: skip
+    def message(
+        self,
+        text: str,
+        *,
+        user: str = "zhangsan",
+        chat: str | None = None,
+        msgid: str | None = None,
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "msgid": msgid or uuid.uuid4().hex,
             "aibotid": "AIBOTID",
@@ -246,6 +252,7 @@ class AIBotSender:
         if not response.content:
             return None
         sealed = response.json()
-        self.crypto.verify(sealed["msgsignature"], str(sealed["timestamp"]), sealed["nonce"],
-                           sealed["encrypt"])  # fmt: skip
+        self.crypto.verify(
+            sealed["msgsignature"], str(sealed["timestamp"]), sealed["nonce"], sealed["encrypt"]
+        )
         return json.loads(self.crypto.decrypt(sealed["encrypt"]))

@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def launch(*args: str, bots: Path, data: Path, lang: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "BOTSTUDIO_LANG": lang, "BOTSTUDIO_THREADS": "2"}
     command = [sys.executable, str(ROOT / "launch.py"), "--bots", str(bots), "--data", str(data)]
-    return subprocess.run([*command, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=180)  # fmt: skip
+    return subprocess.run(
+        [*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
 
 
 @pytest.fixture
@@ -44,8 +45,9 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("message", ["", "   ", "\n\t"])
 def test_chat_refuses_an_empty_message_and_makes_nothing_up(home: Path, message: str) -> None:
-    result = launch("chat", "xiaolan-sales", "-m", message, bots=home / "bots",
-                    data=home / "data", lang="zh")  # fmt: skip
+    result = launch(
+        "chat", "xiaolan-sales", "-m", message, bots=home / "bots", data=home / "data", lang="zh"
+    )
     assert result.returncode == 1
     assert "消息是空的" in result.stderr
     assert result.stdout.strip() == ""  # no reply generated
@@ -58,8 +60,9 @@ def test_chat_refuses_an_empty_message_and_makes_nothing_up(home: Path, message:
 
 
 def test_chat_refuses_an_empty_message_in_english_too(home: Path) -> None:
-    result = launch("chat", "xiaolan-sales", "-m", " ", bots=home / "bots", data=home / "data",
-                    lang="en")  # fmt: skip
+    result = launch(
+        "chat", "xiaolan-sales", "-m", " ", bots=home / "bots", data=home / "data", lang="en"
+    )
     assert result.returncode == 1
     assert "The message is empty" in result.stderr and result.stdout.strip() == ""
 
@@ -72,8 +75,10 @@ def _assign(data: Path, people: dict[str, int]) -> None:
     with journal.transaction() as db:
         for variant, count in people.items():
             for i in range(count):
-                db.execute("INSERT INTO assignments VALUES ('xiaolan-sales', '1', ?, ?, ?)",
-                           (f"{variant}-{i}", variant, time.time()))  # fmt: skip
+                db.execute(
+                    "INSERT INTO assignments VALUES ('xiaolan-sales', '1', ?, ?, ?)",
+                    (f"{variant}-{i}", variant, time.time()),
+                )
     journal.close()
 
 
@@ -92,8 +97,9 @@ def test_report_says_no_data_for_the_group_nobody_is_in(home: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "B        还没有数据（人数 0）" in result.stdout
     assert "B 还没有数据（还没有分到客户）" in result.stdout  # the verdict says so too
-    as_json = launch("report", "xiaolan-sales", "--json", bots=home / "bots",
-                     data=home / "data", lang="en")  # fmt: skip
+    as_json = launch(
+        "report", "xiaolan-sales", "--json", bots=home / "bots", data=home / "data", lang="en"
+    )
     import json
 
     b = json.loads(as_json.stdout)["variants"][1]
@@ -107,28 +113,54 @@ def _leads(data: Path) -> None:
     store = LeadStore(Journal(data / "botstudio.sqlite3"))
     now = time.time()
     phone = {"value": "13812345678", "at": now, "message": "13812345678"}
-    store.save(Lead("xiaolan-sales", "studio:tester", "studio:tester", "A", {"phone": phone},
-                    converted=True, converted_at=now))  # fmt: skip
+    store.save(
+        Lead(
+            "xiaolan-sales",
+            "studio:tester",
+            "studio:tester",
+            "A",
+            {"phone": phone},
+            converted=True,
+            converted_at=now,
+        )
+    )
     store.save(Lead("xiaolan-sales", "李雷", "李雷", "B", {}))
 
 
 def test_leads_csv_speaks_the_chosen_language(home: Path) -> None:
     _leads(home / "data")
     out = home / "leads.csv"
-    result = launch("leads", "xiaolan-sales", "--csv", str(out), bots=home / "bots",
-                    data=home / "data", lang="zh")  # fmt: skip
+    result = launch(
+        "leads",
+        "xiaolan-sales",
+        "--csv",
+        str(out),
+        bots=home / "bots",
+        data=home / "data",
+        lang="zh",
+    )
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
-    assert rows[0] == ["客户", "变体", "已转化", "首次采集时间", "公司名称（company）",
-                       "手机号码（phone）", "关注产品（product）"]  # fmt: skip
+    assert rows[0] == [
+        "客户",
+        "变体",
+        "已转化",
+        "首次采集时间",
+        "公司名称（company）",
+        "手机号码（phone）",
+        "关注产品（product）",
+    ]
     studio_test, customer = rows[1], rows[2]
     assert studio_test[0] == "tester（试聊）" and studio_test[2] == "是"  # not studio:tester, yes
     assert customer[0] == "李雷" and customer[2] == "否"
     assert "T" not in studio_test[3]  # 2026-12-01 09:30, not an ISO stamp
     english = launch("leads", "xiaolan-sales", bots=home / "bots", data=home / "data", lang="en")
     assert english.stdout.splitlines()[0].split("\t")[:4] == [
-        "Customer", "Variant", "Converted", "First captured"
-    ]  # fmt: skip
+        "Customer",
+        "Variant",
+        "Converted",
+        "First captured",
+    ]
     assert "tester (studio test)\tA\tyes" in english.stdout
 
 
@@ -137,8 +169,11 @@ def test_leads_csv_speaks_the_chosen_language(home: Path) -> None:
 
 def test_check_refuses_out_of_range_numbers_with_the_range_and_plain_labels(home: Path) -> None:
     bad = home / "bots" / "bad.yaml"
-    bad.write_text("id: bad\nname: 坏\nmodel: {temperature: 5, context: 100, top_p: 0}\n"
-                   "safety: {history_turns: 500}\n", encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        "id: bad\nname: 坏\nmodel: {temperature: 5, context: 100, top_p: 0}\n"
+        "safety: {history_turns: 500}\n",
+        encoding="utf-8",
+    )
     result = launch("check", str(bad), bots=home / "bots", data=home / "data", lang="zh")
     assert result.returncode == 1
     assert "“创造性（温度）（model.temperature）” 应在 0 到 2 之间，现在是 5" in result.stdout
@@ -150,8 +185,11 @@ def test_check_refuses_out_of_range_numbers_with_the_range_and_plain_labels(home
 
 def test_a_wrong_field_type_lists_the_types_in_words(tmp_path: Path, gguf_dir: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("id: bad\nname: B\nlead_capture:\n  fields:\n"
-                   "    - {key: phone, label: 手机, type: mobile}\n", encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        "id: bad\nname: B\nlead_capture:\n  fields:\n"
+        "    - {key: phone, label: 手机, type: mobile}\n",
+        encoding="utf-8",
+    )
     problems = BotRepository(tmp_path, ModelCatalog(gguf_dir), "zh").check([bad])[0][1]
     assert "线索字段第 1 项的类型（lead_capture.fields[0].type）" in problems[0].message
     assert "手机号（phone_cn）" in problems[0].message and "'phone_cn'" not in problems[0].message
@@ -172,8 +210,9 @@ def test_a_prompt_too_long_names_the_setting_plainly() -> None:
     from runtime.prompt import PromptTooLong, build_prompt
     from runtime.spec.model import BotSpec
 
-    spec = BotSpec.model_validate({"id": "b", "name": "B", "language": "en",
-                                   "model": {"context": 512, "max_tokens": 256}})  # fmt: skip
+    spec = BotSpec.model_validate(
+        {"id": "b", "name": "B", "language": "en", "model": {"context": 512, "max_tokens": 256}}
+    )
     with pytest.raises(PromptTooLong) as caught:
         build_prompt(spec.resolve(), [], "hi", count_tokens=lambda messages: 10_000)
     said = caught.value.text("zh")  # raised for an English bot, read in the Chinese studio
@@ -232,8 +271,11 @@ def test_lead_field_types_show_in_words_and_read_back_as_keys(gguf_dir: Path) ->
     repo = BotRepository(ROOT / "bots", ModelCatalog(gguf_dir), "zh")
     spec = repo.load("xiaolan-sales")
     form = spec_to_form(spec, "zh")
-    assert [row[2] for row in form["fields"]] == ["文字（text）", "手机号（phone_cn）",
-                                                   "单选（choice）"]  # fmt: skip
+    assert [row[2] for row in form["fields"]] == [
+        "文字（text）",
+        "手机号（phone_cn）",
+        "单选（choice）",
+    ]
     form["fields"][0][2] = "邮箱"  # typed in words, no key
     data = form_to_data(form, spec.model_dump(mode="json", exclude_unset=True))
     assert [f["type"] for f in data["lead_capture"]["fields"]] == ["email", "phone_cn", "choice"]

@@ -46,11 +46,18 @@ model: {{endpoint: {endpoint}, temperature: 0, max_tokens: {tokens}, context: 20
 {extra}"""
 
 
-def bot(workspace: Workspace, endpoint: str, *, tokens: int = 32, extra: str = "",
-        bot_id: str = "helper") -> str:  # fmt: skip
+def bot(
+    workspace: Workspace,
+    endpoint: str,
+    *,
+    tokens: int = 32,
+    extra: str = "",
+    bot_id: str = "helper",
+) -> str:
     text = HELPER.format(lang=workspace.lang, endpoint=endpoint, tokens=tokens, extra=extra)
-    (workspace.bots_dir / f"{bot_id}.yaml").write_text(text.replace("helper", bot_id, 1),
-                                                        encoding="utf-8")  # fmt: skip
+    (workspace.bots_dir / f"{bot_id}.yaml").write_text(
+        text.replace("helper", bot_id, 1), encoding="utf-8"
+    )
     return bot_id
 
 
@@ -103,10 +110,27 @@ def llama_server(gguf_dir: Path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     model = gguf_dir / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-               "--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port),
-               "--n_ctx", "4096", "--n_threads", "2", "--interrupt_requests", "False",
-               "--verbose", "False"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--model_alias",
+        "smollm2",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+        "--n_threads",
+        "2",
+        "--interrupt_requests",
+        "False",
+        "--verbose",
+        "False",
+    ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/v1"
     try:
@@ -175,9 +199,10 @@ def test_a_bot_on_a_real_llama_cpp_server_streams_its_reply_and_remembers(
     sent = first.prompt.messages
     assert sent[0]["role"] == "system" and "Acme Coffee" in sent[0]["content"]
     assert "Delivery takes two days" in sent[0]["content"]  # knowledge
-    assert sent[1:3] == [{"role": "user", "content": "Do you sell tea?"},
-                         {"role": "assistant",
-                          "content": "No, only coffee: beans and espresso machines."}]  # fmt: skip
+    assert sent[1:3] == [
+        {"role": "user", "content": "Do you sell tea?"},
+        {"role": "assistant", "content": "No, only coffee: beans and espresso machines."},
+    ]
     second = workspace.dialogue.reply("helper", "alice", "How long is delivery?")
     assert first.text in [m["content"] for m in second.prompt.messages]  # history
     assert second.read()
@@ -208,8 +233,12 @@ def test_a_variant_may_use_a_local_file_while_the_bot_uses_an_endpoint(
     workspace: Workspace, llama_server: str
 ) -> None:
     endpoint(workspace, "local", llama_server, kind="llama-server")
-    bot(workspace, "local", tokens=16,
-        extra="variants:\n  - {id: A}\n  - {id: B, model: {file: default}}\n")  # fmt: skip
+    bot(
+        workspace,
+        "local",
+        tokens=16,
+        extra="variants:\n  - {id: A}\n  - {id: B, model: {file: default}}\n",
+    )
     remote = workspace.dialogue.reply("helper", "u1", "Hi", variant="A")
     local = workspace.dialogue.reply("helper", "u2", "Hi", variant="B")
     assert remote.read() and local.read()
@@ -226,15 +255,32 @@ def test_terminal_adds_lists_tests_and_removes_an_endpoint_never_showing_its_key
 
     def launch(*args: str, stdin: str | None = None, lang: str = "en"):
         env = {**os.environ, "BOTSTUDIO_LANG": lang, "BOTSTUDIO_THREADS": "2"}
-        command = [sys.executable, str(ROOT / "launch.py"), "--bots", str(bots_dir),
-                   "--data", str(data), *args]  # fmt: skip
-        result = subprocess.run(command, cwd=ROOT, env=env, input=stdin, capture_output=True,
-                                text=True, timeout=300)  # fmt: skip
+        command = [
+            sys.executable,
+            str(ROOT / "launch.py"),
+            "--bots",
+            str(bots_dir),
+            "--data",
+            str(data),
+            *args,
+        ]
+        result = subprocess.run(
+            command, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300
+        )
         assert KEY not in result.stdout + result.stderr
         return result
 
-    added = launch("endpoints", "add", "local", "--base-url", llama_server, "--api-key", KEY,
-                   "--kind", "llama-server")  # fmt: skip
+    added = launch(
+        "endpoints",
+        "add",
+        "local",
+        "--base-url",
+        llama_server,
+        "--api-key",
+        KEY,
+        "--kind",
+        "llama-server",
+    )
     assert added.returncode == 0, added.stderr
     assert "saved endpoint local" in added.stdout and "sk-t…ef" in added.stdout
     listed = launch("endpoints", "list")
@@ -257,8 +303,9 @@ def test_terminal_adds_lists_tests_and_removes_an_endpoint_never_showing_its_key
     assert stat.S_IMODE(settings.stat().st_mode) == 0o600
     assert not [p for p in bots_dir.rglob("*") if p.is_file() and KEY in p.read_text("utf-8")]
     # a key typed (piped) instead of written on the command line
-    piped = launch("endpoints", "add", "local", "--api-key", "-", "--bot", "ops-helper",
-                   stdin=KEY + "X\n")  # fmt: skip
+    piped = launch(
+        "endpoints", "add", "local", "--api-key", "-", "--bot", "ops-helper", stdin=KEY + "X\n"
+    )
     assert piped.returncode == 0 and "updated endpoint local" in piped.stdout
     assert "ops-helper now use endpoint local" in piped.stdout
     switched = (bots_dir / "ops-helper.yaml").read_text(encoding="utf-8")
@@ -358,7 +405,9 @@ def test_a_stream_that_dies_half_way_is_not_said_twice(workspace: Workspace, fak
     assert reply.generation.stats.stopped_by == "error"
     assert other.chats() == []  # never started again elsewhere
     assert [t.content for t in workspace.conversations.history("helper", "u1")] == [
-        "Hi", "Hello there, this"]  # fmt: skip
+        "Hi",
+        "Hello there, this",
+    ]
     assert url_state(workspace, "pool", breaking.url)["state"] == "resting"
 
 
@@ -385,8 +434,9 @@ def test_a_stream_that_dies_before_its_first_words_moves_on(workspace, fakes) ->
         ("down", "连不上端点 remote 的地址", "cannot reach"),
     ],
 )
-def test_errors_are_said_in_plain_words(tmp_path, bots_dir, gguf_dir, pool, fakes, caplog,
-                                        trouble, zh, en) -> None:  # fmt: skip
+def test_errors_are_said_in_plain_words(
+    tmp_path, bots_dir, gguf_dir, pool, fakes, caplog, trouble, zh, en
+) -> None:
     caplog.set_level(logging.DEBUG)
     workspace = Workspace(bots_dir, tmp_path / "data", gguf_dir, "zh", pool)
     fake = fakes(key=KEY)
@@ -429,8 +479,11 @@ def test_a_customer_in_wecom_gets_the_stream_or_the_polite_fallback(
             first = sender.reply_of(sender.post(sender.message("When do beans arrive?")))
             seen = []
             while True:  # WeCom's refresh callbacks, until the stream is finished
-                refresh = {"msgid": f"r{len(seen)}", "msgtype": "stream",
-                           "stream": {"id": first["stream"]["id"]}}  # fmt: skip
+                refresh = {
+                    "msgid": f"r{len(seen)}",
+                    "msgtype": "stream",
+                    "stream": {"id": first["stream"]["id"]},
+                }
                 answer = sender.reply_of(sender.post(refresh))["stream"]
                 seen.append(answer["content"])
                 if answer["finish"]:
@@ -453,13 +506,27 @@ def test_a_customer_in_wecom_gets_the_stream_or_the_polite_fallback(
     ("kind", "expected"),
     [
         ("llama-server", {"response_format": {"type": "json_object", "schema": "SCHEMA"}}),
-        ("vllm", {"response_format": {"type": "json_schema",
-                                      "json_schema": {"name": "fields", "schema": "SCHEMA"}}}),
-        ("openai", {"response_format": {"type": "json_schema",
-                                        "json_schema": {"name": "fields", "schema": "SCHEMA"}}}),
+        (
+            "vllm",
+            {
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "fields", "schema": "SCHEMA"},
+                }
+            },
+        ),
+        (
+            "openai",
+            {
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "fields", "schema": "SCHEMA"},
+                }
+            },
+        ),
         ("ollama", {"format": "SCHEMA"}),
     ],
-)  # fmt: skip
+)
 def test_lead_extraction_asks_for_json_in_each_servers_dialect(
     workspace: Workspace, fakes, kind: str, expected: dict
 ) -> None:
@@ -471,8 +538,10 @@ def test_lead_extraction_asks_for_json_in_each_servers_dialect(
     found = extract([company], "We are Acme Ltd.", datetime.now(), generate)
     assert found == {"company": "Acme Ltd"}
     sent = fake.chats()[-1].json
-    schema = sent.get("format") or (sent["response_format"].get("json_schema") or
-                                    sent["response_format"])["schema"]  # fmt: skip
+    schema = (
+        sent.get("format")
+        or (sent["response_format"].get("json_schema") or sent["response_format"])["schema"]
+    )
     assert schema["required"] == ["company"] and schema["additionalProperties"] is False
     for key, value in expected.items():
         assert json.loads(json.dumps(sent[key]).replace(json.dumps(schema), '"SCHEMA"')) == value
@@ -560,8 +629,10 @@ def test_healthz_shows_each_url_with_its_state_and_requests_in_flight(
 def test_compare_and_rehearsal_run_on_an_endpoint(workspace: Workspace, fakes) -> None:
     fake = fakes(reply="May I have your phone number?")
     endpoint(workspace, "remote", fake.url, model="fake-model")
-    shop = ("lead_capture:\n  converted_when: [phone]\n  fields:\n"
-            "    - {key: phone, label: Phone, type: phone_cn, ask: 'Your phone?'}\n")  # fmt: skip
+    shop = (
+        "lead_capture:\n  converted_when: [phone]\n  fields:\n"
+        "    - {key: phone, label: Phone, type: phone_cn, ask: 'Your phone?'}\n"
+    )
     bot(workspace, "remote", extra=shop, bot_id="shop")
     (workspace.bots_dir / "local.yaml").write_text(
         "id: local\nname: Local\nlanguage: en\nmodel: {max_tokens: 16, context: 2048}\n",
@@ -571,9 +642,20 @@ def test_compare_and_rehearsal_run_on_an_endpoint(workspace: Workspace, fakes) -
     assert generation.text() == fake.reply  # compare: a bot on a local file, on the endpoint
     from runtime.experiments.rehearse import Customers, Rehearsal
 
-    customers = Customers.model_validate({"max_turns": 2, "customers": [
-        {"name": "Eager", "who": "a student", "wants": "a phone",
-         "shares": {"phone": "13812345678"}, "only_if_asked": False}]})  # fmt: skip
+    customers = Customers.model_validate(
+        {
+            "max_turns": 2,
+            "customers": [
+                {
+                    "name": "Eager",
+                    "who": "a student",
+                    "wants": "a phone",
+                    "shares": {"phone": "13812345678"},
+                    "only_if_asked": False,
+                }
+            ],
+        }
+    )
     asked = len(fake.chats())
     report = Rehearsal(workspace.dialogue, "en").run(workspace.dialogue.spec("shop"), customers, 1)
     assert report["variants"][0]["users"] == 1 and report["variants"][0]["conversions"] == 1
@@ -590,8 +672,9 @@ def test_the_studio_keeps_tests_and_uses_an_endpoint_with_its_key_never_shown(
         "id: helper\nname: Helper\nmodel: {temperature: 0.2}\n", encoding="utf-8"
     )
     with Served(create_app(workspace)) as served, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 1360, "height": 1000}, locale="zh-CN")
         page.set_default_timeout(30_000)
         page.goto(f"{served.url}/studio/zh/")

@@ -48,8 +48,9 @@ def test_bots_taking_turns_reuse_their_saved_prefix(engine: Engine) -> None:
     """Bot A, then bot B, then bot A again: A's persona is restored, not evaluated again."""
     persona_a = "You are Ann, a travel agent. " + "You love trains and sunny beaches. " * 40
     persona_b = "You are Bob, a chef. " + "You cook Sichuan food with lots of pepper. " * 40
-    cold = engine.generate(GREEDY, _messages(persona_a, "Where should I go in May?"), pinned=1,
-                           max_tokens=16)  # fmt: skip
+    cold = engine.generate(
+        GREEDY, _messages(persona_a, "Where should I go in May?"), pinned=1, max_tokens=16
+    )
     assert cold.text()
     engine.generate(
         GREEDY, _messages(persona_b, "What is for dinner?"), pinned=1, max_tokens=8
@@ -72,8 +73,9 @@ def test_a_restored_state_scores_the_next_token_as_a_cold_evaluation_does(
     persona_a = "You are Ann, a travel agent. " + "You love trains and sunny beaches. " * 40
     persona_b = "You are Bob, a chef. " + "You cook Sichuan food with lots of pepper. " * 40
     model = engine.model_for(GREEDY)
-    engine.generate(GREEDY, _messages(persona_a, "Where should I go in May?"), pinned=1,
-                    max_tokens=16).text()  # fmt: skip
+    engine.generate(
+        GREEDY, _messages(persona_a, "Where should I go in May?"), pinned=1, max_tokens=16
+    ).text()
     engine.generate(GREEDY, _messages(persona_b, "Dinner?"), pinned=1, max_tokens=8).text()
     for question in ("Where should I go in May?", "And in June?"):
         messages = _messages(persona_a, question)
@@ -124,8 +126,9 @@ def test_generation_stops_at_the_context_window(engine: Engine) -> None:
     # the model's own decode loop: the engine would end this loop early, for repeating
     stats = GenerationStats()
     prompt = model.tokenize(model.render(messages))
-    "".join(model.generate(prompt, pin=0, max_tokens=512, sampling=Sampling(temperature=0),
-                           stats=stats))  # fmt: skip
+    "".join(
+        model.generate(prompt, pin=0, max_tokens=512, sampling=Sampling(temperature=0), stats=stats)
+    )
     assert prompt_tokens + stats.generated_tokens <= 512 + 1
 
 

@@ -44,6 +44,10 @@ def test_the_report_reads_what_people_did_per_variant(workspace: Workspace) -> N
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
     assert report["conversions_by_day"] == [{"day": today, "A": 1, "B": 0}]
 
-    kinds = [r[0] for r in workspace.journal.connection().execute(
-        "SELECT kind FROM events WHERE user = ? ORDER BY id", (alice,))]  # fmt: skip
+    kinds = [
+        r[0]
+        for r in workspace.journal.connection().execute(
+            "SELECT kind FROM events WHERE user = ? ORDER BY id", (alice,)
+        )
+    ]
     assert kinds == ["started", "message", "field", "converted", "message", "feedback"]

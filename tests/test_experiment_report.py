@@ -21,8 +21,10 @@ def experiment(data: Path, split: dict[str, tuple[int, int]], seed: str = "1") -
         for variant, (people, converted) in split.items():
             for i in range(people):
                 user = f"{variant}-{i}"
-                db.execute("INSERT INTO assignments VALUES ('xiaolan-sales', ?, ?, ?, ?)",
-                           (seed, user, variant, time.time()))  # fmt: skip
+                db.execute(
+                    "INSERT INTO assignments VALUES ('xiaolan-sales', ?, ?, ?, ?)",
+                    (seed, user, variant, time.time()),
+                )
                 if i < converted:
                     db.execute(
                         "INSERT INTO leads (bot_id, user, conversation, variant, converted,"
@@ -38,8 +40,12 @@ def report(bots: Path, data: Path, lang: str = "en", as_json: bool = True):
     args = ["report", "xiaolan-sales", *(["--json"] if as_json else [])]
     result = subprocess.run(
         [sys.executable, "launch.py", "--bots", str(bots), "--data", str(data), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout) if as_json else result.stdout
 
@@ -97,8 +103,11 @@ def test_adopting_the_winner_rewrites_yaml_that_check_accepts(
     )
     result = subprocess.run(
         [sys.executable, "launch.py", "--bots", str(bots_dir), "check"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout
     reloaded = repo.load("xiaolan-sales")
     assert reloaded.experiment.seed == "2" and reloaded.resolve("A").greeting == winner_greeting

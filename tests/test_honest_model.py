@@ -34,10 +34,11 @@ def _parrot() -> str:
         "id: parrot\nname: 复读机\nlanguage: zh\n"
         "model: {temperature: 0, max_tokens: 60, context: 2048, seed: 1}\n"
         "persona: 你是复读机。把客户发来的整段消息原样复述一遍，一个字都不要改。\n"
-        "few_shot:\n" + "".join(f"  - user: {e}\n    assistant: {e}\n" for e in said)
+        "few_shot:\n"
+        + "".join(f"  - user: {e}\n    assistant: {e}\n" for e in said)
         + "lead_capture:\n  fields:\n"
         "    - {key: phone, label: 手机号码, type: phone_cn, ask: 方便留一个手机号吗？}\n"
-    )  # fmt: skip
+    )
 
 
 # A bot whose example teaches a loop: the small model goes round it until stopped.
@@ -122,14 +123,26 @@ def test_a_reply_that_says_the_hidden_note_is_stripped_in_the_stream_and_the_tex
     from runtime.dialogue import Reply
     from runtime.prompt import BuiltPrompt
 
-    note = t("lead.note_ask", "zh", known="暂无", question="方便留一个手机号吗？",
-             why="销售同事会给出准确报价。")  # fmt: skip
+    note = t(
+        "lead.note_ask",
+        "zh",
+        known="暂无",
+        question="方便留一个手机号吗？",
+        why="销售同事会给出准确报价。",
+    )
     said = f"您好！{note}\n我们的 SDK 支持 iOS 和 Android。方便留一个手机号吗？"
     bot = workspace.dialogue.resolve("xiaolan-sales", "A")
     for size in (1, 2, 3, 7, len(said)):
         hidden = HiddenTextGuard(note, "zh")
-        reply = Reply(bot, BuiltPrompt([], 0, 0, 0, 0, 0), _fixed(said, size), f"c{size}",
-                      "你好", workspace.conversations, hidden=hidden)  # fmt: skip
+        reply = Reply(
+            bot,
+            BuiltPrompt([], 0, 0, 0, 0, 0),
+            _fixed(said, size),
+            f"c{size}",
+            "你好",
+            workspace.conversations,
+            hidden=hidden,
+        )
         streamed = "".join(reply)  # what the studio shows and WeCom's stream receives
         stored = workspace.conversations.history("xiaolan-sales", f"c{size}")[-1].content
         for seen in (streamed, reply.text, stored):
@@ -145,8 +158,15 @@ def test_a_reply_that_is_nothing_but_the_note_becomes_a_polite_line(
 
     note = t("lead.note_no_ask", "zh", known="暂无")
     bot = workspace.dialogue.resolve("xiaolan-sales", "A")
-    reply = Reply(bot, BuiltPrompt([], 0, 0, 0, 0, 0), _fixed(note), "c", "你好",
-                  workspace.conversations, hidden=HiddenTextGuard(note, "zh"))  # fmt: skip
+    reply = Reply(
+        bot,
+        BuiltPrompt([], 0, 0, 0, 0, 0),
+        _fixed(note),
+        "c",
+        "你好",
+        workspace.conversations,
+        hidden=HiddenTextGuard(note, "zh"),
+    )
     assert reply.read() == t("reply.empty", "zh")
 
 

@@ -128,10 +128,14 @@ def test_grammar_constrained_extraction_always_parses(sales) -> None:
     for message in messages:
         raw = engine.generate(
             spec.model.model_copy(update={"temperature": 0}),
-            [{"role": "system", "content": "Extract company and product."},
-             {"role": "user", "content": message}],
-            pinned=1, max_tokens=budget, grammar=grammar,
-        ).text()  # fmt: skip
+            [
+                {"role": "system", "content": "Extract company and product."},
+                {"role": "user", "content": message},
+            ],
+            pinned=1,
+            max_tokens=budget,
+            grammar=grammar,
+        ).text()
         parsed = json.loads(raw, strict=False)  # as extract() parses it
         assert set(parsed) == {"company", "product"}
         found = extract(fields, message, datetime.now(), lambda *_a, answer=raw: answer)
@@ -158,17 +162,36 @@ def test_cli_exports_csv_for_excel_and_erases_a_lead(sales, tmp_path: Path) -> N
         str(sales.data_dir),
     ]
     out = tmp_path / "leads.csv"
-    result = subprocess.run([*base, "leads", "sales", "--csv", str(out)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [*base, "leads", "sales", "--csv", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Chinese
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
-    assert rows[0] == ["Customer", "Variant", "Converted", "First captured", "Company (company)",
-                       "Mobile (phone)", "Product (product)"]  # fmt: skip
+    assert rows[0] == [
+        "Customer",
+        "Variant",
+        "Converted",
+        "First captured",
+        "Company (company)",
+        "Mobile (phone)",
+        "Product (product)",
+    ]
     assert rows[1][0] == "张三" and rows[1][2] == "yes" and rows[1][5] == "13812345678"
-    erased = subprocess.run([*base, "leads", "sales", "--delete", "张三"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    erased = subprocess.run(
+        [*base, "leads", "sales", "--delete", "张三"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert erased.returncode == 0
     assert sales.leads.get("sales", "张三") is None
     assert sales.conversations.history("sales", "张三") == []

@@ -68,10 +68,20 @@ def models_in(folder: Path) -> list[str]:
 
 def launch(*args: str, tmp: Path, gguf: Path, lang: str = "en", **kw) -> subprocess.Popen:
     env = {**os.environ, "BOTSTUDIO_LANG": lang}
-    command = [sys.executable, str(ROOT / "launch.py"), "--bots", str(tmp / "bots"),
-               "--data", str(tmp / "data"), "--gguf", str(gguf), *args]  # fmt: skip
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kw)  # fmt: skip
+    command = [
+        sys.executable,
+        str(ROOT / "launch.py"),
+        "--bots",
+        str(tmp / "bots"),
+        "--data",
+        str(tmp / "data"),
+        "--gguf",
+        str(gguf),
+        *args,
+    ]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw
+    )
 
 
 def run(*args: str, tmp: Path, gguf: Path, lang: str = "en") -> subprocess.CompletedProcess:
@@ -132,8 +142,9 @@ def test_a_paused_download_resumes_in_a_new_downloader(hub: FakeHub, gguf: Path)
             stop.set()
 
     with pytest.raises(DownloadPaused):
-        Downloader(gguf).download(huggingface(hub.url), REPO, FILE, progress=pause_at_20mib,
-                                  stop=stop)  # fmt: skip
+        Downloader(gguf).download(
+            huggingface(hub.url), REPO, FILE, progress=pause_at_20mib, stop=stop
+        )
     partial = gguf / DOWNLOADS / f"{FILE}.part"
     kept = partial.stat().st_size
     assert kept >= 20 * MiB and models_in(gguf) == []  # nothing half-done is offered
@@ -147,8 +158,17 @@ def test_a_paused_download_resumes_in_a_new_downloader(hub: FakeHub, gguf: Path)
 
 def test_a_killed_process_resumes_where_it_stopped(hub: FakeHub, gguf: Path, tmp_path: Path):
     hub.throttle = 20 * MiB
-    first = launch("models", "download", REPO, FILE, "--source", hub.url, tmp=tmp_path,
-                   gguf=gguf, start_new_session=True)  # fmt: skip
+    first = launch(
+        "models",
+        "download",
+        REPO,
+        FILE,
+        "--source",
+        hub.url,
+        tmp=tmp_path,
+        gguf=gguf,
+        start_new_session=True,
+    )
     partial = gguf / DOWNLOADS / f"{FILE}.part"
     deadline = time.monotonic() + 60
     while not (partial.exists() and partial.stat().st_size >= 15 * MiB):
@@ -177,8 +197,9 @@ def test_a_killed_process_resumes_where_it_stopped(hub: FakeHub, gguf: Path, tmp
 
 def test_corrupted_bytes_are_deleted_and_said_in_chinese(hub: FakeHub, gguf: Path, tmp_path):
     hub.corrupt = True
-    result = run("models", "download", REPO, FILE, "--source", hub.url, tmp=tmp_path,
-                 gguf=gguf, lang="zh")  # fmt: skip
+    result = run(
+        "models", "download", REPO, FILE, "--source", hub.url, tmp=tmp_path, gguf=gguf, lang="zh"
+    )
 
     assert result.returncode == 1
     assert f"{FILE} 下载完了，但校验没通过" in result.stderr
@@ -190,8 +211,18 @@ def test_corrupted_bytes_are_deleted_and_said_in_chinese(hub: FakeHub, gguf: Pat
 
 def test_a_sha256_that_is_not_the_hubs_is_refused_before_downloading(hub, gguf, tmp_path):
     wrong = "0" * 64
-    result = run("models", "download", REPO, FILE, "--source", hub.url, "--sha256", wrong,
-                 tmp=tmp_path, gguf=gguf)  # fmt: skip
+    result = run(
+        "models",
+        "download",
+        REPO,
+        FILE,
+        "--source",
+        hub.url,
+        "--sha256",
+        wrong,
+        tmp=tmp_path,
+        gguf=gguf,
+    )
 
     assert result.returncode == 1
     assert f"The SHA-256 you gave ({wrong}) differs from" in result.stderr
@@ -214,8 +245,9 @@ def test_a_given_sha256_must_match_the_bytes_too(hub: FakeHub, gguf: Path) -> No
 
 def test_not_enough_disk_is_refused_before_downloading(hub: FakeHub, gguf: Path, tmp_path):
     hub.declared_size[FILE] = 10**16  # 10 PB: more than any disk this runs on
-    result = run("models", "download", REPO, FILE, "--source", hub.url, tmp=tmp_path,
-                 gguf=gguf, lang="zh")  # fmt: skip
+    result = run(
+        "models", "download", REPO, FILE, "--source", hub.url, tmp=tmp_path, gguf=gguf, lang="zh"
+    )
 
     assert result.returncode == 1
     assert "磁盘空间不够：下载需要 " in result.stderr and "什么都没有下载" in result.stderr
@@ -283,21 +315,32 @@ def test_the_terminal_downloads_lists_and_shows_the_catalog(hub, gguf: Path, tmp
     assert "适合：最小最快" in entry
     assert "找不到" in shown.stdout.split("2. Qwen2.5-3B-Instruct")[1]  # not on this hub
 
-    offline = run("models", "catalog", "--source", "http://127.0.0.1:9", tmp=tmp_path,
-                  gguf=gguf, lang="zh")  # fmt: skip
+    offline = run(
+        "models", "catalog", "--source", "http://127.0.0.1:9", tmp=tmp_path, gguf=gguf, lang="zh"
+    )
     assert offline.returncode == 0
     entry = offline.stdout.split("1. Qwen2.5-1.5B-Instruct")[1].split("\n2.")[0]
     assert "下载 93.8 MiB" in entry and "连不上下载源" in entry  # as the hub said last time
 
 
 def test_the_terminal_says_plainly_what_is_wrong(hub, gguf: Path, tmp_path: Path) -> None:
-    missing = run("models", "download", REPO, "nope.gguf", "--source", hub.url, tmp=tmp_path,
-                  gguf=gguf, lang="zh")  # fmt: skip
+    missing = run(
+        "models",
+        "download",
+        REPO,
+        "nope.gguf",
+        "--source",
+        hub.url,
+        tmp=tmp_path,
+        gguf=gguf,
+        lang="zh",
+    )
     assert missing.returncode == 1 and "上找不到 Qwen/Test-GGUF 里的 nope.gguf" in missing.stderr
     bad = run("models", "download", REPO, FILE, "--source", "ftp://x", tmp=tmp_path, gguf=gguf)
     assert bad.returncode == 1 and "Unknown source: ftp://x" in bad.stderr
-    down = run("models", "download", REPO, FILE, "--source", "http://127.0.0.1:9", tmp=tmp_path,
-               gguf=gguf)  # fmt: skip
+    down = run(
+        "models", "download", REPO, FILE, "--source", "http://127.0.0.1:9", tmp=tmp_path, gguf=gguf
+    )
     assert down.returncode == 1 and "Cannot reach http://127.0.0.1:9" in down.stderr
     for result in (missing, bad, down):
         assert "Traceback" not in result.stderr
@@ -308,8 +351,18 @@ def test_the_terminal_says_plainly_what_is_wrong(hub, gguf: Path, tmp_path: Path
 
 def test_bots_switch_to_the_downloaded_model(hub, gguf: Path, tmp_path: Path, bots_dir: Path):
     assert bots_dir == tmp_path / "bots"  # where launch() points --bots
-    done = run("models", "download", REPO, FILE, "--source", hub.url, "--bot", "ops-helper",
-               tmp=tmp_path, gguf=gguf)  # fmt: skip
+    done = run(
+        "models",
+        "download",
+        REPO,
+        FILE,
+        "--source",
+        hub.url,
+        "--bot",
+        "ops-helper",
+        tmp=tmp_path,
+        gguf=gguf,
+    )
     assert done.returncode == 0, done.stderr
     assert f"✔ ops-helper now uses {FILE}" in done.stdout
 
@@ -346,8 +399,13 @@ def test_whether_a_model_fits_is_computed_from_this_machine(tmp_path: Path, monk
     assert _nvidia_free() == (143011 * MiB, "NVIDIA H200")  # the card with most free
 
     GiB = 2**30
-    gpu = Machine(free_ram=8 * GiB, total_ram=16 * GiB, gpu_build=True, free_vram=6 * GiB,
-                  gpu_name="NVIDIA T4")  # fmt: skip
+    gpu = Machine(
+        free_ram=8 * GiB,
+        total_ram=16 * GiB,
+        gpu_build=True,
+        free_vram=6 * GiB,
+        gpu_name="NVIDIA T4",
+    )
     said = {}
     for need in (5, 7, 12, 20):
         key, params = fit(need * GiB, gpu)
@@ -356,7 +414,8 @@ def test_whether_a_model_fits_is_computed_from_this_machine(tmp_path: Path, monk
     assert said[7] == "✔ 内存够用（需要 7.0 GiB，空闲 8.0 GiB）"
     assert said[12].startswith("⚠ 内存偏紧：需要 12.0 GiB，现在只空闲 8.0 GiB（共 16.0 GiB）")
     assert said[20] == "✖ 本机放不下（需要 20.0 GiB，内存共 16.0 GiB）"
-    cpu = Machine(free_ram=8 * GiB, total_ram=16 * GiB, gpu_build=False, free_vram=None,
-                  gpu_name=None)  # fmt: skip
+    cpu = Machine(
+        free_ram=8 * GiB, total_ram=16 * GiB, gpu_build=False, free_vram=None, gpu_name=None
+    )
     assert fit(5 * GiB, cpu)[0] == "dl.fit.ram"  # no GPU build: memory only
     assert fit(None, cpu)[0] == "dl.fit.unknown"

@@ -23,22 +23,40 @@ def test_replies_reply_time_leads_and_conversions_per_day(tmp_path: Path) -> Non
     spec = parse_bot(b"id: shop\nname: Shop\n", "shop.yaml", lang="en")
     journal = Journal(tmp_path / "j.sqlite3")
     with journal.transaction() as db:
-        for when, ms in [("2026-11-21 23:30", 800), ("2026-11-22 00:30", 400),
-                         ("2026-11-22 10:00", 600), ("2026-11-22 11:00", 1000)]:  # fmt: skip
-            db.execute("INSERT INTO events (bot_id, kind, user, payload, created_at)"
-                       " VALUES ('shop', 'message', 'u', ?, ?)",
-                       (json.dumps({"latency_ms": ms}), at(when)))  # fmt: skip
-        for user, created, converted in [("a", "2026-11-21 12:00", "2026-11-22 09:00"),
-                                         ("b", "2026-11-22 12:00", None),
-                                         ("studio:tester", "2026-11-22 12:00", None)]:  # fmt: skip
-            db.execute("INSERT INTO leads (bot_id, user, conversation, converted, converted_at,"
-                       " created_at, updated_at) VALUES ('shop', ?, ?, ?, ?, ?, ?)",
-                       (user, user, int(bool(converted)), converted and at(converted),
-                        at(created), at(created)))  # fmt: skip
+        for when, ms in [
+            ("2026-11-21 23:30", 800),
+            ("2026-11-22 00:30", 400),
+            ("2026-11-22 10:00", 600),
+            ("2026-11-22 11:00", 1000),
+        ]:
+            db.execute(
+                "INSERT INTO events (bot_id, kind, user, payload, created_at)"
+                " VALUES ('shop', 'message', 'u', ?, ?)",
+                (json.dumps({"latency_ms": ms}), at(when)),
+            )
+        for user, created, converted in [
+            ("a", "2026-11-21 12:00", "2026-11-22 09:00"),
+            ("b", "2026-11-22 12:00", None),
+            ("studio:tester", "2026-11-22 12:00", None),
+        ]:
+            db.execute(
+                "INSERT INTO leads (bot_id, user, conversation, converted, converted_at,"
+                " created_at, updated_at) VALUES ('shop', ?, ?, ?, ?, ?, ?)",
+                (
+                    user,
+                    user,
+                    int(bool(converted)),
+                    converted and at(converted),
+                    at(created),
+                    at(created),
+                ),
+            )
         nine = at("2026-11-22 09:00")
-        db.execute("INSERT INTO schedule_runs (bot_id, schedule_id, trigger, due_at, started_at,"
-                   " state, error) VALUES ('shop', 'morning', 'cron', ?, ?, 'failed', 'unbound')",
-                   (nine, nine))  # fmt: skip
+        db.execute(
+            "INSERT INTO schedule_runs (bot_id, schedule_id, trigger, due_at, started_at,"
+            " state, error) VALUES ('shop', 'morning', 'cron', ?, ?, 'failed', 'unbound')",
+            (nine, nine),
+        )
     figures = daily(journal, spec, days=3, now=at("2026-11-22 18:00"))
     assert figures["days"] == ["2026-11-20", "2026-11-21", "2026-11-22"]
     assert figures["replies"] == [0, 1, 3]  # 00:30 Shanghai is the 22nd, not UTC's 21st

@@ -53,8 +53,19 @@ def rehearse(tmp_path: Path, customers: str, *args: str) -> subprocess.Completed
         (bots / "shop.yaml").write_text(SHOP, encoding="utf-8")
     (tmp_path / "customers.yaml").write_text(customers, encoding="utf-8")
     data, plan = tmp_path / "data", tmp_path / "customers.yaml"
-    command = [sys.executable, "launch.py", "--bots", str(bots), "--data", str(data),
-               "rehearse", "shop", "--customers", str(plan), *args]  # fmt: skip
+    command = [
+        sys.executable,
+        "launch.py",
+        "--bots",
+        str(bots),
+        "--data",
+        str(data),
+        "rehearse",
+        "shop",
+        "--customers",
+        str(plan),
+        *args,
+    ]
     env = {**os.environ, "BOTSTUDIO_LANG": "en", "BOTSTUDIO_THREADS": "2"}
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 

@@ -150,8 +150,11 @@ def test_the_bot_writes_the_message_from_live_figures(workspace, wecom: FakeWeCo
     workspace.bindings.bind("ops", "webhook", {"key": KEY})
     with workspace.journal.transaction() as db:  # one lead yesterday, one the day before
         for when in ("2026-11-22 15:00", "2026-11-21 15:00"):
-            db.execute("INSERT INTO leads (bot_id, user, conversation, created_at, updated_at)"
-                       " VALUES ('ops', ?, 'c', ?, ?)", (when, at(when), at(when)))  # fmt: skip
+            db.execute(
+                "INSERT INTO leads (bot_id, user, conversation, created_at, updated_at)"
+                " VALUES ('ops', ?, 'c', ?, ?)",
+                (when, at(when), at(when)),
+            )
     prompts: list[str] = []
 
     def write(spec, prompt: str) -> str:
@@ -159,8 +162,9 @@ def test_the_bot_writes_the_message_from_live_figures(workspace, wecom: FakeWeCo
         return write_with(workspace)(spec, prompt)
 
     outbox = Outbox(workspace.journal, workspace.bindings, clock=wecom.clock)
-    scheduler = Scheduler(workspace.bots, workspace.journal, outbox, write=write,
-                          clock=wecom.clock, lang="en")  # fmt: skip
+    scheduler = Scheduler(
+        workspace.bots, workspace.journal, outbox, write=write, clock=wecom.clock, lang="en"
+    )
     run = scheduler.run_now("ops", "morning")
     assert prompts == ["Write one sentence: yesterday we got 1 new leads."]
     assert run.state == "queued" and run.text

@@ -41,14 +41,27 @@ def mode(path: Path) -> int:
 def launch(*args: str, data: Path, bots: Path, lang: str = "en", **popen):
     """`python launch.py --bots B --data D ARGS`, with a permissive umask (022), so that
     the modes seen below are BotStudio's doing, not the test runner's."""
-    env = {**os.environ, "BOTSTUDIO_LANG": lang, "BOTSTUDIO_THREADS": "2",
-           **popen.pop("env", {})}  # fmt: skip
+    env = {**os.environ, "BOTSTUDIO_LANG": lang, "BOTSTUDIO_THREADS": "2", **popen.pop("env", {})}
     command = [sys.executable, str(ROOT / "launch.py"), "--bots", str(bots), "--data", str(data)]
     if popen.pop("background", False):
-        return subprocess.Popen([*command, *args], cwd=ROOT, env=env, umask=0o022, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
-    return subprocess.run([*command, *args], cwd=ROOT, env=env, umask=0o022, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+        return subprocess.Popen(
+            [*command, *args],
+            cwd=ROOT,
+            env=env,
+            umask=0o022,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+    return subprocess.run(
+        [*command, *args],
+        cwd=ROOT,
+        env=env,
+        umask=0o022,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 class Server:
@@ -56,8 +69,9 @@ class Server:
 
     def __init__(self, data: Path, bots: Path, **env: str):
         self.port = free_port()
-        self.process = launch("--port", str(self.port), data=data, bots=bots, env=env,
-                              background=True)  # fmt: skip
+        self.process = launch(
+            "--port", str(self.port), data=data, bots=bots, env=env, background=True
+        )
         deadline = time.monotonic() + 90
         while True:
             try:
@@ -121,8 +135,15 @@ def test_a_new_install_keeps_everything_under_data_private(tmp_path: Path, bots_
         running = modes_under(data)  # while the server holds the journal open
     finally:
         server.stop()
-    for name in ("botstudio.sqlite3", "botstudio.sqlite3-wal", "botstudio.sqlite3-shm",
-                 "settings.json", "settings.json.bak", "logs", "logs/botstudio.log"):  # fmt: skip
+    for name in (
+        "botstudio.sqlite3",
+        "botstudio.sqlite3-wal",
+        "botstudio.sqlite3-shm",
+        "settings.json",
+        "settings.json.bak",
+        "logs",
+        "logs/botstudio.log",
+    ):
         assert name in running, f"{name} was not written: {sorted(running)}"
     wrong = {n: m for n, m in running.items() if m != oct(0o700 if (data / n).is_dir() else 0o600)}
     assert wrong == {}, "readable by others"
@@ -166,8 +187,9 @@ def test_log_files_stay_private_when_they_rotate(tmp_path: Path):
 
     old = os.umask(0o022)
     try:
-        handler = PrivateRotatingFileHandler(tmp_path / "botstudio.log", maxBytes=200,
-                                             backupCount=3, encoding="utf-8")  # fmt: skip
+        handler = PrivateRotatingFileHandler(
+            tmp_path / "botstudio.log", maxBytes=200, backupCount=3, encoding="utf-8"
+        )
         for n in range(40):
             handler.emit(logging.makeLogRecord({"msg": f"line {n} " + "x" * 40}))
         handler.close()
@@ -198,8 +220,16 @@ def test_an_adopted_experiment_is_archived_privately(tmp_path: Path, bots_dir: P
 
 def test_the_cli_csv_never_runs_a_cell_as_a_formula(tmp_path: Path, bots_dir: Path):
     data = tmp_path / "data"
-    companies = [EVIL, "+1 555 0100", "-2+3", "@SUM(A1:A9)", "\tTab Co", "\rCR Co", "蓝莺科技",
-                 "A=B Ltd"]  # fmt: skip
+    companies = [
+        EVIL,
+        "+1 555 0100",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\tTab Co",
+        "\rCR Co",
+        "蓝莺科技",
+        "A=B Ltd",
+    ]
     for n, company in enumerate(companies):
         save_lead(data, f"user{n}", company)
     save_lead(data, "=cmd|'/c calc'!A1", "Plain Co")  # a WeCom user id is typed by people too
@@ -209,9 +239,15 @@ def test_the_cli_csv_never_runs_a_cell_as_a_formula(tmp_path: Path, bots_dir: Pa
     rows = read_leads_csv(out)
     by_user = {row["user"]: row["company"] for row in rows}
     assert [by_user[f"user{n}"] for n in range(len(companies))] == [
-        "'" + EVIL, "'+1 555 0100", "'-2+3", "'@SUM(A1:A9)", "'\tTab Co", "'\rCR Co",
-        "蓝莺科技", "A=B Ltd",
-    ]  # fmt: skip
+        "'" + EVIL,
+        "'+1 555 0100",
+        "'-2+3",
+        "'@SUM(A1:A9)",
+        "'\tTab Co",
+        "'\rCR Co",
+        "蓝莺科技",
+        "A=B Ltd",
+    ]
     assert by_user["'=cmd|'/c calc'!A1"] == "Plain Co"
     assert {row["phone"] for row in rows} == {"13812345678"}  # plain values stay as they are
     assert mode(out) == 0o600
@@ -361,8 +397,12 @@ def garbage_journal(data: Path) -> Path:
     return data / "botstudio.sqlite3"
 
 
-DAMAGE = {"corrupt settings": damaged_settings, "emptied settings": emptied_settings,
-          "0-byte journal": empty_journal, "garbage journal": garbage_journal}  # fmt: skip
+DAMAGE = {
+    "corrupt settings": damaged_settings,
+    "emptied settings": emptied_settings,
+    "0-byte journal": empty_journal,
+    "garbage journal": garbage_journal,
+}
 COMMANDS = {"serve": [], "status": ["status"], "leads": ["leads", "xiaolan-sales"]}
 
 

@@ -87,9 +87,14 @@ def server(tmp_path: Path, gguf_dir: Path, pool):
     workspace.bindings.bind(
         "hr",
         "app",
-        {"corp_id": CORP_ID, "agent_id": "1000002", "secret": "app-secret",
-         "token": APP_TOKEN, "aes_key": APP_AES_KEY},
-    )  # fmt: skip
+        {
+            "corp_id": CORP_ID,
+            "agent_id": "1000002",
+            "secret": "app-secret",
+            "token": APP_TOKEN,
+            "aes_key": APP_AES_KEY,
+        },
+    )
     app = create_app(workspace, with_studio=False)
     with Served(app) as served:
         yield served.url, workspace, app.state.hub
@@ -116,8 +121,11 @@ def malformed_requests(url: str) -> list[tuple[str, str, str, dict[str, Any]]]:
     deep = 100_000
 
     def ai(what: str, content: bytes, params=None, kind="application/json"):
-        arguments = {"params": good if params is None else params, "content": content,
-                     "headers": {"content-type": kind}}  # fmt: skip
+        arguments = {
+            "params": good if params is None else params,
+            "content": content,
+            "headers": {"content-type": kind},
+        }
         return what, "POST", aibot_url, arguments
 
     def ai_signed(what: str, encrypted: str):  # signed correctly, around a bad ciphertext
@@ -131,8 +139,11 @@ def malformed_requests(url: str) -> list[tuple[str, str, str, dict[str, Any]]]:
     app_good = signed(APP_TOKEN, app_fine)
 
     def app(what: str, content: bytes, params=None, kind="text/xml"):
-        arguments = {"params": app_good if params is None else params, "content": content,
-                     "headers": {"content-type": kind}}  # fmt: skip
+        arguments = {
+            "params": app_good if params is None else params,
+            "content": content,
+            "headers": {"content-type": kind},
+        }
         return f"app: {what}", "POST", app_url, arguments
 
     def app_plain(what: str, plain: str):
@@ -325,8 +336,9 @@ def test_a_burst_answered_late_does_not_make_its_first_messages_over_the_limit(
         inbox.accept(Inbound("aibot", "limited", f"m{i}", "zhaoliu", "zhaoliu", "/help"))[0]
         for i in range(4)
     ]
-    responder = Responder(workspace.dialogue, inbox,
-                          Outbox(workspace.journal, workspace.bindings), StreamBoard())  # fmt: skip
+    responder = Responder(
+        workspace.dialogue, inbox, Outbox(workspace.journal, workspace.bindings), StreamBoard()
+    )
     for inbox_id in reversed(burst):  # all four are in before any is answered, the last first
         responder.handle(inbox_id)
     answers = [inbox.get(inbox_id)["answer"] for inbox_id in burst]
@@ -353,10 +365,17 @@ def test_an_id_with_a_trailing_newline_is_refused(workspace: Workspace) -> None:
 
 def launch(*args: str, root: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "BOTSTUDIO_LANG": "en", "BOTSTUDIO_THREADS": "2"}
-    command = [sys.executable, str(ROOT / "launch.py"), "--bots", str(root / "bots"),
-               "--data", str(root / "data")]  # fmt: skip
-    return subprocess.run([*command, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)  # fmt: skip
+    command = [
+        sys.executable,
+        str(ROOT / "launch.py"),
+        "--bots",
+        str(root / "bots"),
+        "--data",
+        str(root / "data"),
+    ]
+    return subprocess.run(
+        [*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_a_bot_file_outside_the_bots_folder_is_never_loaded(tmp_path: Path, gguf_dir: Path):
@@ -460,10 +479,19 @@ def test_long_numbers_that_are_not_phones_stay_as_they_are(kept: str) -> None:
 
 def _serve(root: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "BOTSTUDIO_LANG": "en", "BOTSTUDIO_THREADS": "2"}
-    command = [sys.executable, str(ROOT / "launch.py"), "--bots", str(root / "bots"),
-               "--data", str(root / "data"), "--port", str(port)]  # fmt: skip
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    command = [
+        sys.executable,
+        str(ROOT / "launch.py"),
+        "--bots",
+        str(root / "bots"),
+        "--data",
+        str(root / "data"),
+        "--port",
+        str(port),
+    ]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def _wait_for(condition, timeout: float = 120.0):
@@ -499,8 +527,9 @@ def test_the_same_person_hashes_differently_on_two_installs(tmp_path: Path, gguf
         try:
             for root, port, _ in servers:
                 _wait_for(lambda p=port: httpx.get(f"http://127.0.0.1:{p}/healthz").is_success)
-                bot = AIBotSender(f"http://127.0.0.1:{port}/wecom/aibot/guarded", TOKEN, AES_KEY,
-                                  wecom.url)  # fmt: skip
+                bot = AIBotSender(
+                    f"http://127.0.0.1:{port}/wecom/aibot/guarded", TOKEN, AES_KEY, wecom.url
+                )
                 for text in ("where is the casino?", "and the CASINO?"):
                     assert bot.post(bot.message(text, user=person)).status_code == 200
                 log = root / "data" / "logs" / "botstudio.log"

@@ -314,17 +314,27 @@ def test_the_session_cookie_is_secure_behind_https(served) -> None:
     assert "secure" not in plain.headers["set-cookie"].lower()
     assert "httponly" in plain.headers["set-cookie"].lower()
     # an HTTPS reverse proxy on this machine says so in X-Forwarded-Proto
-    https = httpx.post(f"{running.url}/login", data=form, follow_redirects=False,
-                       headers={"x-forwarded-proto": "https"})  # fmt: skip
+    https = httpx.post(
+        f"{running.url}/login",
+        data=form,
+        follow_redirects=False,
+        headers={"x-forwarded-proto": "https"},
+    )
     assert "secure" in https.headers["set-cookie"].lower()
 
 
 # --- in the browser ------------------------------------------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")

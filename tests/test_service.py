@@ -29,8 +29,9 @@ def test_the_unit_is_valid_and_what_it_runs_serves_and_stops(
     path = tmp_path / "botstudio.service"
     path.write_text(unit, encoding="utf-8")
     if shutil.which("systemd-analyze"):
-        verified = subprocess.run(["systemd-analyze", "verify", str(path)],
-                                  capture_output=True, text=True, timeout=60)  # fmt: skip
+        verified = subprocess.run(
+            ["systemd-analyze", "verify", str(path)], capture_output=True, text=True, timeout=60
+        )
         assert verified.returncode == 0, verified.stderr
     start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
     command = shlex.split(start.removeprefix("ExecStart="))
@@ -66,8 +67,15 @@ def test_install_writes_the_user_unit_and_says_what_next(
 
 
 def test_the_unit_serves_the_same_host_names_and_limits(tmp_path: Path, bots_dir: Path) -> None:
-    result = launch("--allowed-host", "bots.example.com", "--upload-limit", "50MB", "service",
-                    data=tmp_path / "data", bots=bots_dir)  # fmt: skip
+    result = launch(
+        "--allowed-host",
+        "bots.example.com",
+        "--upload-limit",
+        "50MB",
+        "service",
+        data=tmp_path / "data",
+        bots=bots_dir,
+    )
     assert result.returncode == 0, result.stderr
     start = next(line for line in result.stdout.splitlines() if line.startswith("ExecStart="))
     command = shlex.split(start.removeprefix("ExecStart="))

@@ -44,9 +44,12 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
     names = [r[0] for r in journal.connection().execute("SELECT name FROM _migrations")]
     assert names == [name for name, _ in MIGRATIONS]  # each once, in order
     assert names[:5] == [
-        "m001_messages", "m002_inbox_outbox", "m003_leads", "m004_assignments",
+        "m001_messages",
+        "m002_inbox_outbox",
+        "m003_leads",
+        "m004_assignments",
         "m005_event_variant",
-    ]  # fmt: skip
+    ]
 
 
 def test_an_old_journal_is_upgraded_in_place(tmp_path: Path) -> None:

@@ -67,8 +67,12 @@ def studio(tmp_path_factory: pytest.TempPathFactory, fake_wecom):
     bots = home / "bots"
     shutil.copytree(ROOT / "bots", bots)
     port = _free_port()
-    env = {**os.environ, "BOTSTUDIO_THREADS": "2", "BOTSTUDIO_LANG": "en",
-           "BOTSTUDIO_WECOM_API": fake_wecom.url}  # fmt: skip
+    env = {
+        **os.environ,
+        "BOTSTUDIO_THREADS": "2",
+        "BOTSTUDIO_LANG": "en",
+        "BOTSTUDIO_WECOM_API": fake_wecom.url,
+    }
     command = [sys.executable, "launch.py", "--bots", str(bots), "--data", str(home / "data")]
     log = (home / "server.log").open("w")
     server = subprocess.Popen(
@@ -402,8 +406,9 @@ def test_rehearse_simulated_customers_against_each_variant(page, studio) -> None
     expect_text(page, "#rehearse-table", "phone number 100%")  # the field's label
     shoot(page, "12-rehearsal")
     # A long rehearsal can be stopped, and then it no longer holds the model.
-    type_customers("max_turns: 20\ncustomers:\n  - name: Idle\n    who: a visitor\n"
-                   "    wants: nothing\n")  # fmt: skip
+    type_customers(
+        "max_turns: 20\ncustomers:\n  - name: Idle\n    who: a visitor\n    wants: nothing\n"
+    )
     page.fill("#rehearse-runs input", "10")
     page.click("#rehearse-start")
     expect_text(page, "#rehearse-progress", "彩排开始")

@@ -174,21 +174,43 @@ def _seed(data: Path, bots: Path) -> None:
     leads = LeadStore(journal)
     phone = {"value": "13812345678", "at": now - 3600, "message": "138 1234 5678"}
     company = {"value": "蓝莺科技", "at": now - 3500, "message": "蓝莺科技"}
-    leads.save(Lead("xiaolan-sales", "studio:tester", "studio:tester", "A",
-                    {"phone": phone, "company": company}, converted=True,
-                    converted_at=now - 3400))  # fmt: skip
-    leads.save(Lead("xiaolan-sales", "李雷", "李雷", "B",
-                    {"product": {"value": "智能客服", "at": now - 600}}))  # fmt: skip
-    Conversations(journal).append("xiaolan-sales", "李雷", [
-        Turn("user", "你好，想了解一下智能客服"),
-        Turn("assistant", "好的！智能客服可以接入企业微信。方便留个电话吗？"),
-    ], variant="B")  # fmt: skip
+    leads.save(
+        Lead(
+            "xiaolan-sales",
+            "studio:tester",
+            "studio:tester",
+            "A",
+            {"phone": phone, "company": company},
+            converted=True,
+            converted_at=now - 3400,
+        )
+    )
+    leads.save(
+        Lead(
+            "xiaolan-sales",
+            "李雷",
+            "李雷",
+            "B",
+            {"product": {"value": "智能客服", "at": now - 600}},
+        )
+    )
+    Conversations(journal).append(
+        "xiaolan-sales",
+        "李雷",
+        [
+            Turn("user", "你好，想了解一下智能客服"),
+            Turn("assistant", "好的！智能客服可以接入企业微信。方便留个电话吗？"),
+        ],
+        variant="B",
+    )
     with journal.transaction() as db:
         for variant, people, converted in (("A", 30, 3), ("B", 30, 6)):
             for i in range(people):
                 user = f"客户{variant}{i}"
-                db.execute("INSERT INTO assignments VALUES ('xiaolan-sales', '1', ?, ?, ?)",
-                           (user, variant, now - 86400))  # fmt: skip
+                db.execute(
+                    "INSERT INTO assignments VALUES ('xiaolan-sales', '1', ?, ?, ?)",
+                    (user, variant, now - 86400),
+                )
                 if i < converted:
                     db.execute(
                         "INSERT INTO leads (bot_id, user, conversation, variant, converted,"
@@ -231,7 +253,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
         "BOTSTUDIO_THREADS": "2",
         "BOTSTUDIO_LANG": "en",
         "BOTSTUDIO_WECOM_API": "http://127.0.0.1:9",
-    }  # fmt: skip  (nothing is sent)
+    }  # nothing is sent
     command = [sys.executable, "launch.py", "--bots", str(bots), "--data", str(home / "data")]
     log = (home / "server.log").open("w")
     server = subprocess.Popen(

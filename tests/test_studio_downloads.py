@@ -51,8 +51,18 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     (home / "gguf").mkdir()
     port = _free_port()
     env = {**os.environ, "BOTSTUDIO_THREADS": "2", "BOTSTUDIO_LANG": "en"}
-    command = [sys.executable, "launch.py", "--bots", str(home / "bots"), "--data",
-               str(home / "data"), "--gguf", str(home / "gguf"), "--port", str(port)]  # fmt: skip
+    command = [
+        sys.executable,
+        "launch.py",
+        "--bots",
+        str(home / "bots"),
+        "--data",
+        str(home / "data"),
+        "--gguf",
+        str(home / "gguf"),
+        "--port",
+        str(port),
+    ]
     log = (home / "server.log").open("w")
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

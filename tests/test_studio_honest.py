@@ -89,8 +89,18 @@ def studio(tmp_path_factory: pytest.TempPathFactory, gguf_dir: Path):
         os.link(gguf_dir / DEFAULT_MODEL_FILE, models / name)
     port = _free_port()
     env = {**os.environ, "BOTSTUDIO_THREADS": "2", "BOTSTUDIO_LANG": "en"}
-    command = [sys.executable, "launch.py", "--bots", str(bots), "--data", str(home / "data"),
-               "--gguf", str(models), "--port", str(port)]  # fmt: skip
+    command = [
+        sys.executable,
+        "launch.py",
+        "--bots",
+        str(bots),
+        "--data",
+        str(home / "data"),
+        "--gguf",
+        str(models),
+        "--port",
+        str(port),
+    ]
     log = (home / "server.log").open("w")
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -169,8 +179,11 @@ def _small_gguf(path: Path, megabytes: int = 4) -> Path:
 
 def test_the_demo_model_is_named_where_the_bot_is_tried(page) -> None:
     pick(page, "bot-picker", "xiaolan-sales")
-    for tab, box in (("试聊", "#try-demo-notice"), ("对比", "#compare-demo-notice"),
-                     ("模型", "#models-demo-notice")):  # fmt: skip
+    for tab, box in (
+        ("试聊", "#try-demo-notice"),
+        ("对比", "#compare-demo-notice"),
+        ("模型", "#models-demo-notice"),
+    ):
         open_tab(page, tab)
         expect_text(page, box, "内置的演示模型")
         expect_text(page, box, "中文回复多半语无伦次")
@@ -204,8 +217,7 @@ def test_compare_on_one_model_says_the_right_waits_and_two_models_write_at_once(
     pick(page, "bot-picker", "cafe")
     open_tab(page, "对比")
     page.fill("#compare-message textarea", "Describe your three best coffee drinks.")
-    ids = ("compare-left-reply", "compare-left-stats", "compare-right-reply",
-           "compare-right-stats")  # fmt: skip
+    ids = ("compare-left-reply", "compare-left-stats", "compare-right-reply", "compare-right-stats")
     record(page, *ids)
     page.click("#compare-run")
     expect_text(page, "#compare-right-stats", DONE, timeout=180_000)  # the first run: stats

@@ -60,10 +60,24 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     assert place_default_model(home / "gguf") is not None
     port = _free_port()
     # nothing here sends to WeCom: a dead address, should anything try
-    env = {**os.environ, "BOTSTUDIO_THREADS": "2", "BOTSTUDIO_LANG": "en",
-           "BOTSTUDIO_WECOM_API": "http://127.0.0.1:9"}  # fmt: skip
-    command = [sys.executable, "launch.py", "--bots", str(bots), "--data", str(home / "data"),
-               "--gguf", str(home / "gguf"), "--port", str(port)]  # fmt: skip
+    env = {
+        **os.environ,
+        "BOTSTUDIO_THREADS": "2",
+        "BOTSTUDIO_LANG": "en",
+        "BOTSTUDIO_WECOM_API": "http://127.0.0.1:9",
+    }
+    command = [
+        sys.executable,
+        "launch.py",
+        "--bots",
+        str(bots),
+        "--data",
+        str(home / "data"),
+        "--gguf",
+        str(home / "gguf"),
+        "--port",
+        str(port),
+    ]
     log = (home / "server.log").open("w")
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -133,8 +147,15 @@ def picked(page, bot_id: str) -> None:
 def tiny_gguf() -> bytes:
     """The smallest file the models catalog takes: a GGUF v3 header, one key, no tensors."""
     key, value = b"general.architecture", b"llama"
-    return (b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", len(key)) + key
-            + struct.pack("<I", 8) + struct.pack("<Q", len(value)) + value)  # fmt: skip
+    return (
+        b"GGUF"
+        + struct.pack("<IQQ", 3, 0, 1)
+        + struct.pack("<Q", len(key))
+        + key
+        + struct.pack("<I", 8)
+        + struct.pack("<Q", len(value))
+        + value
+    )
 
 
 def journal(studio):
@@ -315,8 +336,9 @@ def test_clearing_the_try_out_keeps_the_lead_and_its_conversation(page, studio) 
     turns = [Turn("user", said), Turn("assistant", "好的，已为您记下。")]
     Conversations(store).append("xiaolan-sales", "studio:王女士", turns)
     phone = {"value": "13900001111", "message": said, "at": time.time(), "where": "studio:王女士"}
-    LeadStore(store).save(Lead("xiaolan-sales", "studio:王女士", "studio:王女士", "A",
-                               {"phone": phone}))  # fmt: skip
+    LeadStore(store).save(
+        Lead("xiaolan-sales", "studio:王女士", "studio:王女士", "A", {"phone": phone})
+    )
     pick(page, "bot-picker", "xiaolan-sales")
     open_tab(page, "试聊")
     page.fill("#try-user textarea", "王女士")

@@ -174,9 +174,11 @@ def test_feedback_on_a_streamed_reply_is_counted(server, wecom) -> None:
             "msgid": f"e{kind}",
             "msgtype": "event",
             "from": {"userid": "lisi"},
-            "event": {"eventtype": "feedback_event",
-                      "feedback_event": {"id": feedback_id, "type": kind}},
-        }  # fmt: skip
+            "event": {
+                "eventtype": "feedback_event",
+                "feedback_event": {"id": feedback_id, "type": kind},
+            },
+        }
         assert bot.post(event).status_code == 200
 
     rate(2)
@@ -269,16 +271,19 @@ def test_killed_during_generation_the_restarted_server_answers_once(
     assert json.loads(db.execute("SELECT body FROM outbox").fetchone()[0])["msgtype"] == "markdown"
 
 
-def test_a_conversion_alerts_the_team_with_the_phone_masked(tmp_path: Path, gguf_dir: Path, pool,
-                                                            monkeypatch) -> None:  # fmt: skip
+def test_a_conversion_alerts_the_team_with_the_phone_masked(
+    tmp_path: Path, gguf_dir: Path, pool, monkeypatch
+) -> None:
     fake = FakeWeCom(keys={"a1b2c3d4-alert-key-0000"})
     with Served(fake.app()) as wecom:
         monkeypatch.setenv("BOTSTUDIO_WECOM_API", wecom.url)
         fake.url = wecom.url
         workspace = _setup(tmp_path, gguf_dir)
         workspace.pool = pool
-        lead_bot = BOTS["helper"] + "lead_capture:\n  converted_when: [phone]\n  fields:\n" \
-            "    - {key: phone, label: Mobile, type: phone_cn}\n"  # fmt: skip
+        lead_bot = (
+            BOTS["helper"] + "lead_capture:\n  converted_when: [phone]\n  fields:\n"
+            "    - {key: phone, label: Mobile, type: phone_cn}\n"
+        )
         (tmp_path / "bots" / "helper.yaml").write_text(lead_bot, encoding="utf-8")
         workspace.bindings.bind("helper", "alert_webhook", {"key": "a1b2c3d4-alert-key-0000"})
         with Served(create_app(workspace, with_studio=False)) as served:

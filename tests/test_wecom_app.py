@@ -57,9 +57,14 @@ def setup(tmp_path: Path, gguf_dir: Path, pool, monkeypatch: pytest.MonkeyPatch,
         workspace.bindings.bind(
             "hr",
             "app",
-            {"corp_id": CORP_ID, "agent_id": "1000002", "secret": SECRET,
-             "token": TOKEN, "aes_key": AES_KEY},
-        )  # fmt: skip
+            {
+                "corp_id": CORP_ID,
+                "agent_id": "1000002",
+                "secret": SECRET,
+                "token": TOKEN,
+                "aes_key": AES_KEY,
+            },
+        )
         app = create_app(workspace, with_studio=False)
         app.state.hub.app.clock = clock
         with Served(app) as server:

@@ -52,8 +52,14 @@ def connected(tmp_path: Path, gguf_dir: Path, pool, monkeypatch: pytest.MonkeyPa
 
 
 def message(msgid: str, text: str) -> dict:
-    return {"msgid": msgid, "aibotid": "BOT-1", "chattype": "single", "from": {"userid": "wangwu"},
-            "msgtype": "text", "text": {"content": text}}  # fmt: skip
+    return {
+        "msgid": msgid,
+        "aibotid": "BOT-1",
+        "chattype": "single",
+        "from": {"userid": "wangwu"},
+        "msgtype": "text",
+        "text": {"content": text},
+    }
 
 
 def replies(fake: FakeWeCom, req_id: str) -> list[dict]:

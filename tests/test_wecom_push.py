@@ -132,8 +132,12 @@ def _launch(*args: str, data: Path, api: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "BOTSTUDIO_LANG": "en", "BOTSTUDIO_WECOM_API": api}
     return subprocess.run(
         [sys.executable, "launch.py", "--data", str(data), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_bind_push_and_unbind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,8 +45,13 @@ class ChannelHub:
         )
         self.app = AppChannel(workspace.bindings, workspace.dialogue, self.inbox, self.responder)
         self.long_connections: dict[str, LongConnection] = {}
-        self.scheduler = Scheduler(workspace.bots, workspace.journal, self.outbox,
-                                   write=write_with(workspace), lang=workspace.lang)  # fmt: skip
+        self.scheduler = Scheduler(
+            workspace.bots,
+            workspace.journal,
+            self.outbox,
+            write=write_with(workspace),
+            lang=workspace.lang,
+        )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 

@@ -13,12 +13,14 @@ _FORMS = [  # (pattern of a recorded reason, message id); groups fill {code} and
     (re.compile(r"errcode (?P<code>-?\d+):?\s*(?P<detail>.*)"), "delivery.errcode"),
     (re.compile(r"HTTP (?P<code>\d+)(?P<detail>.*)"), "delivery.http"),
     (re.compile(r"network: (?P<detail>.+)"), "delivery.network"),
-    (re.compile(r"(long connection is not connected|no long connection)"),
-     "delivery.longconn_down"),
+    (
+        re.compile(r"(long connection is not connected|no long connection)"),
+        "delivery.longconn_down",
+    ),
     (re.compile(r"(long connection|connection): (?P<detail>.+)"), "delivery.longconn"),
     (re.compile(r"no app binding"), "delivery.no_app"),
     (re.compile(r"access token keeps expiring"), "delivery.token"),
-]  # fmt: skip
+]
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 

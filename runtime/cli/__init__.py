@@ -40,13 +40,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--gguf", type=Path, default=Path("gguf"), help="GGUF model folder")
     parser.add_argument("--host", default="127.0.0.1", help="server address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860, help="server port (default 7860)")
-    parser.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
-                        help="a host name the server may be reached by, e.g. behind an HTTPS "
-                        "proxy (repeatable; IP addresses and localhost always work)")  # fmt: skip
-    parser.add_argument("--model-upload-limit", type=_size, default="20GB", metavar="SIZE",
-                        help="largest .gguf file the studio accepts (default 20GB)")  # fmt: skip
-    parser.add_argument("--upload-limit", type=_size, default="20MB", metavar="SIZE",
-                        help="largest other uploaded file or request (default 20MB)")  # fmt: skip
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the server may be reached by, e.g. behind an HTTPS "
+        "proxy (repeatable; IP addresses and localhost always work)",
+    )
+    parser.add_argument(
+        "--model-upload-limit",
+        type=_size,
+        default="20GB",
+        metavar="SIZE",
+        help="largest .gguf file the studio accepts (default 20GB)",
+    )
+    parser.add_argument(
+        "--upload-limit",
+        type=_size,
+        default="20MB",
+        metavar="SIZE",
+        help="largest other uploaded file or request (default 20MB)",
+    )
     parser.add_argument("--lang", choices=["zh", "en"], help="message language")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

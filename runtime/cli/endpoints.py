@@ -51,8 +51,13 @@ def add_parser(commands) -> None:
         metavar="SECONDS",
         help="seconds without an answer before the next URL (default 60)",
     )
-    add.add_argument("--bot", action="append", default=[], metavar="BOT",
-                     help="switch this bot to the endpoint (repeatable)")  # fmt: skip
+    add.add_argument(
+        "--bot",
+        action="append",
+        default=[],
+        metavar="BOT",
+        help="switch this bot to the endpoint (repeatable)",
+    )
     actions.add_parser("list", help="the endpoints (keys masked)")
     test = actions.add_parser("test", help="ask each base URL for a few words")
     test.add_argument("name")
@@ -62,8 +67,9 @@ def add_parser(commands) -> None:
 
 
 def run(workspace: Workspace, args: argparse.Namespace) -> int:
-    return {"add": add, "list": list_, "test": test, "remove": remove,
-            "presets": presets}[args.action](workspace, args)  # fmt: skip
+    return {"add": add, "list": list_, "test": test, "remove": remove, "presets": presets}[
+        args.action
+    ](workspace, args)
 
 
 def _width(text: str) -> int:
@@ -104,9 +110,17 @@ def add(workspace: Workspace, args: argparse.Namespace) -> int:
         return 1
     new = store.save(endpoint)
     shown_model = endpoint.model or t("endpoint.server_model", lang)
-    print(t("endpoint.saved" if new else "endpoint.updated", lang, name=endpoint.name,
-            urls=", ".join(endpoint.base_urls), model=shown_model, kind=endpoint.kind,
-            key=endpoint.masked_key() or t("endpoint.no_key", lang)))  # fmt: skip
+    print(
+        t(
+            "endpoint.saved" if new else "endpoint.updated",
+            lang,
+            name=endpoint.name,
+            urls=", ".join(endpoint.base_urls),
+            model=shown_model,
+            kind=endpoint.kind,
+            key=endpoint.masked_key() or t("endpoint.no_key", lang),
+        )
+    )
     if not args.bot:
         print(t("endpoint.use_hint", lang, name=endpoint.name))
         return 0
@@ -146,8 +160,16 @@ def test(workspace: Workspace, args: argparse.Namespace) -> int:
         return 1
     for r in results:
         if r["ok"]:
-            print(t("endpoint.test_ok", lang, url=r["url"], seconds=r["seconds"],
-                    model=r["model"], reply=r["reply"] or "…"))  # fmt: skip
+            print(
+                t(
+                    "endpoint.test_ok",
+                    lang,
+                    url=r["url"],
+                    seconds=r["seconds"],
+                    model=r["model"],
+                    reply=r["reply"] or "…",
+                )
+            )
         else:
             print(t("endpoint.test_bad", lang, url=r["url"], error=shown(r["error"], lang)))
     ok = sum(1 for r in results if r["ok"])
@@ -171,7 +193,9 @@ def remove(workspace: Workspace, args: argparse.Namespace) -> int:
 def presets(workspace: Workspace, args: argparse.Namespace) -> int:
     lang = workspace.lang
     rows = [[t(f"endpoint.col.{c}", lang) for c in ("preset", "provider", "url", "kind", "model")]]
-    rows += [[p.id, p.label(lang), p.base_url, p.kind, p.model or t("endpoint.server_model", lang)]
-             for p in PRESETS]  # fmt: skip
+    rows += [
+        [p.id, p.label(lang), p.base_url, p.kind, p.model or t("endpoint.server_model", lang)]
+        for p in PRESETS
+    ]
     _table(rows)
     return 0

@@ -20,8 +20,10 @@ from runtime.models.download import (
 from runtime.models.hub import Source, parse_source, save_source, saved_source
 from runtime.workspace import Workspace
 
-SOURCE_HELP = ("modelscope, huggingface, hf-mirror, or the URL of a Hugging Face-compatible "
-               "endpoint (default: the source kept in settings; ModelScope at first)")  # fmt: skip
+SOURCE_HELP = (
+    "modelscope, huggingface, hf-mirror, or the URL of a Hugging Face-compatible "
+    "endpoint (default: the source kept in settings; ModelScope at first)"
+)
 
 
 def add_parsers(models: argparse.ArgumentParser) -> None:
@@ -93,18 +95,29 @@ def download(workspace: Workspace, args: argparse.Namespace) -> int:
         remotes = downloader.plan(chosen, args.repo, args.file)
         model = local_name(remotes[0].name)
         if all((workspace.gguf_dir / local_name(r.name)).is_file() for r in remotes):
-            path = downloader.download(chosen, args.repo, args.file, sha256=args.sha256,
-                                       remotes=remotes)  # fmt: skip
+            path = downloader.download(
+                chosen, args.repo, args.file, sha256=args.sha256, remotes=remotes
+            )
             print(t("dl.cli.already", lang, file=model, folder=workspace.gguf_dir))
         else:
             size = size_text(sum(r.size for r in remotes))
-            print(t("dl.cli.start", lang, source=_describe(chosen), repo=args.repo,
-                    file=model, size=size), flush=True)  # fmt: skip
+            print(
+                t(
+                    "dl.cli.start",
+                    lang,
+                    source=_describe(chosen),
+                    repo=args.repo,
+                    file=model,
+                    size=size,
+                ),
+                flush=True,
+            )
             already = sum(downloader.partial_bytes(r.name) for r in remotes)
             if already:
                 print(t("dl.cli.resume", lang, done=size_text(already)), flush=True)
-            path = downloader.download(chosen, args.repo, args.file, sha256=args.sha256,
-                                       progress=printer, remotes=remotes)  # fmt: skip
+            path = downloader.download(
+                chosen, args.repo, args.file, sha256=args.sha256, progress=printer, remotes=remotes
+            )
             printer.finish()
             print(t("dl.cli.done", lang, file=path.name, folder=workspace.gguf_dir))
     except DownloadError as exc:
@@ -121,8 +134,10 @@ def download(workspace: Workspace, args: argparse.Namespace) -> int:
 
     results = switch_bots(workspace.bots, args.bot, path.name)
     for result in results:
-        print(("✔ " if result.ok else "✖ ") + result.text(workspace.lang),
-              file=sys.stdout if result.ok else sys.stderr)  # fmt: skip
+        print(
+            ("✔ " if result.ok else "✖ ") + result.text(workspace.lang),
+            file=sys.stdout if result.ok else sys.stderr,
+        )
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -174,8 +189,15 @@ def catalog(workspace: Workspace, args: argparse.Namespace) -> int:
         gpu = t("dl.cli.gpu_free", lang, name=machine.gpu_name, vram=size_text(machine.free_vram))
     print(t("dl.cli.source", lang, source=_describe(chosen)))
     unknown = t("dl.ui.unknown", lang)
-    print(t("dl.cli.machine", lang, free=size_text(machine.free_ram) if machine.free_ram else
-            unknown, total=size_text(machine.total_ram or 0), gpu=gpu))  # fmt: skip
+    print(
+        t(
+            "dl.cli.machine",
+            lang,
+            free=size_text(machine.free_ram) if machine.free_ram else unknown,
+            total=size_text(machine.total_ram or 0),
+            gpu=gpu,
+        )
+    )
     for number, row in enumerate(rows(workspace.gguf_dir, workspace.data_dir, chosen), 1):
         entry = row.entry
         print(f"\n{number}. {entry.title}  ({entry.repo} · {entry.file})")

@@ -57,9 +57,19 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     for v in report["variants"]:
         turns = v["median_turns_to_conversion"]
         fields = "  ".join(f"{labels.get(k, k)} {r:.0%}" for k, r in v["capture_rates"].items())
-        print(t("cli.rehearse.line", lang, id=v["id"], runs=v["runs"],
-                conversions=v["conversions"], rate=f"{v['rate']:.1%}", low=f"{v['ci_low']:.1%}",
-                high=f"{v['ci_high']:.1%}", turns="-" if turns is None else f"{turns:g}",
-                fields=fields))  # fmt: skip
+        print(
+            t(
+                "cli.rehearse.line",
+                lang,
+                id=v["id"],
+                runs=v["runs"],
+                conversions=v["conversions"],
+                rate=f"{v['rate']:.1%}",
+                low=f"{v['ci_low']:.1%}",
+                high=f"{v['ci_high']:.1%}",
+                turns="-" if turns is None else f"{turns:g}",
+                fields=fields,
+            )
+        )
     print(report["advice"])
     return 0

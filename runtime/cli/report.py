@@ -33,16 +33,35 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
             print(t("cli.report.no_data", lang, id=v["id"]))
             continue
         chance = "-" if v["chance_to_win"] is None else f"{math.floor(v['chance_to_win'] * 100)}%"
-        print(t("cli.report.line", lang, id=v["id"], users=v["users"], conversions=v["conversions"],
-                rate=f"{v['rate']:.1%}", low=f"{v['ci_low']:.1%}", high=f"{v['ci_high']:.1%}",
-                p=_or_dash(v["p_value"], "{:.3g}"), chance=chance))  # fmt: skip
+        print(
+            t(
+                "cli.report.line",
+                lang,
+                id=v["id"],
+                users=v["users"],
+                conversions=v["conversions"],
+                rate=f"{v['rate']:.1%}",
+                low=f"{v['ci_low']:.1%}",
+                high=f"{v['ci_high']:.1%}",
+                p=_or_dash(v["p_value"], "{:.3g}"),
+                chance=chance,
+            )
+        )
     for v in report["variants"]:
         if v["no_data"]:
             continue
-        print(t("cli.report.behaviour", lang, id=v["id"], replies=v["replies"],
+        print(
+            t(
+                "cli.report.behaviour",
+                lang,
+                id=v["id"],
+                replies=v["replies"],
                 latency=_or_dash(v["median_latency_ms"], "{:.0f} ms"),
                 turns=_or_dash(v["median_turns_to_conversion"], "{:g}"),
-                thumbs=_or_dash(v["thumbs_up_rate"], "{:.0%}"), ratings=v["feedback"]))  # fmt: skip
+                thumbs=_or_dash(v["thumbs_up_rate"], "{:.0%}"),
+                ratings=v["feedback"],
+            )
+        )
     print(t("cli.report.srm", lang, p=f"{report['srm_p']:.3g}"))
     print(report["advice"])
     return 0

@@ -39,10 +39,12 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     from runtime.server.app import create_app
     from runtime.server.limits import Limits
 
-    limits = Limits(model_file=args.model_upload_limit, other_file=args.upload_limit,
-                    body=args.upload_limit)  # fmt: skip
-    app = create_app(workspace, listen_host=args.host, allowed_hosts=args.allowed_host,
-                     limits=limits)  # fmt: skip
+    limits = Limits(
+        model_file=args.model_upload_limit, other_file=args.upload_limit, body=args.upload_limit
+    )
+    app = create_app(
+        workspace, listen_host=args.host, allowed_hosts=args.allowed_host, limits=limits
+    )
     print(t("cli.serving", workspace.lang, host=args.host, port=args.port), flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

@@ -24,8 +24,11 @@ DEFAULT_MODEL_UPLOAD, DEFAULT_UPLOAD = Limits().model_file, Limits().other_file
 
 def add_parser(commands) -> None:
     service = commands.add_parser("service", help="a systemd unit that keeps BotStudio running")
-    service.add_argument("--install", action="store_true",
-                         help="write it to ~/.config/systemd/user/botstudio.service")  # fmt: skip
+    service.add_argument(
+        "--install",
+        action="store_true",
+        help="write it to ~/.config/systemd/user/botstudio.service",
+    )
 
 
 def server_options(args: argparse.Namespace) -> list[str]:
@@ -40,11 +43,21 @@ def server_options(args: argparse.Namespace) -> list[str]:
 
 def unit(workspace: Workspace, host: str, port: int, options: list[str] | None = None) -> str:
     python = ROOT / ".venv" / "bin" / "python"
-    command = [str(python if python.exists() else Path(sys.executable)), str(ROOT / "launch.py"),
-               "--bots", str(workspace.bots_dir.resolve()),
-               "--data", str(workspace.data_dir.resolve()),
-               "--gguf", str(workspace.gguf_dir.resolve()),
-               "--host", host, "--port", str(port), *(options or [])]  # fmt: skip
+    command = [
+        str(python if python.exists() else Path(sys.executable)),
+        str(ROOT / "launch.py"),
+        "--bots",
+        str(workspace.bots_dir.resolve()),
+        "--data",
+        str(workspace.data_dir.resolve()),
+        "--gguf",
+        str(workspace.gguf_dir.resolve()),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        *(options or []),
+    ]
     return f"""\
 [Unit]
 Description=BotStudio: WeCom bots on local models

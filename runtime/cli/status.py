@@ -47,8 +47,10 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     print(f"{t('status.models', lang)}:")
     for model in report["models"]:
         state = t("status.busy" if model["busy"] else "status.idle", lang)
-        print("  " + t("status.model_line", lang, file=model["file"], state=state,
-                       queued=model["queued"]))  # fmt: skip
+        print(
+            "  "
+            + t("status.model_line", lang, file=model["file"], state=state, queued=model["queued"])
+        )
     if not report["models"]:
         print("  " + t("status.no_models", lang))
     if report["bindings"]:
@@ -56,19 +58,36 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     for bot_id, kinds in report["bindings"].items():
         for kind, state in kinds.items():
             error = delivery_error(state.get("last_error"), lang)
-            print("  " + t("status.binding_line", lang, bot=bot_id,
-                           kind=t(f"wecom.mode.{kind}", lang),
-                           success=_when(state.get("last_success"), lang),
-                           error=f"{_when(state.get('last_error_at'), lang)} {error}" if error
-                           else t("status.never", lang)))  # fmt: skip
+            print(
+                "  "
+                + t(
+                    "status.binding_line",
+                    lang,
+                    bot=bot_id,
+                    kind=t(f"wecom.mode.{kind}", lang),
+                    success=_when(state.get("last_success"), lang),
+                    error=f"{_when(state.get('last_error_at'), lang)} {error}"
+                    if error
+                    else t("status.never", lang),
+                )
+            )
     if report.get("endpoints"):  # models served elsewhere: each base URL
         print(f"{t('status.endpoints', lang)}:")
     for endpoint in report.get("endpoints", []):
         for url in endpoint["urls"]:
             state = t(f"endpoint.state.{url['state']}", lang, seconds=url["rest_seconds"])
-            print("  " + t("status.endpoint_line", lang, name=endpoint["name"], url=url["url"],
-                           state=state, in_flight=url["in_flight"],
-                           error=url["last_error"] or "-"))  # fmt: skip
+            print(
+                "  "
+                + t(
+                    "status.endpoint_line",
+                    lang,
+                    name=endpoint["name"],
+                    url=url["url"],
+                    state=state,
+                    in_flight=url["in_flight"],
+                    error=url["last_error"] or "-",
+                )
+            )
     sys.stdout.flush()
     return 0 if running and report["status"] == "ok" else 1
 

@@ -68,8 +68,10 @@ def bind(workspace: Workspace, args: argparse.Namespace) -> int:
     lang = workspace.lang
     if not _known_bot(workspace, args.bot):
         return 1
-    given = {kind: {field: getattr(args, dest) for dest, field in opts.items()}
-             for kind, opts in OPTIONS.items()}  # fmt: skip
+    given = {
+        kind: {field: getattr(args, dest) for dest, field in opts.items()}
+        for kind, opts in OPTIONS.items()
+    }
     chosen = {k: v for k, v in given.items() if any(v.values())}
     if not chosen:
         print(t("bind.nothing", lang), file=sys.stderr)
@@ -122,8 +124,12 @@ def push(workspace: Workspace, args: argparse.Namespace) -> int:
     db = workspace.journal.connection()
     while True:  # deliver, waiting out the pace when a long message needs it
         outbox.deliver_due()
-        states = [r[0] for r in db.execute(
-            f"SELECT state FROM outbox WHERE id IN ({placeholders}) ORDER BY id", ids)]  # fmt: skip
+        states = [
+            r[0]
+            for r in db.execute(
+                f"SELECT state FROM outbox WHERE id IN ({placeholders}) ORDER BY id", ids
+            )
+        ]
         if all(s == "sent" for s in states):
             print(t("push.sent", lang, n=len(ids)))
             return 0

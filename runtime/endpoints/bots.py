@@ -34,8 +34,9 @@ def switch_bots(repo: BotRepository, bot_ids: list[str], name: str) -> list[tupl
             data = repo.load_path(path).model_dump(mode="json", exclude_unset=True)
             own = {k: v for k, v in data.get("model", {}).items() if k not in ("file", "name")}
             data["model"] = {**own, "endpoint": name}
-            spec = validate_bot(LoadedYaml(data), path.name, lang=repo.lang,
-                                expected_id=bot_id, models=repo.models)  # fmt: skip
+            spec = validate_bot(
+                LoadedYaml(data), path.name, lang=repo.lang, expected_id=bot_id, models=repo.models
+            )
         except SpecError as exc:
             problems.append((bot_id, "; ".join(p.message for p in exc.problems) or str(exc)))
             continue

@@ -16,6 +16,13 @@ def endpoint_health(remote, lang: str) -> tuple[list[dict[str, Any]], list[str]]
         for url in endpoint["urls"]:
             url["last_error"] = shown(url["last_error"], lang)
             if url["state"] == "resting":
-                problems.append(t("health.endpoint_resting", lang, name=endpoint["name"],
-                                  url=url["url"], error=url["last_error"]))  # fmt: skip
+                problems.append(
+                    t(
+                        "health.endpoint_resting",
+                        lang,
+                        name=endpoint["name"],
+                        url=url["url"],
+                        error=url["last_error"],
+                    )
+                )
     return endpoints, problems

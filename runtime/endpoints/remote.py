@@ -45,11 +45,24 @@ logging.getLogger("httpx2").setLevel(logging.WARNING)
 CONNECT_TIMEOUT = 5.0
 NO_KEY = "no-key"  # self-hosted servers without a key still get an Authorization header
 # When a server refuses a form of structured output (400/422), the next plainer one
-FALLBACK = {"json_schema": "json_object", "json_object_schema": "json_object",
-            "ollama": "json_object", "json_object": "none"}  # fmt: skip
+FALLBACK = {
+    "json_schema": "json_object",
+    "json_object_schema": "json_object",
+    "ollama": "json_object",
+    "json_object": "none",
+}
 # Which failure to report when every URL failed: what a person must fix comes first
-SEVERITY = ("unknown", "no_model", "auth", "model", "quota", "bad_request", "server",
-            "timeout", "down")  # fmt: skip
+SEVERITY = (
+    "unknown",
+    "no_model",
+    "auth",
+    "model",
+    "quota",
+    "bad_request",
+    "server",
+    "timeout",
+    "down",
+)
 FINISH = {"stop": "end", "length": "max_tokens"}
 
 
@@ -66,8 +79,9 @@ class EndpointError(ModelMissing):
 class _Failure(Exception):
     """One URL's failure: why, whether the URL should rest, whether another URL may help."""
 
-    def __init__(self, reason: str, params: dict[str, object], *, rest: bool,
-                 try_next: bool = True):  # fmt: skip
+    def __init__(
+        self, reason: str, params: dict[str, object], *, rest: bool, try_next: bool = True
+    ):
         super().__init__(reason)
         self.reason, self.params, self.rest, self.try_next = reason, params, rest, try_next
 
@@ -110,8 +124,12 @@ def _detail(exc: Exception) -> str:
 class RemoteModels:
     """Every endpoint's URL pool and clients: one per workspace, shared by all bots."""
 
-    def __init__(self, endpoints: Callable[[], Endpoints] | Endpoints, lang: str,
-                 clock: Callable[[], float] = time.monotonic):  # fmt: skip
+    def __init__(
+        self,
+        endpoints: Callable[[], Endpoints] | Endpoints,
+        lang: str,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._endpoints = endpoints
         self.lang = lang
         self.clock = clock  # when rested URLs are tried again (tests move it on)
@@ -153,9 +171,11 @@ class RemoteModels:
                 connect = min(CONNECT_TIMEOUT, endpoint.timeout)
                 timeout = httpx2.Timeout(endpoint.timeout, connect=connect)
                 client = openai.OpenAI(
-                    base_url=url, api_key=endpoint.api_key or NO_KEY, timeout=timeout,
+                    base_url=url,
+                    api_key=endpoint.api_key or NO_KEY,
+                    timeout=timeout,
                     max_retries=0,  # failing over is ours to do, across the pool
-                )  # fmt: skip
+                )
                 self._clients[key] = client
             return client
 
@@ -168,9 +188,13 @@ class RemoteModels:
         """One URL's failure, classified: what to tell people, whether the URL rests."""
         if isinstance(exc, _Failure):
             return exc
-        words: dict[str, object] = {"name": endpoint.name, "url": url, "model": model,
-                                    "seconds": f"{endpoint.timeout:g}",
-                                    "detail": _detail(exc)}  # fmt: skip
+        words: dict[str, object] = {
+            "name": endpoint.name,
+            "url": url,
+            "model": model,
+            "seconds": f"{endpoint.timeout:g}",
+            "detail": _detail(exc),
+        }
         status = getattr(exc, "status_code", None)
         if isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException)) or status == 408:
             return _Failure("timeout", words, rest=True)
@@ -194,12 +218,18 @@ class RemoteModels:
         worst = min(failures, key=lambda f: SEVERITY.index(f.reason))
         if len(failures) == 1:
             return EndpointError(worst.reason, worst.message_id, self.lang, **worst.params)
-        return EndpointError(worst.reason, "endpoint.err.all_urls", self.lang,
-                             message=worst.stored(), n=len(failures))  # fmt: skip
+        return EndpointError(
+            worst.reason,
+            "endpoint.err.all_urls",
+            self.lang,
+            message=worst.stored(),
+            n=len(failures),
+        )
 
     def log_failure(self, endpoint: Endpoint, failure: _Failure) -> None:
-        log.warning("endpoint %s: %s", endpoint.name, t(failure.message_id, self.lang,
-                                                         **failure.params))  # fmt: skip
+        log.warning(
+            "endpoint %s: %s", endpoint.name, t(failure.message_id, self.lang, **failure.params)
+        )
 
     # --- models ----------------------------------------------------------------
 
@@ -233,18 +263,26 @@ class RemoteModels:
     # --- replies ---------------------------------------------------------------
 
     def generate(
-        self, settings: ModelSettings, messages: list[dict[str, str]], *, pinned: int,
-        max_tokens: int, schema: dict | None = None,
-    ) -> Generation:  # fmt: skip
+        self,
+        settings: ModelSettings,
+        messages: list[dict[str, str]],
+        *,
+        pinned: int,
+        max_tokens: int,
+        schema: dict | None = None,
+    ) -> Generation:
         """A reply streaming from the endpoint. The request is under way (and every URL
         that refused it passed over) when this returns; EndpointError if none answered."""
         started = time.perf_counter()
         endpoint = self.endpoint(settings.endpoint or "")
         model = self.model_name(endpoint, settings)
         request: dict[str, Any] = {
-            "model": model, "messages": messages, "max_tokens": max_tokens,
-            "temperature": settings.temperature, "top_p": settings.top_p,
-        }  # fmt: skip
+            "model": model,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": settings.temperature,
+            "top_p": settings.top_p,
+        }
         if settings.seed is not None:
             request["seed"] = settings.seed
         extra: dict[str, Any] = {}
@@ -271,8 +309,12 @@ class RemoteModels:
     def downgrade(self, endpoint: Endpoint, mode: str) -> str | None:
         plainer = FALLBACK.get(mode)
         if plainer is not None:
-            log.info("endpoint %s refused structured output as %s; using %s",
-                     endpoint.name, mode, plainer)  # fmt: skip
+            log.info(
+                "endpoint %s refused structured output as %s; using %s",
+                endpoint.name,
+                mode,
+                plainer,
+            )
             self._structured[(endpoint.name, endpoint.base_urls)] = plainer
         return plainer
 
@@ -291,9 +333,12 @@ class RemoteModels:
             try:
                 model = self.model_name(endpoint)
                 stream = self.client(endpoint, url).chat.completions.create(
-                    model=model, messages=[{"role": "user", "content": "你好"}], max_tokens=8,
-                    temperature=0, stream=True,
-                )  # fmt: skip
+                    model=model,
+                    messages=[{"role": "user", "content": "你好"}],
+                    max_tokens=8,
+                    temperature=0,
+                    stream=True,
+                )
                 first, pieces = None, []
                 with stream:
                     for chunk in stream:
@@ -302,9 +347,15 @@ class RemoteModels:
                             first = first or time.perf_counter() - started
                             pieces.append(text)
                 pool.succeeded(state)
-                results.append({"url": url, "ok": True, "model": model,
-                                "seconds": round(first or time.perf_counter() - started, 2),
-                                "reply": "".join(pieces).strip()[:60]})  # fmt: skip
+                results.append(
+                    {
+                        "url": url,
+                        "ok": True,
+                        "model": model,
+                        "seconds": round(first or time.perf_counter() - started, 2),
+                        "reply": "".join(pieces).strip()[:60],
+                    }
+                )
             except EndpointError as exc:
                 error = said(exc.message_id, **exc.params)
                 results.append({"url": url, "ok": False, "error": error})
@@ -339,9 +390,16 @@ class RemoteReply:
     """One reply streaming from one URL of the pool, moved to another URL if it fails
     before its first words. Iterate for text; `close()` ends it early."""
 
-    def __init__(self, remote: RemoteModels, endpoint: Endpoint, request: dict[str, Any],
-                 stats: GenerationStats, affinity: str, schema: dict | None,
-                 started: float):  # fmt: skip
+    def __init__(
+        self,
+        remote: RemoteModels,
+        endpoint: Endpoint,
+        request: dict[str, Any],
+        stats: GenerationStats,
+        affinity: str,
+        schema: dict | None,
+        started: float,
+    ):
         self.remote, self.endpoint, self.request = remote, endpoint, request
         self.stats, self.affinity, self.schema, self.started = stats, affinity, schema, started
         self.pool = remote.pool(endpoint)
@@ -379,8 +437,12 @@ class RemoteReply:
             self.pool.failed(state, failure.stored(), rest=failure.rest)
             raise failure from exc
         if self.failures:
-            log.info("endpoint %s: answered by %s after %d failed", self.endpoint.name,
-                     state.url, len(self.failures))  # fmt: skip
+            log.info(
+                "endpoint %s: answered by %s after %d failed",
+                self.endpoint.name,
+                state.url,
+                len(self.failures),
+            )
         self._state, self._stream, self._chunks = state, stream, iter(stream)
 
     def _create(self, client: openai.OpenAI) -> Any:
@@ -409,8 +471,10 @@ class RemoteReply:
         if mode == "ollama":
             wrapped = {"name": "fields", "schema": schema}
             extra = {**request.get("extra_body", {}), "format": schema}
-            return {"response_format": {"type": "json_schema", "json_schema": wrapped},
-                    "extra_body": extra}  # fmt: skip
+            return {
+                "response_format": {"type": "json_schema", "json_schema": wrapped},
+                "extra_body": extra,
+            }
         # not held to the schema: it is in the instructions instead (and "JSON" with it,
         # which json_object mode requires of the prompt)
         messages = [dict(m) for m in request["messages"]]

@@ -44,8 +44,14 @@ class Endpoint:
 
     def public(self) -> dict[str, Any]:
         """Everything but the key: what lists, /healthz and the studio may show."""
-        return {"name": self.name, "base_urls": list(self.base_urls), "model": self.model,
-                "kind": self.kind, "key": self.masked_key(), "timeout": self.timeout}  # fmt: skip
+        return {
+            "name": self.name,
+            "base_urls": list(self.base_urls),
+            "model": self.model,
+            "kind": self.kind,
+            "key": self.masked_key(),
+            "timeout": self.timeout,
+        }
 
 
 def check_name(name: str) -> str:
@@ -80,9 +86,13 @@ def normalise_url(url: str) -> str:
 
 
 def make_endpoint(
-    name: str, base_urls: list[str], api_key: str = "", model: str = "", kind: str = "openai",
+    name: str,
+    base_urls: list[str],
+    api_key: str = "",
+    model: str = "",
+    kind: str = "openai",
     timeout: float | None = None,
-) -> Endpoint:  # fmt: skip
+) -> Endpoint:
     """A checked endpoint, or EndpointInvalid naming what is wrong."""
     urls: list[str] = []
     for url in base_urls:

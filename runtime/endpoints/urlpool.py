@@ -110,11 +110,18 @@ class UrlPool:
                     state = "error"
                 else:
                     state = "ok" if s.last_ok else "unused"
-                rows.append({
-                    "url": s.url, "state": state, "healthy": not resting and state != "error",
-                    "in_flight": s.in_flight, "requests": s.requests, "failures": s.failures,
-                    "rest_seconds": round(max(0.0, s.rested_until - now), 1),
-                    "last_ok": s.last_ok, "last_error": s.last_error,
-                    "last_error_at": s.last_error_at,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "url": s.url,
+                        "state": state,
+                        "healthy": not resting and state != "error",
+                        "in_flight": s.in_flight,
+                        "requests": s.requests,
+                        "failures": s.failures,
+                        "rest_seconds": round(max(0.0, s.rested_until - now), 1),
+                        "last_ok": s.last_ok,
+                        "last_error": s.last_error,
+                        "last_error_at": s.last_error_at,
+                    }
+                )
             return rows

@@ -15,8 +15,9 @@ from runtime.store.private import private_dir, write_private
 OVERRIDABLE = ("persona", "system_prompt", "greeting", "few_shot")
 
 
-def adopt(repo: BotRepository, spec: BotSpec, winner: str, report: dict[str, Any],
-          archive_dir: Path) -> BotSpec:  # fmt: skip
+def adopt(
+    repo: BotRepository, spec: BotSpec, winner: str, report: dict[str, Any], archive_dir: Path
+) -> BotSpec:
     variant = next(v for v in spec.variants if v.id == winner)  # KeyError-free: caller checks
     data = spec.model_dump(mode="json", exclude_unset=True)
     for key in OVERRIDABLE:
@@ -32,8 +33,13 @@ def adopt(repo: BotRepository, spec: BotSpec, winner: str, report: dict[str, Any
     data["experiment"] = {"seed": _next_seed(old_seed)}
     adopted = BotSpec.model_validate(data)
     private_dir(archive_dir)  # under data/: readable by its owner only
-    record = {"bot": spec.id, "seed": old_seed, "adopted": winner, "at": time.time(),
-              "report": report}  # fmt: skip
+    record = {
+        "bot": spec.id,
+        "seed": old_seed,
+        "adopted": winner,
+        "at": time.time(),
+        "report": report,
+    }
     archive = archive_dir / f"{spec.id}-{old_seed}.json"
     write_private(archive, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
     repo.save(adopted)

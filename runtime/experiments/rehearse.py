@@ -63,11 +63,14 @@ def parse_customers(raw: bytes, filename: str, spec: BotSpec, lang: str) -> Cust
         raise SpecError(filename, problems_from_validation(exc, loaded, Customers, lang)) from None
     keys = [f.key for f in spec.lead_capture.fields]
     problems = [
-        Problem(loaded.line_of(("customers", i, "shares", key)),
-                t("rehearse.unknown_field", lang, field=key, known=", ".join(keys) or "-"))
+        Problem(
+            loaded.line_of(("customers", i, "shares", key)),
+            t("rehearse.unknown_field", lang, field=key, known=", ".join(keys) or "-"),
+        )
         for i, customer in enumerate(customers.customers)
-        for key in customer.shares if key not in keys
-    ]  # fmt: skip
+        for key in customer.shares
+        if key not in keys
+    ]
     if problems:
         raise SpecError(filename, problems)
     return customers
@@ -95,9 +98,14 @@ class Rehearsal:
         self.lang = lang
 
     def run(
-        self, spec: BotSpec, customers: Customers, runs: int, progress: Progress | None = None,
-        stop: threading.Event | None = None, on_turn: TurnProgress | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        spec: BotSpec,
+        customers: Customers,
+        runs: int,
+        progress: Progress | None = None,
+        stop: threading.Event | None = None,
+        on_turn: TurnProgress | None = None,
+    ) -> dict[str, Any]:
         """`stop`, once set, ends the rehearsal after the model's current reply: the report
         then covers the conversations finished so far. `progress` is called as each
         conversation ends, `on_turn` after each reply within one."""
@@ -128,8 +136,9 @@ class Rehearsal:
                         if on_turn is not None:
                             on_turn(*where, turn, customers.max_turns)
 
-                    result = self._one(dialogue, spec, customer, variant, run, customers, seed,
-                                       stop, turn_done)  # fmt: skip
+                    result = self._one(
+                        dialogue, spec, customer, variant, run, customers, seed, stop, turn_done
+                    )
                     if stop.is_set():
                         break  # a conversation cut short would count as not converted
                     results.append(result)
@@ -142,9 +151,18 @@ class Rehearsal:
         report["rehearsal"]["stopped"] = stop.is_set()
         return report
 
-    def _one(self, dialogue: Dialogue, spec: BotSpec, customer: Customer, variant: str | None,
-             run: int, customers: Customers, seed: int, stop: threading.Event,
-             turn_done: Callable[[int], None] = lambda turn: None) -> Run:  # fmt: skip
+    def _one(
+        self,
+        dialogue: Dialogue,
+        spec: BotSpec,
+        customer: Customer,
+        variant: str | None,
+        run: int,
+        customers: Customers,
+        seed: int,
+        stop: threading.Event,
+        turn_done: Callable[[int], None] = lambda turn: None,
+    ) -> Run:
         result = Run(variant or "-", customer.name, run + 1)
         person = f"rehearsal:{variant}:{customer.name}:{run}"
         greeting = dialogue.greet(spec.id, person, variant)
@@ -158,10 +176,12 @@ class Rehearsal:
             words = customer.opening if turn == 1 and customer.opening else None
             words = words or self._customer_says(spec, customer, result.transcript, seed + turn)
             sharing = [
-                key for key in customer.shares
-                if key not in given and turn >= customer.after_turn
+                key
+                for key in customer.shares
+                if key not in given
+                and turn >= customer.after_turn
                 and (key in asked or not customer.only_if_asked)
-            ]  # fmt: skip
+            ]
             for key in sharing:
                 label = next(f.label for f in spec.lead_capture.fields if f.key == key)
                 value = customer.shares[key]
@@ -178,13 +198,15 @@ class Rehearsal:
                     result.converted, result.turns = True, turn
                     break
                 asked.update(
-                    f.key for f in spec.lead_capture.fields
+                    f.key
+                    for f in spec.lead_capture.fields
                     if f.key == lead.last_asked or f.label in answer
-                )  # fmt: skip
+                )
         return result
 
-    def _customer_says(self, spec: BotSpec, customer: Customer,
-                       transcript: list[tuple[str, str]], seed: int) -> str:  # fmt: skip
+    def _customer_says(
+        self, spec: BotSpec, customer: Customer, transcript: list[tuple[str, str]], seed: int
+    ) -> str:
         """The customer's next message, written by the model from the customer's side."""
         lang = spec.language
         system = t("rehearse.customer_role", lang, who=customer.who, wants=customer.wants)
@@ -225,10 +247,16 @@ class Rehearsal:
             low, high = stats.wilson(conversions, runs_done)
             rate = conversions / runs_done if runs_done else 0.0
             entry = {
-                "id": "-", "users": runs_done, "conversions": conversions, "rate": rate,
-                "ci_low": low, "ci_high": high, "p_value": None, "chance_to_win": None,
+                "id": "-",
+                "users": runs_done,
+                "conversions": conversions,
+                "rate": rate,
+                "ci_low": low,
+                "ci_high": high,
+                "p_value": None,
+                "chance_to_win": None,
                 **extra["-"],
-            }  # fmt: skip
+            }
             advice = t("rehearse.single", self.lang, rate=f"{rate:.0%}")
             report = {"bot": spec.id, "variants": [entry], "srm_p": 1.0, "advice": advice}
         else:
@@ -270,11 +298,23 @@ SAMPLE_HEADER = {
 
 
 SAMPLE_VALUES = {  # what a simulated customer gives for a field of each type
-    "zh": {"text": "蓝海贸易", "email": "wang@example.com", "wechat_id": "wang_2026",
-           "number": "50", "date": "下周二", "datetime": "明天下午3点"},
-    "en": {"text": "Blue Sea Trading", "email": "wang@example.com", "wechat_id": "wang_2026",
-           "number": "50", "date": "next Tuesday", "datetime": "tomorrow at 3pm"},
-}  # fmt: skip
+    "zh": {
+        "text": "蓝海贸易",
+        "email": "wang@example.com",
+        "wechat_id": "wang_2026",
+        "number": "50",
+        "date": "下周二",
+        "datetime": "明天下午3点",
+    },
+    "en": {
+        "text": "Blue Sea Trading",
+        "email": "wang@example.com",
+        "wechat_id": "wang_2026",
+        "number": "50",
+        "date": "next Tuesday",
+        "datetime": "tomorrow at 3pm",
+    },
+}
 
 
 def sample_customers(spec: BotSpec) -> str:
@@ -294,8 +334,11 @@ def sample_customers(spec: BotSpec) -> str:
                 shares[fld.key] = SAMPLE_VALUES[lang][fld.type]
         if shares and after:
             pairs = ", ".join(f'{key}: "{value}"' for key, value in shares.items())
-            lines += [f"    shares: {{{pairs}}}", f"    after_turn: {after}",
-                      "    only_if_asked: true"]  # fmt: skip
+            lines += [
+                f"    shares: {{{pairs}}}",
+                f"    after_turn: {after}",
+                "    only_if_asked: true",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -306,5 +349,12 @@ def describe(lang: str, done: int, total: int, result: Run) -> str:
         if result.converted
         else t("rehearse.not_converted", lang)
     )
-    return t("rehearse.progress", lang, done=done, total=total, customer=result.customer,
-             variant=result.variant, outcome=outcome)  # fmt: skip
+    return t(
+        "rehearse.progress",
+        lang,
+        done=done,
+        total=total,
+        customer=result.customer,
+        variant=result.variant,
+        outcome=outcome,
+    )

@@ -108,9 +108,11 @@ def _median(values: list[float]) -> float | None:
 
 
 def build_report(
-    spec: BotSpec, data: dict[str, tuple[int, int]], lang: str,
+    spec: BotSpec,
+    data: dict[str, tuple[int, int]],
+    lang: str,
     extra: dict[str, dict[str, Any]] | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     ids = [v.id for v in spec.variants]
     results = [data[i] for i in ids]
     everyone = results and all(n for n, _ in results)  # a group with nobody has no numbers

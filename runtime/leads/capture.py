@@ -41,9 +41,14 @@ class LeadCapture:
         self.generate_for = generate_for  # model extraction, when an engine is available
 
     def observe(
-        self, spec: BotSpec, user: str, conversation: str, message: str,
-        variant: str | None = None, now: datetime | None = None,
-    ) -> Observation | None:  # fmt: skip
+        self,
+        spec: BotSpec,
+        user: str,
+        conversation: str,
+        message: str,
+        variant: str | None = None,
+        now: datetime | None = None,
+    ) -> Observation | None:
         fields = spec.lead_capture.fields
         if not fields:
             return None
@@ -54,15 +59,22 @@ class LeadCapture:
         # free-form field the bot has just asked for: with a small model, free text that was
         # not asked for is too often a wrong guess (bench/leads.py), and a wrong lead is worse
         # than a missing one.
-        wanted = [fld for fld in fields if fld.type in PATTERNED or fld.type == "choice"
-                  or fld.key == lead.last_asked]  # fmt: skip
+        wanted = [
+            fld
+            for fld in fields
+            if fld.type in PATTERNED or fld.type == "choice" or fld.key == lead.last_asked
+        ]
         generate = self.generate_for(spec) if self.generate_for else None
         found = extract(wanted, message, now, generate)
         captured = []
         for key, value in found.items():
             if lead.value(key) != value:
-                lead.fields[key] = {"value": value, "message": message, "at": now.timestamp(),
-                                    "where": conversation}  # fmt: skip
+                lead.fields[key] = {
+                    "value": value,
+                    "message": message,
+                    "at": now.timestamp(),
+                    "where": conversation,
+                }
                 captured.append(key)
             if key in lead.declined:
                 lead.declined.remove(key)
@@ -78,10 +90,12 @@ class LeadCapture:
 
     def next_field(self, spec: BotSpec, lead: Lead) -> LeadField | None:
         open_fields = [
-            fld for fld in spec.lead_capture.fields
-            if fld.key not in lead.fields and fld.key not in lead.declined
+            fld
+            for fld in spec.lead_capture.fields
+            if fld.key not in lead.fields
+            and fld.key not in lead.declined
             and lead.asked.get(fld.key, 0) < MAX_ASKS
-        ]  # fmt: skip
+        ]
         required = [fld for fld in open_fields if fld.required]
         return (required or open_fields or [None])[0]
 
@@ -90,9 +104,10 @@ class LeadCapture:
         Called once per reply; records what it asked."""
         lang = spec.language
         known = "; ".join(
-            f"{fld.label}={lead.value(fld.key)}" for fld in spec.lead_capture.fields
+            f"{fld.label}={lead.value(fld.key)}"
+            for fld in spec.lead_capture.fields
             if fld.key in lead.fields
-        ) or t("lead.nothing_known", lang)  # fmt: skip
+        ) or t("lead.nothing_known", lang)
         ask = self.next_field(spec, lead) if lead.last_asked is None else None
         lead.last_asked = ask.key if ask else None  # the next reply rests: not every reply asks
         if ask:

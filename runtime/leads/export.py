@@ -19,8 +19,9 @@ STUDIO_PREFIX = "studio:"  # the studio's own test conversations (试聊)
 def header(spec: BotSpec, lang: str) -> list[str]:
     """The column names in `lang`: 客户, 变体, 已转化, 首次采集时间, then each field's label with
     its key beside it (公司名称（company）), so that a column can be matched to the bot file."""
-    fields = [t("field.named", lang, label=fld.label, key=fld.key)
-              for fld in spec.lead_capture.fields]  # fmt: skip
+    fields = [
+        t("field.named", lang, label=fld.label, key=fld.key) for fld in spec.lead_capture.fields
+    ]
     return [t(f"csv.{column}", lang) for column in FIXED] + fields
 
 

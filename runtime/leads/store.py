@@ -56,12 +56,20 @@ class LeadStore:
                 " last_asked = excluded.last_asked, converted = excluded.converted,"
                 " converted_at = excluded.converted_at, updated_at = excluded.updated_at",
                 (
-                    lead.bot_id, lead.user, lead.conversation, lead.variant,
-                    json.dumps(lead.fields, ensure_ascii=False), json.dumps(lead.declined),
-                    json.dumps(lead.asked), lead.last_asked, int(lead.converted),
-                    lead.converted_at, lead.created_at, lead.updated_at,
+                    lead.bot_id,
+                    lead.user,
+                    lead.conversation,
+                    lead.variant,
+                    json.dumps(lead.fields, ensure_ascii=False),
+                    json.dumps(lead.declined),
+                    json.dumps(lead.asked),
+                    lead.last_asked,
+                    int(lead.converted),
+                    lead.converted_at,
+                    lead.created_at,
+                    lead.updated_at,
                 ),
-            )  # fmt: skip
+            )
 
     def list(self, bot_id: str) -> list[Lead]:
         rows = self.journal.connection().execute(

@@ -105,8 +105,13 @@ def duration_text(seconds: float, lang: str) -> str:
 
 def progress_text(p: Progress, lang: str) -> str:
     """One line: what is happening, bytes, speed and time left."""
-    line = t("dl.progress", lang, done=size_text(p.done), total=size_text(p.total),
-             pct=int(p.fraction * 100))  # fmt: skip
+    line = t(
+        "dl.progress",
+        lang,
+        done=size_text(p.done),
+        total=size_text(p.total),
+        pct=int(p.fraction * 100),
+    )
     if p.parts > 1:
         line = t("dl.progress_part", lang, part=p.part, parts=p.parts) + " " + line
     if p.phase == "checking":
@@ -147,8 +152,13 @@ class Downloader:
             try:
                 remotes.append(remote_file(source, repo, folder + part))
             except HubError as exc:
-                raise DownloadError(f"dl.hub.{exc.reason}", repo=repo, file=folder + part,
-                                    source=source.label, detail=exc.detail) from None  # fmt: skip
+                raise DownloadError(
+                    f"dl.hub.{exc.reason}",
+                    repo=repo,
+                    file=folder + part,
+                    source=source.label,
+                    detail=exc.detail,
+                ) from None
         return remotes
 
     def partial_bytes(self, name: str) -> int:
@@ -179,12 +189,18 @@ class Downloader:
             checks = [remote.sha256] if remote.sha256 else []
             if wanted and local_name(remote.name) == named:
                 if remote.sha256 and remote.sha256 != wanted:
-                    raise DownloadError("dl.sha_differs_from_hub", file=named, given=wanted,
-                                        hub=remote.sha256, source=source.label)  # fmt: skip
+                    raise DownloadError(
+                        "dl.sha_differs_from_hub",
+                        file=named,
+                        given=wanted,
+                        hub=remote.sha256,
+                        source=source.label,
+                    )
                 checks.append(wanted)
             if not checks:
-                raise DownloadError("dl.no_checksum", file=local_name(remote.name),
-                                    source=source.label)  # fmt: skip
+                raise DownloadError(
+                    "dl.no_checksum", file=local_name(remote.name), source=source.label
+                )
             expected.append(checks)
 
         todo = []
@@ -225,8 +241,12 @@ class Downloader:
         need = sum(max(0, r.size - self.partial_bytes(r.name)) for r in todo)
         free = self.free_bytes(self.partial_dir)
         if free < need + RESERVE:
-            raise DownloadError("dl.no_space", need=size_text(need + RESERVE),
-                                free=size_text(free), folder=self.gguf_dir)  # fmt: skip
+            raise DownloadError(
+                "dl.no_space",
+                need=size_text(need + RESERVE),
+                free=size_text(free),
+                folder=self.gguf_dir,
+            )
 
     def _check_header(self, first_part: Path | None) -> None:
         """The SHA-256 proves these are the hub's bytes; this proves the hub's file is a
@@ -248,8 +268,12 @@ class Downloader:
         name = local_name(remote.name)
         partial = self.partial_dir / f"{name}.part"
         sidecar = partial.with_name(partial.name + ".json")
-        record = {"repo": remote.repo, "file": remote.name, "size": remote.size,
-                  "sha256": expected[0]}  # fmt: skip
+        record = {
+            "repo": remote.repo,
+            "file": remote.name,
+            "size": remote.size,
+            "sha256": expected[0],
+        }
         if _read_json(sidecar) != record:  # another file (or version) was half-fetched here
             partial.unlink(missing_ok=True)
             sidecar.write_text(json.dumps(record), encoding="utf-8")
@@ -276,8 +300,9 @@ class Downloader:
         if any(digest != want for want in expected):
             _discard(partial)
             log.warning("%s: SHA-256 %s, expected %s; deleted", name, digest, expected)
-            raise DownloadError("dl.mismatch", file=name, got=digest, want=expected[-1],
-                                source=remote.source.label)  # fmt: skip
+            raise DownloadError(
+                "dl.mismatch", file=name, got=digest, want=expected[-1], source=remote.source.label
+            )
         return partial
 
     def _transfer(self, remote: RemoteFile, writer: _HashingWriter, have: int, meter: _Meter):
@@ -291,20 +316,31 @@ class Downloader:
         library_log = logging.getLogger("huggingface_hub.file_download")
         library_log.addFilter(notes)
         try:
-            http_get(remote.url, writer, resume_size=have, headers=dict(HEADERS),
-                     expected_size=remote.size, tqdm_class=meter.bar_class(writer))  # fmt: skip
+            http_get(
+                remote.url,
+                writer,
+                resume_size=have,
+                headers=dict(HEADERS),
+                expected_size=remote.size,
+                tqdm_class=meter.bar_class(writer),
+            )
         except DownloadPaused:
             raise
         except HfHubHTTPError as exc:
             status = exc.response.status_code if exc.response is not None else "?"
-            raise DownloadError("dl.http", file=local_name(remote.name), status=status,
-                                source=remote.source.label) from None  # fmt: skip
+            raise DownloadError(
+                "dl.http", file=local_name(remote.name), status=status, source=remote.source.label
+            ) from None
         except (httpx2.HTTPError, OSError) as exc:
             if isinstance(exc, OSError) and not str(exc).startswith("Consistency check"):
                 raise  # the disk's reasons (full, read-only) are not the network's
-            raise DownloadError("dl.network", file=local_name(remote.name),
-                                done=size_text(writer.length), source=remote.source.label,
-                                detail=str(exc).splitlines()[0][:200]) from None  # fmt: skip
+            raise DownloadError(
+                "dl.network",
+                file=local_name(remote.name),
+                done=size_text(writer.length),
+                source=remote.source.label,
+                detail=str(exc).splitlines()[0][:200],
+            ) from None
         finally:
             library_log.removeFilter(notes)
 
@@ -510,8 +546,11 @@ class _Meter:
             return
         speed = self.speed() if phase == "downloading" else None
         eta = (self.total - done) / speed if speed else None
-        self._report(Progress(self.model, self.part, self.parts, done, self.total,
-                              speed, eta, phase, self.retries))  # fmt: skip
+        self._report(
+            Progress(
+                self.model, self.part, self.parts, done, self.total, speed, eta, phase, self.retries
+            )
+        )
 
     def bar_class(self, writer: _HashingWriter) -> type:
         """What http_get takes as its progress bar: ours only checks for a stop (the

@@ -58,8 +58,9 @@ class DownloadJobs:
             job.progress = progress
 
         try:
-            job.path = self.downloader.download(job.source, job.repo, job.name, sha256=sha256,
-                                                progress=report, stop=job.stop)  # fmt: skip
+            job.path = self.downloader.download(
+                job.source, job.repo, job.name, sha256=sha256, progress=report, stop=job.stop
+            )
             job.state = "done"
         except DownloadPaused:
             job.state = "paused"

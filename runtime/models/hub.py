@@ -149,8 +149,14 @@ def _hf_file(source: Source, repo: str, name: str, revision: str) -> RemoteFile:
     if meta.size is None:
         raise HubError("no_size", url)
     etag = (meta.etag or "").lower()
-    return RemoteFile(repo, name, meta.location or url, meta.size,
-                      etag if SHA256.fullmatch(etag) else None, source)  # fmt: skip
+    return RemoteFile(
+        repo,
+        name,
+        meta.location or url,
+        meta.size,
+        etag if SHA256.fullmatch(etag) else None,
+        source,
+    )
 
 
 def _modelscope_file(source: Source, repo: str, name: str, revision: str) -> RemoteFile:
@@ -163,10 +169,13 @@ def _modelscope_file(source: Source, repo: str, name: str, revision: str) -> Rem
     if entry is None:
         raise HubError("not_found", f"{repo}/{name}")
     sha = str(entry.get("Sha256") or "").lower()
-    url = (f"{source.endpoint}/api/v1/models/{repo}/repo?Revision={quote(revision, safe='')}"
-           f"&FilePath={quote(name, safe='')}")  # fmt: skip
-    return RemoteFile(repo, name, url, int(entry.get("Size") or 0),
-                      sha if SHA256.fullmatch(sha) else None, source)  # fmt: skip
+    url = (
+        f"{source.endpoint}/api/v1/models/{repo}/repo?Revision={quote(revision, safe='')}"
+        f"&FilePath={quote(name, safe='')}"
+    )
+    return RemoteFile(
+        repo, name, url, int(entry.get("Size") or 0), sha if SHA256.fullmatch(sha) else None, source
+    )
 
 
 def _get_json(url: str, params: dict[str, str]) -> dict:

@@ -40,15 +40,27 @@ class Recommended:
 
 
 RECOMMENDED: tuple[Recommended, ...] = (
-    Recommended("qwen2.5-1.5b", "Qwen2.5-1.5B-Instruct", "Qwen/Qwen2.5-1.5B-Instruct-GGUF",
-                "qwen2.5-1.5b-instruct-q4_k_m.gguf"),
-    Recommended("qwen2.5-3b", "Qwen2.5-3B-Instruct", "Qwen/Qwen2.5-3B-Instruct-GGUF",
-                "qwen2.5-3b-instruct-q4_k_m.gguf"),
+    Recommended(
+        "qwen2.5-1.5b",
+        "Qwen2.5-1.5B-Instruct",
+        "Qwen/Qwen2.5-1.5B-Instruct-GGUF",
+        "qwen2.5-1.5b-instruct-q4_k_m.gguf",
+    ),
+    Recommended(
+        "qwen2.5-3b",
+        "Qwen2.5-3B-Instruct",
+        "Qwen/Qwen2.5-3B-Instruct-GGUF",
+        "qwen2.5-3b-instruct-q4_k_m.gguf",
+    ),
     Recommended("qwen3-4b", "Qwen3-4B", "Qwen/Qwen3-4B-GGUF", "Qwen3-4B-Q4_K_M.gguf"),
-    Recommended("qwen2.5-7b", "Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-7B-Instruct-GGUF",
-                "qwen2.5-7b-instruct-q4_k_m-00001-of-00002.gguf"),
+    Recommended(
+        "qwen2.5-7b",
+        "Qwen2.5-7B-Instruct",
+        "Qwen/Qwen2.5-7B-Instruct-GGUF",
+        "qwen2.5-7b-instruct-q4_k_m-00001-of-00002.gguf",
+    ),
     Recommended("qwen3-8b", "Qwen3-8B", "Qwen/Qwen3-8B-GGUF", "Qwen3-8B-Q4_K_M.gguf"),
-)  # fmt: skip
+)
 
 
 def find(key: str) -> Recommended | None:
@@ -77,8 +89,11 @@ class Shape:
             value = meta.get(f"{arch}.{key}")
             return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
-        layers, heads, embedding = number("block_count"), number("attention.head_count"),\
-            number("embedding_length")  # fmt: skip
+        layers, heads, embedding = (
+            number("block_count"),
+            number("attention.head_count"),
+            number("embedding_length"),
+        )
         if not (arch and layers and heads and embedding):
             return None
         kv_heads = number("attention.head_count_kv") or heads
@@ -132,11 +147,17 @@ def _ram() -> tuple[int | None, int | None]:
         import ctypes
 
         class Status(ctypes.Structure):
-            _fields_ = [("length", ctypes.c_ulong), ("load", ctypes.c_ulong),
-                        ("total", ctypes.c_ulonglong), ("avail", ctypes.c_ulonglong),
-                        ("page_total", ctypes.c_ulonglong), ("page_avail", ctypes.c_ulonglong),
-                        ("virt_total", ctypes.c_ulonglong), ("virt_avail", ctypes.c_ulonglong),
-                        ("ext", ctypes.c_ulonglong)]  # fmt: skip
+            _fields_ = [
+                ("length", ctypes.c_ulong),
+                ("load", ctypes.c_ulong),
+                ("total", ctypes.c_ulonglong),
+                ("avail", ctypes.c_ulonglong),
+                ("page_total", ctypes.c_ulonglong),
+                ("page_avail", ctypes.c_ulonglong),
+                ("virt_total", ctypes.c_ulonglong),
+                ("virt_avail", ctypes.c_ulonglong),
+                ("ext", ctypes.c_ulonglong),
+            ]
 
         status = Status(length=ctypes.sizeof(Status))
         if ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):
@@ -155,8 +176,11 @@ def _nvidia_free() -> tuple[int | None, str | None]:
     try:
         out = subprocess.run(
             [tool, "--query-gpu=name,memory.free", "--format=csv,noheader,nounits"],
-            capture_output=True, text=True, timeout=5, check=True,
-        ).stdout  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None, None
     best: tuple[int | None, str | None] = (None, None)
@@ -207,8 +231,9 @@ class FactsCache:
         for key, value in raw.items() if isinstance(raw, dict) else ():
             try:
                 shape = Shape(**value["shape"]) if value.get("shape") else None
-                facts[key] = Facts(int(value["size"]), shape, str(value["source"]),
-                                   float(value["checked_at"]))  # fmt: skip
+                facts[key] = Facts(
+                    int(value["size"]), shape, str(value["source"]), float(value["checked_at"])
+                )
             except (KeyError, TypeError, ValueError):
                 continue
         return facts
@@ -217,8 +242,10 @@ class FactsCache:
         from runtime.store.private import private_dir, write_private
 
         private_dir(self.path.parent)
-        data = {k: {**asdict(f), "shape": asdict(f.shape) if f.shape else None}
-                for k, f in facts.items()}  # fmt: skip
+        data = {
+            k: {**asdict(f), "shape": asdict(f.shape) if f.shape else None}
+            for k, f in facts.items()
+        }
         write_private(self.path, json.dumps(data, indent=1).encode("utf-8"))
 
 
@@ -231,8 +258,12 @@ def ask_hub(downloader: Downloader, source: Source, entry: Recommended) -> Facts
     return Facts(sum(r.size for r in remotes), shape, source.label, time.time())
 
 
-def rows(gguf_dir: Path, data_dir: Path, source: Source | None,
-         entries: tuple[Recommended, ...] = RECOMMENDED) -> list[Row]:  # fmt: skip
+def rows(
+    gguf_dir: Path,
+    data_dir: Path,
+    source: Source | None,
+    entries: tuple[Recommended, ...] = RECOMMENDED,
+) -> list[Row]:
     """Every entry with its figures: asked of `source` now (in parallel), or as last seen
     when `source` is None or out of reach."""
     downloader = Downloader(gguf_dir)
@@ -283,9 +314,12 @@ def fit(need: int | None, machine: Machine) -> tuple[str, dict[str, str]]:
     """Whether a model needing `need` bytes fits: a key of dl.fit.* and its parameters."""
     if need is None:
         return "dl.fit.unknown", {}
-    params = {"need": size_text(need), "free": size_text(machine.free_ram or 0),
-              "total": size_text(machine.total_ram or 0),
-              "vram": size_text(machine.free_vram or 0)}  # fmt: skip
+    params = {
+        "need": size_text(need),
+        "free": size_text(machine.free_ram or 0),
+        "total": size_text(machine.total_ram or 0),
+        "vram": size_text(machine.free_vram or 0),
+    }
     if machine.gpu_build and machine.free_vram is not None and need <= machine.free_vram:
         return "dl.fit.gpu", params
     if machine.free_ram is not None:

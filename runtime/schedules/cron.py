@@ -45,8 +45,14 @@ def trigger(cron: str, timezone: str) -> CronTrigger:
     minute, hour, day, month, weekday = fields
     day_of_week = weekday_names(weekday)
     try:
-        return CronTrigger(minute=minute, hour=hour, day=day, month=month,
-                           day_of_week=day_of_week, timezone=ZoneInfo(timezone))  # fmt: skip
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=day_of_week,
+            timezone=ZoneInfo(timezone),
+        )
     except ValueError as exc:  # APScheduler's own words, beside ours
         raise CronError("cron.bad_value", detail=str(exc)) from None
 

@@ -50,10 +50,14 @@ class RunRecord:
 
 class Scheduler:
     def __init__(
-        self, bots: BotRepository, journal: Journal, outbox: Outbox,
+        self,
+        bots: BotRepository,
+        journal: Journal,
+        outbox: Outbox,
         write: Callable[[BotSpec, str], str] | None = None,
-        clock: Callable[[], float] = time.time, lang: str = "zh",
-    ):  # fmt: skip
+        clock: Callable[[], float] = time.time,
+        lang: str = "zh",
+    ):
         self.bots = bots
         self.journal = journal
         self.outbox = outbox
@@ -106,8 +110,11 @@ class Scheduler:
                 runs.append(run_id)
                 if now - at > schedule.grace_minutes * 60:
                     late = round((now - at) / 60)
-                    self._finish(run_id, "missed", error=said("schedule.too_late",
-                                 minutes=late, grace=schedule.grace_minutes))  # fmt: skip
+                    self._finish(
+                        run_id,
+                        "missed",
+                        error=said("schedule.too_late", minutes=late, grace=schedule.grace_minutes),
+                    )
                     log.warning("schedule %s/%s missed by %d min", spec.id, schedule.id, late)
                     continue
                 self._execute(run_id, spec, schedule)
@@ -168,8 +175,15 @@ class Scheduler:
 
     # --- running -----------------------------------------------------------------
 
-    def _claim(self, bot_id: str, schedule_id: str, trigger: str, due_at: float, now: float,
-               missed: int = 0) -> int | None:  # fmt: skip
+    def _claim(
+        self,
+        bot_id: str,
+        schedule_id: str,
+        trigger: str,
+        due_at: float,
+        now: float,
+        missed: int = 0,
+    ) -> int | None:
         try:
             with self.journal.transaction() as db:
                 return db.execute(
@@ -209,8 +223,14 @@ class Scheduler:
         self._finish(run_id, "queued", text, outbox_ids=ids)
         log.info("schedule %s/%s queued %d message(s)", spec.id, schedule.id, len(ids))
 
-    def _finish(self, run_id: int, state: str, text: str | None = None, error: str | None = None,
-                outbox_ids: list[int] | None = None) -> None:  # fmt: skip
+    def _finish(
+        self,
+        run_id: int,
+        state: str,
+        text: str | None = None,
+        error: str | None = None,
+        outbox_ids: list[int] | None = None,
+    ) -> None:
         with self.journal.transaction() as db:
             db.execute(
                 "UPDATE schedule_runs SET state = ?, text = ?, error = ?, outbox_ids = ?,"
@@ -221,9 +241,12 @@ class Scheduler:
     # --- reading -----------------------------------------------------------------
 
     def history(
-        self, bot_id: str, schedule_id: str | None = None, limit: int = 20,
+        self,
+        bot_id: str,
+        schedule_id: str | None = None,
+        limit: int = 20,
         lang: str | None = None,
-    ) -> list[RunRecord]:  # fmt: skip
+    ) -> list[RunRecord]:
         """Latest first. A queued run shows how its delivery went: sent, failed, or pending;
         why a run failed is in `lang` (the scheduler's own by default)."""
         sql = "SELECT * FROM schedule_runs WHERE bot_id = ?"
@@ -255,9 +278,19 @@ class Scheduler:
             elif any(r["last_error"] for r in sent):  # being retried
                 error = next(r["last_error"] for r in sent if r["last_error"])
         error = delivery_error(error, lang) if error else error
-        return RunRecord(row["id"], row["bot_id"], row["schedule_id"], row["trigger"],
-                         row["due_at"], row["started_at"], row["finished_at"], state,
-                         row["missed"], row["text"], error)  # fmt: skip
+        return RunRecord(
+            row["id"],
+            row["bot_id"],
+            row["schedule_id"],
+            row["trigger"],
+            row["due_at"],
+            row["started_at"],
+            row["finished_at"],
+            state,
+            row["missed"],
+            row["text"],
+            error,
+        )
 
     def next_run(self, spec: BotSpec, schedule: Schedule) -> float | None:
         if schedule.paused:

@@ -99,8 +99,9 @@ def create_app(
     # the password, then the size of what the request sends.
     app.add_middleware(BodyLimit, limits=limits, lang=lang)
     app.add_middleware(PasswordGate, settings=workspace.settings, checker=checker, lang=lang)
-    app.add_middleware(RequestGuard, listen_host=listen_host, allowed_hosts=list(allowed_hosts),
-                       lang=lang)  # fmt: skip
+    app.add_middleware(
+        RequestGuard, listen_host=listen_host, allowed_hosts=list(allowed_hosts), lang=lang
+    )
     app.include_router(aibot_routes(hub.aibot))
     app.include_router(app_routes(hub.app))
 
@@ -127,8 +128,14 @@ def create_app(
             return HTMLResponse(page, status_code=401)
         response = RedirectResponse(safe_next(next), status_code=303)
         session = await asyncio.to_thread(sessions.start)  # writes the settings file
-        response.set_cookie(COOKIE, session, max_age=SESSION_SECONDS, httponly=True,
-                            samesite="lax", secure=request.url.scheme == "https")  # fmt: skip
+        response.set_cookie(
+            COOKIE,
+            session,
+            max_age=SESSION_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
         return response
 
     @app.post("/logout")
@@ -138,8 +145,9 @@ def create_app(
         if session:
             await asyncio.to_thread(sessions.end, session)
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE, httponly=True, samesite="lax",
-                               secure=request.url.scheme == "https")  # fmt: skip
+        response.delete_cookie(
+            COOKIE, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+        )
         return response
 
     @app.get("/")

@@ -69,8 +69,7 @@ def plain_field(path: Path, lang: str, root: type[BaseModel] = BotSpec) -> str:
     described: str | None = None
 
     def then(label: str) -> str:  # "A/B 变体第 1 项" then "创造性（温度）": 第 1 项的创造性
-        return label if described is None else t("field.item_of", lang, item=described,
-                                                 label=label)  # fmt: skip
+        return label if described is None else t("field.item_of", lang, item=described, label=label)
 
     for part in path:
         if isinstance(part, int):
@@ -105,9 +104,10 @@ def _plain_choices(root: type[BaseModel], path: Path, expected: str, lang: str) 
         return expected
     words = [
         t("field.named", lang, label=t(form.format(v), lang), key=v)
-        if form and form.format(v) in STRINGS else f"'{v}'"
+        if form and form.format(v) in STRINGS
+        else f"'{v}'"
         for v in values
-    ]  # fmt: skip
+    ]
     if len(words) == 1:
         return words[0]
     return t("cron.and", lang).join(words[:-1]) + t("spec.or", lang) + words[-1]

@@ -324,9 +324,10 @@ class Schedule(Strict):
         unknown = unknown_names(self.text if self.text is not None else self.prompt or "")
         if unknown:
             raise PydanticCustomError(
-                "unknown_figure", "unknown figure",
+                "unknown_figure",
+                "unknown figure",
                 {"value": unknown[0], "known": ", ".join(FIGURES), "at": (body,)},
-            )  # fmt: skip
+            )
         return self
 
 

@@ -36,14 +36,17 @@ def switch_bots(repo: BotRepository, bot_ids: list[str], model_file: str) -> lis
             data = spec.model_dump(mode="json", exclude_unset=True)
             own = {k: v for k, v in data.get("model", {}).items() if k not in ("endpoint", "name")}
             data["model"] = {**own, "file": model_file}  # a file instead of an endpoint too
-            spec = validate_bot(LoadedYaml(data), path.name, lang=repo.lang,
-                                expected_id=bot_id, models=repo.models)  # fmt: skip
+            spec = validate_bot(
+                LoadedYaml(data), path.name, lang=repo.lang, expected_id=bot_id, models=repo.models
+            )
         except SpecError as exc:
             first = exc.problems[0].message if exc.problems else str(exc)
-            results.append(Switched(bot_id, False, "dl.switch.invalid",
-                                    {"bot": bot_id, "detail": first}))  # fmt: skip
+            results.append(
+                Switched(bot_id, False, "dl.switch.invalid", {"bot": bot_id, "detail": first})
+            )
             continue
         repo.save(spec, path)
-        results.append(Switched(bot_id, True, "dl.switch.done",
-                                {"bot": bot_id, "file": model_file}))  # fmt: skip
+        results.append(
+            Switched(bot_id, True, "dl.switch.done", {"bot": bot_id, "file": model_file})
+        )
     return results

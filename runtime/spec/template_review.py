@@ -47,8 +47,14 @@ def brand_words(template: BotSpec) -> list[str]:
         v.greeting or "" for v in template.variants
     ]
     said = "\n".join(texts)
-    elsewhere = "\n".join([template.greeting, template.knowledge, template.description,
-                           *(v.greeting or "" for v in template.variants)])  # fmt: skip
+    elsewhere = "\n".join(
+        [
+            template.greeting,
+            template.knowledge,
+            template.description,
+            *(v.greeting or "" for v in template.variants),
+        ]
+    )
     for pattern in (SELF_NAME, EN_SELF):
         words |= {m.group(1).strip() for m in pattern.finditer(said)}
     for pattern in (COMPANY, EN_COMPANY):

@@ -84,9 +84,14 @@ class Conversations:
                 db.execute(
                     "UPDATE leads SET user = ?, conversation = ?, fields = ?"
                     " WHERE bot_id = ? AND user = ?",
-                    (kept if user == conversation else user, kept,
-                     json.dumps(values, ensure_ascii=False), bot_id, user),
-                )  # fmt: skip
+                    (
+                        kept if user == conversation else user,
+                        kept,
+                        json.dumps(values, ensure_ascii=False),
+                        bot_id,
+                        user,
+                    ),
+                )
             return kept
 
     def reset(self, bot_id: str, conversation: str) -> int:

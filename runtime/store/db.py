@@ -205,8 +205,11 @@ def m007_inbox_by_speaker(db: sqlite3.Connection) -> None:
 # (SQLITE_NOTADB), a damaged one (SQLITE_CORRUPT), or one it cannot open
 # (SQLITE_CANTOPEN). Anything else (a busy database, a full disk) is not the file's fault.
 DAMAGED = {26: "not_sqlite", 11: "not_sqlite", 14: "unreadable"}
-DAMAGED_TEXT = {"file is not a database": 26, "database disk image is malformed": 11,
-                "unable to open database file": 14}  # Python 3.10 has no error codes  # fmt: skip
+DAMAGED_TEXT = {
+    "file is not a database": 26,
+    "database disk image is malformed": 11,
+    "unable to open database file": 14,
+}  # Python 3.10 has no error codes
 
 
 class Journal:

@@ -26,11 +26,23 @@ class EventLog:
         self.journal = journal
 
     def record(
-        self, bot_id: str, kind: str, user: str | None, payload: dict[str, Any] | None = None,
-        *, variant: str | None = None, db: sqlite3.Connection | None = None,
-    ) -> None:  # fmt: skip
-        row = (bot_id, kind, user, variant, json.dumps(payload or {}, ensure_ascii=False),
-               time.time())  # fmt: skip
+        self,
+        bot_id: str,
+        kind: str,
+        user: str | None,
+        payload: dict[str, Any] | None = None,
+        *,
+        variant: str | None = None,
+        db: sqlite3.Connection | None = None,
+    ) -> None:
+        row = (
+            bot_id,
+            kind,
+            user,
+            variant,
+            json.dumps(payload or {}, ensure_ascii=False),
+            time.time(),
+        )
         sql = (
             "INSERT INTO events (bot_id, kind, user, variant, payload, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)"

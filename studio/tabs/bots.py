@@ -196,8 +196,7 @@ def build(ctx: StudioContext) -> None:
         path = ctx.workspace.bots.path_for(current) if current else None
         return gr.update(value=str(path) if path else None)
 
-    ctx.bump(create_btn.click(on_create_reviewed, [template, new_id, new_name],
-                              [*outputs, review]))  # fmt: skip
+    ctx.bump(create_btn.click(on_create_reviewed, [template, new_id, new_name], [*outputs, review]))
     ctx.bump(duplicate_btn.click(on_duplicate, [ctx.bot_picker, target_id], outputs))
     ctx.bump(rename_btn.click(on_rename, [ctx.bot_picker, target_id], outputs))
     delete_btn.click(on_delete, ctx.bot_picker, [confirm_row, status])

@@ -57,8 +57,9 @@ def _streams(generations: dict) -> Iterator[tuple[str, str | None]]:
             arrived.put((side, None))
 
     for side, generation in generations.items():
-        threading.Thread(target=work, args=(side, generation), name=f"compare-{side}",
-                         daemon=True).start()  # fmt: skip
+        threading.Thread(
+            target=work, args=(side, generation), name=f"compare-{side}", daemon=True
+        ).start()
     running = len(generations)
     while running:
         side, chunk = arrived.get()
@@ -68,8 +69,12 @@ def _streams(generations: dict) -> Iterator[tuple[str, str | None]]:
         yield side, chunk
 
 
-def compare_frames(ctx: StudioContext, bot_id: str | None, text: str | None,
-                   sides: dict[str, tuple[str | None, str | None]]):  # fmt: skip
+def compare_frames(
+    ctx: StudioContext,
+    bot_id: str | None,
+    text: str | None,
+    sides: dict[str, tuple[str | None, str | None]],
+):
     """Frames of [left reply, left stats, right reply, right stats] while both sides answer
     `text`; `sides`: side -> (variant, model file or "" for the variant's own)."""
     dialogue = ctx.workspace.dialogue
@@ -95,8 +100,9 @@ def compare_frames(ctx: StudioContext, bot_id: str | None, text: str | None,
             variant, model = sides[side]
             shown[side][1] = ctx.t("try.thinking")
             try:
-                _, _, generations[side] = dialogue.preview(bot_id, text, variant or None,
-                                                           model or None)  # fmt: skip
+                _, _, generations[side] = dialogue.preview(
+                    bot_id, text, variant or None, model or None
+                )
                 texts[side] = ""
             except EXPECTED as exc:
                 shown[side] = [f"⚠️ {explain(ctx, exc)}", ""]
@@ -166,8 +172,9 @@ def build(ctx: StudioContext) -> None:
         lists = []
         for update, value in zip(choices(bot_id), picked, strict=True):
             values = [c[1] if isinstance(c, tuple) else c for c in update["choices"]]
-            fresh = gr.update(choices=update["choices"],
-                              value=value if value in values else update["value"])  # fmt: skip
+            fresh = gr.update(
+                choices=update["choices"], value=value if value in values else update["value"]
+            )
             lists.append(fresh if value is None else kept(fresh, value))  # None: list was empty
         return lists
 

@@ -98,10 +98,12 @@ def build_question(ctx: StudioContext) -> None:
     edits: save them, discard them, or stay on the bot being edited."""
     with gr.Row(visible=False, equal_height=True, elem_id="unsaved-question") as row:
         text = gr.Markdown(elem_id="unsaved-text")
-        save = gr.Button(ctx.t("edit.ask_save"), variant="primary", size="sm", scale=0,
-                         elem_id="unsaved-save")  # fmt: skip
-        discard = gr.Button(ctx.t("edit.ask_discard"), size="sm", scale=0,
-                            elem_id="unsaved-discard")  # fmt: skip
+        save = gr.Button(
+            ctx.t("edit.ask_save"), variant="primary", size="sm", scale=0, elem_id="unsaved-save"
+        )
+        discard = gr.Button(
+            ctx.t("edit.ask_discard"), size="sm", scale=0, elem_id="unsaved-discard"
+        )
         stay = gr.Button(ctx.t("edit.ask_stay"), size="sm", scale=0, elem_id="unsaved-stay")
     ctx.unsaved = SimpleNamespace(row=row, text=text, save=save, discard=discard, stay=stay)
 
@@ -267,16 +269,22 @@ def build(ctx: StudioContext) -> None:
 
     with gr.Accordion(t("edit.section.wecom"), open=False) as folds["wecom"], gr.Row():
         fields["wecom.trigger"] = gr.Radio(
-            [(t("edit.trigger.mention"), "mention"), (t("edit.trigger.prefix"), "prefix"),
-             (t("edit.trigger.always"), "always")],
+            [
+                (t("edit.trigger.mention"), "mention"),
+                (t("edit.trigger.prefix"), "prefix"),
+                (t("edit.trigger.always"), "always"),
+            ],
             label=t("edit.trigger"),
-        )  # fmt: skip
+        )
         fields["wecom.prefix"] = gr.Textbox(label=t("edit.prefix"), elem_id="edit-prefix")
         fields["wecom.reply_format"] = gr.Radio(
-            [(t("edit.format.markdown"), "markdown"), (t("edit.format.text"), "text"),
-             (t("edit.format.stream"), "stream")],
+            [
+                (t("edit.format.markdown"), "markdown"),
+                (t("edit.format.text"), "text"),
+                (t("edit.format.stream"), "stream"),
+            ],
             label=t("edit.reply_format"),
-        )  # fmt: skip
+        )
     error_slot("wecom")
 
     with gr.Accordion(t("edit.section.safety"), open=False) as folds["safety"]:
@@ -304,8 +312,11 @@ def build(ctx: StudioContext) -> None:
         with gr.Column(scale=3, min_width=240):  # what happened, where the user clicked
             unsaved_mark = gr.Markdown(elem_id="edit-dirty", elem_classes="unsaved-mark")
             save_status = gr.Markdown(elem_id="edit-save-status")
-            gr.HTML(f'<span class="help">{t("edit.save_keys")}</span>', js_on_load=SAVE_KEYS_JS,
-                    elem_id="edit-save-keys")  # fmt: skip
+            gr.HTML(
+                f'<span class="help">{t("edit.save_keys")}</span>',
+                js_on_load=SAVE_KEYS_JS,
+                elem_id="edit-save-keys",
+            )
 
     keys = list(fields)
     error_outputs = [errors[s] for s in SECTION_ORDER]
@@ -329,12 +340,15 @@ def build(ctx: StudioContext) -> None:
         form = spec_to_form(spec, ctx.lang)
         data = spec.model_dump(mode="json", exclude_unset=True)
         # "clean": the form as opened, normalised as a save would: edits are what differs
-        state = {"bot": spec.id, "digest": _digest(raw), "data": data,
-                 "clean": form_to_data(form, data)}  # fmt: skip
+        state = {
+            "bot": spec.id,
+            "digest": _digest(raw),
+            "data": data,
+            "clean": form_to_data(form, data),
+        }
         note = t("edit.opened", bot=spec.id, path=path)
         # the model list is read now, so that an uploaded model is there
-        form["model.file"] = gr.update(choices=ctx.answer_choices(),
-                                       value=form["model.file"])  # fmt: skip
+        form["model.file"] = gr.update(choices=ctx.answer_choices(), value=form["model.file"])
         return [state, note, *(form[k] for k in keys), *[_error_box(None)] * len(error_outputs)]
 
     def unsaved(state: dict[str, Any] | None, values: tuple) -> bool:
@@ -372,8 +386,12 @@ def build(ctx: StudioContext) -> None:
             return state, f'<span class="status-bad">✖ {t("edit.conflict")}</span>', {}, False
         saved = repo.save(spec)
         data = spec.model_dump(mode="json", exclude_unset=True)
-        new_state = {**state, "digest": _digest(saved.read_bytes()), "data": data,
-                     "clean": form_to_data(form, data)}  # fmt: skip
+        new_state = {
+            **state,
+            "digest": _digest(saved.read_bytes()),
+            "data": data,
+            "clean": form_to_data(form, data),
+        }
         message = t("edit.saved", path=saved, time=time.strftime("%H:%M:%S"))
         return new_state, f'<span class="status-ok">✔ {message}</span>', {}, True
 
@@ -383,8 +401,12 @@ def build(ctx: StudioContext) -> None:
         if grouped:
             count = sum(len(found) for found in grouped.values())
             beside = f'<span class="status-bad">✖ {t("edit.not_saved_here", n=count)}</span>'
-        shown = {opened: state, status: message, save_status: beside,
-                 unsaved_mark: mark(state, *values)}  # fmt: skip
+        shown = {
+            opened: state,
+            status: message,
+            save_status: beside,
+            unsaved_mark: mark(state, *values),
+        }
         shown.update({errors[s]: _error_box(grouped.get(s)) for s in SECTION_ORDER})
         shown.update({fold: gr.update(open=True) for s, fold in folds.items() if grouped.get(s)})
         return shown
@@ -419,8 +441,12 @@ def build(ctx: StudioContext) -> None:
         if saved:
             return {**discard(bot_id), save_status: message}
         back = gr.update(value=state.get("bot"))
-        return {**shown_after_save(new_state, message, grouped, values), question.row: hidden,
-                ctx.bot_picker: back, ctx.tabs: gr.Tabs(selected="edit")}  # fmt: skip
+        return {
+            **shown_after_save(new_state, message, grouped, values),
+            question.row: hidden,
+            ctx.bot_picker: back,
+            ctx.tabs: gr.Tabs(selected="edit"),
+        }
 
     def refreshed(bot_id: str | None, state: dict[str, Any], *values: Any) -> dict:
         """Another tab changed something: the model list again, and the form too when its
@@ -435,14 +461,19 @@ def build(ctx: StudioContext) -> None:
     field_list = [fields[k] for k in keys]
     load_outputs = [opened, status, *field_list, *error_outputs]
     asked = [*load_outputs, question.row, question.text, unsaved_mark, save_status]
-    ctx.bot_picker.change(switch, [ctx.bot_picker, opened, *field_list], asked,
-                          show_progress_on=status)  # fmt: skip
+    ctx.bot_picker.change(
+        switch, [ctx.bot_picker, opened, *field_list], asked, show_progress_on=status
+    )
     question.discard.click(discard, ctx.bot_picker, asked)
-    question.stay.click(lambda state: (gr.update(value=state.get("bot")), hidden), opened,
-                        [ctx.bot_picker, question.row])  # fmt: skip
+    question.stay.click(
+        lambda state: (gr.update(value=state.get("bot")), hidden),
+        opened,
+        [ctx.bot_picker, question.row],
+    )
     saved_outputs = [*asked, *folds.values(), ctx.bot_picker, ctx.tabs]
-    switched = question.save.click(save_and_switch, [ctx.bot_picker, opened, *field_list],
-                                   saved_outputs)  # fmt: skip
+    switched = question.save.click(
+        save_and_switch, [ctx.bot_picker, opened, *field_list], saved_outputs
+    )
     ctx.bump(switched)
     reload.click(discard, ctx.bot_picker, asked)
     after_save = [opened, status, save_status, unsaved_mark, *error_outputs, *folds.values()]
@@ -457,6 +488,11 @@ def build(ctx: StudioContext) -> None:
     touched = gr.Number(visible=False)
     for component in field_list:
         component.change(None, None, touched, js="() => Date.now()")
-    touched.change(mark, [opened, *field_list], unsaved_mark, show_progress="hidden",
-                   trigger_mode="always_last")  # fmt: skip
+    touched.change(
+        mark,
+        [opened, *field_list],
+        unsaved_mark,
+        show_progress="hidden",
+        trigger_mode="always_last",
+    )
     unsaved_mark.change(None, unsaved_mark, None, js=WARN_ON_LEAVE_JS)

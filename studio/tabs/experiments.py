@@ -21,16 +21,20 @@ MAX_RUNS = 20  # conversations per simulated customer, from the studio
 
 def chart(report: dict, no_data: str) -> str:
     return charts.rates_with_intervals(
-        [(v["id"], None if v.get("no_data") else v["rate"], v["ci_low"], v["ci_high"])
-         for v in report["variants"]],
+        [
+            (v["id"], None if v.get("no_data") else v["rate"], v["ci_low"], v["ci_high"])
+            for v in report["variants"]
+        ],
         no_data,
-    )  # fmt: skip
+    )
 
 
 def timeline(report: dict, title: str) -> str:
     days = [row["day"] for row in report["conversions_by_day"]]
-    series = {v["id"]: [row.get(v["id"], 0) for row in report["conversions_by_day"]]
-              for v in report["variants"]}  # fmt: skip
+    series = {
+        v["id"]: [row.get(v["id"], 0) for row in report["conversions_by_day"]]
+        for v in report["variants"]
+    }
     return charts.daily(title, days, series)
 
 
@@ -53,22 +57,41 @@ def build(ctx: StudioContext) -> None:
     with gr.Accordion(t("rehearse.title"), open=False, elem_id="rehearse"):
         gr.Markdown(t("rehearse.help"), elem_classes="help")
         with gr.Row():
-            customers = gr.Code(language="yaml", lines=14, label=t("rehearse.customers"),
-                                elem_id="rehearse-customers", scale=3)  # fmt: skip
+            customers = gr.Code(
+                language="yaml",
+                lines=14,
+                label=t("rehearse.customers"),
+                elem_id="rehearse-customers",
+                scale=3,
+            )
             with gr.Column(scale=1):
                 # no minimum/maximum here: Gradio would refuse in English; checked below
-                runs = gr.Number(value=1, label=t("rehearse.runs"), elem_id="rehearse-runs",
-                                 info=t("range.closed", low=1, high=MAX_RUNS))  # fmt: skip
+                runs = gr.Number(
+                    value=1,
+                    label=t("rehearse.runs"),
+                    elem_id="rehearse-runs",
+                    info=t("range.closed", low=1, high=MAX_RUNS),
+                )
                 start = gr.Button(t("rehearse.start"), variant="primary", elem_id="rehearse-start")
                 halt = gr.Button(t("rehearse.stop"), variant="stop", elem_id="rehearse-stop")
         progress = gr.Markdown(elem_id="rehearse-progress")
         columns = ("variant", "runs", "conversions", "rate", "turns", "captured", "chance")
-        rehearsal_table = gr.Dataframe(headers=[t(f"exp.col.{c}") for c in columns],
-                                       interactive=False, elem_id="rehearse-table")  # fmt: skip
+        rehearsal_table = gr.Dataframe(
+            headers=[t(f"exp.col.{c}") for c in columns],
+            interactive=False,
+            elem_id="rehearse-table",
+        )
 
     def show(bot_id: str | None):
-        empty = ("", gr.update(visible=False), gr.update(value=None), "", "",
-                 gr.update(value=None), gr.update(choices=[]))  # fmt: skip
+        empty = (
+            "",
+            gr.update(visible=False),
+            gr.update(value=None),
+            "",
+            "",
+            gr.update(value=None),
+            gr.update(choices=[]),
+        )
         spec = ctx.spec(bot_id)
         if spec is None:
             return empty
@@ -166,11 +189,23 @@ def build(ctx: StudioContext) -> None:
                 def step(done: int, total: int, result: Run) -> None:
                     steps.put(("step", describe(ctx.lang, done, total, result)))
 
-                def turn(done: int, total: int, customer: str, variant: str, at: int,
-                         turns: int) -> None:  # fmt: skip
-                    steps.put(("turn", t("rehearse.turn", done=done, total=total,
-                                         customer=customer, variant=variant, turn=at,
-                                         turns=turns)))  # fmt: skip
+                def turn(
+                    done: int, total: int, customer: str, variant: str, at: int, turns: int
+                ) -> None:
+                    steps.put(
+                        (
+                            "turn",
+                            t(
+                                "rehearse.turn",
+                                done=done,
+                                total=total,
+                                customer=customer,
+                                variant=variant,
+                                turn=at,
+                                turns=turns,
+                            ),
+                        )
+                    )
 
                 report = rehearsal.run(spec, plan, int(count or 1), step, stop, on_turn=turn)
                 steps.put(("done", report))
@@ -207,13 +242,23 @@ def build(ctx: StudioContext) -> None:
         rows = []
         for v in report["variants"]:
             turns = v["median_turns_to_conversion"]
-            captured = t("cron.and").join(f"{labels.get(k, k)} {r:.0%}"
-                                          for k, r in v["capture_rates"].items())  # fmt: skip
+            captured = t("cron.and").join(
+                f"{labels.get(k, k)} {r:.0%}" for k, r in v["capture_rates"].items()
+            )
             rate = f"{v['rate']:.0%} [{v['ci_low']:.0%}, {v['ci_high']:.0%}]"
             rate = t("exp.no_data") if v.get("no_data") else rate
             chance = "—" if v["chance_to_win"] is None else f"{int(v['chance_to_win'] * 100)}%"
-            rows.append([v["id"], v["runs"], v["conversions"], rate,
-                         "—" if turns is None else f"{turns:g}", captured, chance])  # fmt: skip
+            rows.append(
+                [
+                    v["id"],
+                    v["runs"],
+                    v["conversions"],
+                    rate,
+                    "—" if turns is None else f"{turns:g}",
+                    captured,
+                    chance,
+                ]
+            )
         columns = ("variant", "runs", "conversions", "rate", "turns", "captured", "chance")
         return gr.update(value=rows or None, headers=[t(f"exp.col.{c}") for c in columns])
 
@@ -225,8 +270,9 @@ def build(ctx: StudioContext) -> None:
     ctx.bot_picker.change(sample, ctx.bot_picker, customers)
     ctx.on_load.append((sample, ctx.bot_picker, customers))
     stopper = gr.State(None)  # this session's running rehearsal, for the Stop button
-    running = start.click(rehearse, [ctx.bot_picker, customers, runs],
-                          [progress, rehearsal_table, stopper])  # fmt: skip
+    running = start.click(
+        rehearse, [ctx.bot_picker, customers, runs], [progress, rehearsal_table, stopper]
+    )
     halt.click(halt_rehearsal, stopper, [progress, stopper], cancels=[running])
     ctx.bot_picker.change(show, ctx.bot_picker, outputs)
     ctx.on_load.append((show, ctx.bot_picker, outputs))

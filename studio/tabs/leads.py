@@ -31,8 +31,12 @@ def build(ctx: StudioContext) -> None:
     t = ctx.t
     workspace = ctx.workspace
     with gr.Row(equal_height=True):
-        variant = ListDropdown(label=t("leads.variant"), choices=[(t("leads.all"), ALL)], value=ALL,
-                              elem_id="leads-variant")  # fmt: skip
+        variant = ListDropdown(
+            label=t("leads.variant"),
+            choices=[(t("leads.all"), ALL)],
+            value=ALL,
+            elem_id="leads-variant",
+        )
         states = [(t("leads.all"), ALL), (t("leads.converted"), "yes")]
         states.append((t("leads.not_converted"), "no"))
         converted = gr.Radio(states, value=ALL, label=t("leads.state"))
@@ -42,8 +46,13 @@ def build(ctx: StudioContext) -> None:
     with gr.Row(equal_height=True):
         who = ListDropdown(label=t("leads.person"), choices=[], elem_id="leads-person", scale=2)
         delete = gr.Button(t("leads.delete"), variant="stop", elem_id="leads-delete", scale=1)
-        confirm = gr.Button(t("leads.confirm_delete"), variant="stop", visible=False,
-                            elem_id="leads-confirm", scale=1)  # fmt: skip
+        confirm = gr.Button(
+            t("leads.confirm_delete"),
+            variant="stop",
+            visible=False,
+            elem_id="leads-confirm",
+            scale=1,
+        )
         export = gr.DownloadButton(t("leads.export"), elem_id="leads-export", scale=1)
     status = gr.Markdown(elem_id="leads-status")
     chat = gr.Chatbot(label=t("leads.conversation"), height=320, elem_id="leads-chat")
@@ -96,8 +105,10 @@ def build(ctx: StudioContext) -> None:
             return []
         lead = workspace.leads.get(bot_id, user)
         conv = lead.conversation if lead else user
-        return [{"role": m.role, "content": m.content}
-                for m in workspace.conversations.history(bot_id, conv)]  # fmt: skip
+        return [
+            {"role": m.role, "content": m.content}
+            for m in workspace.conversations.history(bot_id, conv)
+        ]
 
     def ask(user):
         if not user:

@@ -76,35 +76,49 @@ def build(ctx: StudioContext) -> None:
     choice, endpoint_text = _choice_of(saved_source(ctx.workspace.settings))
     with gr.Row(equal_height=True):
         source = gr.Dropdown(
-            [(t(f"dl.ui.source.{c}"), c) for c in CHOICES], value=choice,
-            label=t("dl.ui.source"), elem_id="dl-source", scale=2,
-        )  # fmt: skip
+            [(t(f"dl.ui.source.{c}"), c) for c in CHOICES],
+            value=choice,
+            label=t("dl.ui.source"),
+            elem_id="dl-source",
+            scale=2,
+        )
         endpoint = gr.Textbox(
-            value=endpoint_text, label=t("dl.ui.endpoint"), visible=choice == "custom",
-            elem_id="dl-endpoint", scale=2,
-        )  # fmt: skip
+            value=endpoint_text,
+            label=t("dl.ui.endpoint"),
+            visible=choice == "custom",
+            elem_id="dl-endpoint",
+            scale=2,
+        )
         refresh = gr.Button(t("dl.ui.refresh"), elem_id="dl-refresh", scale=1)
     catalog = gr.Dataframe(
         value=_rows(ctx, None),
-        headers=[t(f"dl.ui.col.{c}") for c in COLUMNS], interactive=False, wrap=True,
-        line_breaks=True, column_widths=["17%", "9%", "10%", "20%", "12%", "32%"],
+        headers=[t(f"dl.ui.col.{c}") for c in COLUMNS],
+        interactive=False,
+        wrap=True,
+        line_breaks=True,
+        column_widths=["17%", "9%", "10%", "20%", "12%", "32%"],
         elem_id="dl-catalog",
-    )  # fmt: skip
+    )
     with gr.Row(equal_height=True):
         pick = gr.Dropdown(
-            [(f"{r.title}（{r.file}）", r.key) for r in RECOMMENDED], value=RECOMMENDED[0].key,
-            label=t("dl.ui.pick"), elem_id="dl-pick", scale=3,
-        )  # fmt: skip
+            [(f"{r.title}（{r.file}）", r.key) for r in RECOMMENDED],
+            value=RECOMMENDED[0].key,
+            label=t("dl.ui.pick"),
+            elem_id="dl-pick",
+            scale=3,
+        )
         start = gr.Button(t("dl.ui.download"), variant="primary", elem_id="dl-start", scale=1)
         pause = gr.Button(t("dl.ui.pause"), elem_id="dl-pause", scale=1)
     progress = gr.HTML(elem_id="dl-progress")
     status = gr.Markdown(elem_id="dl-status")
     gr.Markdown(f"#### {t('dl.ui.switch_title')}")
     with gr.Row(equal_height=True):
-        model = gr.Dropdown(ctx.model_choices(), label=t("dl.ui.model"),
-                            elem_id="dl-model", scale=2)  # fmt: skip
-        bots = gr.CheckboxGroup(ctx.bot_choices(), label=t("dl.ui.switch_bots"),
-                                elem_id="dl-bots", scale=3)  # fmt: skip
+        model = gr.Dropdown(
+            ctx.model_choices(), label=t("dl.ui.model"), elem_id="dl-model", scale=2
+        )
+        bots = gr.CheckboxGroup(
+            ctx.bot_choices(), label=t("dl.ui.switch_bots"), elem_id="dl-bots", scale=3
+        )
         switch = gr.Button(t("dl.ui.switch"), elem_id="dl-switch", scale=1)
     switched = gr.Markdown(elem_id="dl-switch-status")
     watching = gr.State("")  # the model whose download this page follows
@@ -174,20 +188,32 @@ def build(ctx: StudioContext) -> None:
         job = jobs.latest()
         following = job.model if job is not None and job.state == "running" else ""
         models, bot_ids = ctx.model_choices(), ctx.bot_choices()
-        return (_rows(ctx, None), following, gr.Timer(active=bool(following)),
-                gr.update(choices=models), gr.update(choices=bot_ids))  # fmt: skip
+        return (
+            _rows(ctx, None),
+            following,
+            gr.Timer(active=bool(following)),
+            gr.update(choices=models),
+            gr.update(choices=bot_ids),
+        )
 
     def relisted():
-        return (_rows(ctx, None), gr.update(choices=ctx.model_choices()),
-                gr.update(choices=ctx.bot_choices()))  # fmt: skip
+        return (
+            _rows(ctx, None),
+            gr.update(choices=ctx.model_choices()),
+            gr.update(choices=ctx.bot_choices()),
+        )
 
     source.change(on_source, [source, endpoint], [endpoint, status])
     endpoint.blur(on_source, [source, endpoint], [endpoint, status])
     refresh.click(on_refresh, [source, endpoint], [catalog, status])
     start.click(on_start, [source, endpoint, pick], [watching, status, progress, timer])
     pause.click(on_pause, watching, None)
-    timer.tick(on_tick, [watching, finished], [progress, status, timer, finished, model],
-               show_progress="hidden")  # fmt: skip
+    timer.tick(
+        on_tick,
+        [watching, finished],
+        [progress, status, timer, finished, model],
+        show_progress="hidden",
+    )
     ctx.bump(finished.change(lambda: None, None, None))
     ctx.bump(switch.click(on_switch, [model, bots], switched))
     ctx.on_load.append((on_open, None, [catalog, watching, timer, model, bots]))
@@ -211,12 +237,14 @@ def _rows(ctx: StudioContext, source: Source | None) -> list[list[str]]:
             state = ""
         if row.error is not None and row.facts is None:
             state = (state + " " if state else "") + "⚠ " + row.error.text(ctx.lang)
-        table.append([
-            f"{row.entry.title}\n{row.entry.repo}",
-            size_text(row.facts.size) if row.facts else unknown,
-            size_text(row.need) if row.need else unknown,
-            ctx.t(key, **params),
-            state,
-            ctx.t(f"dl.good.{row.entry.key}"),
-        ])  # fmt: skip
+        table.append(
+            [
+                f"{row.entry.title}\n{row.entry.repo}",
+                size_text(row.facts.size) if row.facts else unknown,
+                size_text(row.need) if row.need else unknown,
+                ctx.t(key, **params),
+                state,
+                ctx.t(f"dl.good.{row.entry.key}"),
+            ]
+        )
     return table

@@ -35,9 +35,16 @@ def _bad(text: str) -> str:
 
 def endpoint_rows(ctx: StudioContext) -> list[list[str]]:
     server_model = ctx.t("endpoint.server_model")
-    return [[e.name, e.kind, e.model or server_model,
-             e.masked_key() or ctx.t("endpoint.no_key"), "\n".join(e.base_urls)]
-            for e in ctx.workspace.endpoints.all()]  # fmt: skip
+    return [
+        [
+            e.name,
+            e.kind,
+            e.model or server_model,
+            e.masked_key() or ctx.t("endpoint.no_key"),
+            "\n".join(e.base_urls),
+        ]
+        for e in ctx.workspace.endpoints.all()
+    ]
 
 
 def health_rows(ctx: StudioContext) -> list[list[str]]:
@@ -46,8 +53,16 @@ def health_rows(ctx: StudioContext) -> list[list[str]]:
     for endpoint in endpoints:
         for url in endpoint["urls"]:
             state = ctx.t(f"endpoint.state.{url['state']}", seconds=url["rest_seconds"])
-            rows.append([endpoint["name"], url["url"], state, str(url["in_flight"]),
-                         str(url["requests"]), url["last_error"] or "—"])  # fmt: skip
+            rows.append(
+                [
+                    endpoint["name"],
+                    url["url"],
+                    state,
+                    str(url["in_flight"]),
+                    str(url["requests"]),
+                    url["last_error"] or "—",
+                ]
+            )
     return rows
 
 
@@ -56,40 +71,57 @@ def build(ctx: StudioContext) -> None:
     store, remote = ctx.workspace.endpoints, ctx.workspace.remote
     gr.Markdown(f"### {t('endpoints.title')}")
     gr.Markdown(t("endpoints.intro"), elem_classes="help")
-    table = gr.Dataframe(headers=[t(f"endpoint.col.{c}") for c in COLUMNS], interactive=False,
-                         elem_id="endpoints-list")  # fmt: skip
+    table = gr.Dataframe(
+        headers=[t(f"endpoint.col.{c}") for c in COLUMNS],
+        interactive=False,
+        elem_id="endpoints-list",
+    )
     presets = [(p.label(ctx.lang), p.id) for p in PRESETS] + [(t("endpoints.custom"), "")]
     with gr.Row(equal_height=True):
-        preset = gr.Dropdown(presets, value=None, label=t("endpoints.preset"),
-                             elem_id="endpoints-preset")  # fmt: skip
-        name = gr.Textbox(label=t("endpoints.name"), info=t("endpoints.name_help"),
-                          elem_id="endpoints-name")  # fmt: skip
+        preset = gr.Dropdown(
+            presets, value=None, label=t("endpoints.preset"), elem_id="endpoints-preset"
+        )
+        name = gr.Textbox(
+            label=t("endpoints.name"), info=t("endpoints.name_help"), elem_id="endpoints-name"
+        )
         kinds = [(t(f"endpoints.kind.{k}"), k) for k in KINDS]
-        kind = gr.Dropdown(kinds, value="openai", label=t("endpoints.kind"),
-                           elem_id="endpoints-kind")  # fmt: skip
+        kind = gr.Dropdown(
+            kinds, value="openai", label=t("endpoints.kind"), elem_id="endpoints-kind"
+        )
     with gr.Row(equal_height=True):
         urls = gr.Textbox(label=t("endpoints.urls"), lines=2, elem_id="endpoints-urls")
-        key = gr.Textbox(label=t("endpoints.key"), info=t("endpoints.key_help"), type="password",
-                         elem_id="endpoints-key")  # fmt: skip
-        model = gr.Textbox(label=t("endpoints.model"), info=t("endpoints.model_help"),
-                           elem_id="endpoints-model")  # fmt: skip
+        key = gr.Textbox(
+            label=t("endpoints.key"),
+            info=t("endpoints.key_help"),
+            type="password",
+            elem_id="endpoints-key",
+        )
+        model = gr.Textbox(
+            label=t("endpoints.model"), info=t("endpoints.model_help"), elem_id="endpoints-model"
+        )
     save = gr.Button(t("endpoints.save"), variant="primary", elem_id="endpoints-save")
     with gr.Row(equal_height=True):
         # its list changes under the page (saved, removed here or in a terminal): a name
         # picked from the list before is handed on, and checked against the store
-        picked = ListDropdown(store.names(), label=t("endpoints.pick"), elem_id="endpoints-pick",
-                              scale=2)  # fmt: skip
+        picked = ListDropdown(
+            store.names(), label=t("endpoints.pick"), elem_id="endpoints-pick", scale=2
+        )
         test = gr.Button(t("endpoints.test"), elem_id="endpoints-test", scale=1)
-        remove = gr.Button(t("endpoints.remove"), variant="stop", elem_id="endpoints-remove",
-                           scale=1)  # fmt: skip
+        remove = gr.Button(
+            t("endpoints.remove"), variant="stop", elem_id="endpoints-remove", scale=1
+        )
     status = gr.Markdown(elem_id="endpoints-status")
     gr.Markdown(f"#### {t('endpoints.health_title')}")
-    health = gr.Dataframe(headers=[t(f"endpoint.col.{c}") for c in HEALTH_COLUMNS],
-                          interactive=False, elem_id="endpoints-health")  # fmt: skip
+    health = gr.Dataframe(
+        headers=[t(f"endpoint.col.{c}") for c in HEALTH_COLUMNS],
+        interactive=False,
+        elem_id="endpoints-health",
+    )
     gr.Markdown(f"#### {t('endpoints.use_title')}")
     with gr.Row(equal_height=True):
-        bots = gr.CheckboxGroup(ctx.bot_choices(), label=t("endpoints.use_bots"),
-                                elem_id="endpoints-bots", scale=3)  # fmt: skip
+        bots = gr.CheckboxGroup(
+            ctx.bot_choices(), label=t("endpoints.use_bots"), elem_id="endpoints-bots", scale=3
+        )
         use = gr.Button(t("endpoints.use"), elem_id="endpoints-use", scale=1)
 
     def listed():
@@ -105,22 +137,37 @@ def build(ctx: StudioContext) -> None:
         found = store.get(endpoint_name or "")
         if found is None:
             return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
-        return (found.name, "\n".join(found.base_urls), found.kind, found.model,
-                gr.update(value="", placeholder=found.masked_key()))  # fmt: skip
+        return (
+            found.name,
+            "\n".join(found.base_urls),
+            found.kind,
+            found.model,
+            gr.update(value="", placeholder=found.masked_key()),
+        )
 
     def on_save(endpoint_name: str, typed: str, api_key: str, default_model: str, server: str):
         old = store.get((endpoint_name or "").strip())
         kept_key = api_key.strip() or (old.api_key if old else "")
         try:
-            endpoint = make_endpoint(endpoint_name, typed.splitlines(), kept_key, default_model,
-                                     server or "openai", old.timeout if old else None)  # fmt: skip
+            endpoint = make_endpoint(
+                endpoint_name,
+                typed.splitlines(),
+                kept_key,
+                default_model,
+                server or "openai",
+                old.timeout if old else None,
+            )
         except EndpointInvalid as exc:
             return (*listed(), _bad(exc.text(ctx.lang)), gr.update())
         new = store.save(endpoint)
-        said = t("endpoint.saved" if new else "endpoint.updated", name=endpoint.name,
-                 urls=", ".join(endpoint.base_urls), kind=endpoint.kind,
-                 model=endpoint.model or t("endpoint.server_model"),
-                 key=endpoint.masked_key() or t("endpoint.no_key"))  # fmt: skip
+        said = t(
+            "endpoint.saved" if new else "endpoint.updated",
+            name=endpoint.name,
+            urls=", ".join(endpoint.base_urls),
+            kind=endpoint.kind,
+            model=endpoint.model or t("endpoint.server_model"),
+            key=endpoint.masked_key() or t("endpoint.no_key"),
+        )
         rows, states, _ = listed()
         return rows, states, gr.update(choices=store.names(), value=endpoint.name), _ok(said), ""
 
@@ -134,11 +181,21 @@ def build(ctx: StudioContext) -> None:
         lines = []
         for r in results:
             if r["ok"]:
-                lines.append(_ok(t("endpoint.test_ok", url=r["url"], seconds=r["seconds"],
-                                   model=r["model"], reply=r["reply"] or "…")))  # fmt: skip
+                lines.append(
+                    _ok(
+                        t(
+                            "endpoint.test_ok",
+                            url=r["url"],
+                            seconds=r["seconds"],
+                            model=r["model"],
+                            reply=r["reply"] or "…",
+                        )
+                    )
+                )
             else:
-                lines.append(_bad(t("endpoint.test_bad", url=r["url"],
-                                    error=shown(r["error"], ctx.lang))))  # fmt: skip
+                lines.append(
+                    _bad(t("endpoint.test_bad", url=r["url"], error=shown(r["error"], ctx.lang)))
+                )
         return health_rows(ctx), "<br>".join(lines)
 
     def on_remove(endpoint_name: str | None):
@@ -161,8 +218,9 @@ def build(ctx: StudioContext) -> None:
 
     preset.change(on_preset, preset, [name, urls, kind, model])
     picked.input(on_pick, picked, [name, urls, kind, model, key])
-    ctx.bump(save.click(on_save, [name, urls, key, model, kind],
-                        [table, health, picked, status, key]))  # fmt: skip
+    ctx.bump(
+        save.click(on_save, [name, urls, key, model, kind], [table, health, picked, status, key])
+    )
     test.click(on_test, picked, [health, status])
     ctx.bump(remove.click(on_remove, picked, [table, health, picked, status]))
     ctx.bump(use.click(on_use, [picked, bots], status))

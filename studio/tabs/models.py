@@ -78,9 +78,11 @@ def build(ctx: StudioContext) -> None:
     )
     with gr.Row(equal_height=True):
         to_load = ListDropdown(
-            choices=ctx.model_choices(), value="default", label=t("models.load_file"),
+            choices=ctx.model_choices(),
+            value="default",
+            label=t("models.load_file"),
             elem_id="models-load-file",
-        )  # fmt: skip
+        )
         context = gr.Number(value=4096, precision=0, label=t("edit.context"))
         gpu_layers = gr.Number(value=0, precision=0, label=t("edit.gpu_layers"))
         load = gr.Button(t("models.load"), variant="primary", elem_id="models-load")

@@ -46,8 +46,14 @@ def build(ctx: StudioContext) -> None:
             lines = [f"### ✅ {t('overview.all_well')}"]
         else:
             lines = [f"### ⚠️ {t('overview.attention')}", *(f"- {p}" for p in report["problems"])]
-        lines.append(t("overview.queues", backlog=report["outbox_backlog"],
-                       waiting=report["inbox_waiting"], models=len(report["models"])))  # fmt: skip
+        lines.append(
+            t(
+                "overview.queues",
+                backlog=report["outbox_backlog"],
+                waiting=report["inbox_waiting"],
+                models=len(report["models"]),
+            )
+        )
         spec = ctx.spec(bot_id)
         if spec is None:
             return "\n\n".join(lines), "", "", "", gr.update(value=None)

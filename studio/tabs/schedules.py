@@ -31,8 +31,9 @@ def scheduler_for(ctx: StudioContext) -> Scheduler:
         return ctx.hub.scheduler
     workspace = ctx.workspace
     outbox = Outbox(workspace.journal, workspace.bindings)
-    return Scheduler(workspace.bots, workspace.journal, outbox, write_with(workspace),
-                     lang=ctx.lang)  # fmt: skip
+    return Scheduler(
+        workspace.bots, workspace.journal, outbox, write_with(workspace), lang=ctx.lang
+    )
 
 
 def build(ctx: StudioContext) -> None:
@@ -56,19 +57,34 @@ def build(ctx: StudioContext) -> None:
                 elem_id="sched-frequency",
             )
             clock = gr.Textbox(label=t("sched.time"), value="09:00", elem_id="sched-time")
-            cron_line = gr.Textbox(label=t("sched.cron"), value="0 9 * * 1-5",
-                                   info=t("sched.cron_help"), elem_id="sched-cron")  # fmt: skip
+            cron_line = gr.Textbox(
+                label=t("sched.cron"),
+                value="0 9 * * 1-5",
+                info=t("sched.cron_help"),
+                elem_id="sched-cron",
+            )
         meaning = gr.Markdown(elem_id="sched-meaning")
         with gr.Row():
-            kind = gr.Radio([(t("sched.kind_text"), "text"), (t("sched.kind_prompt"), "prompt")],
-                            value="text", label=t("sched.kind"), elem_id="sched-kind")  # fmt: skip
-            target = gr.Radio([(t("wecom.mode.webhook"), "webhook"),
-                               (t("wecom.mode.alert_webhook"), "alert")],
-                              value="webhook", label=t("sched.to"), elem_id="sched-to")  # fmt: skip
+            kind = gr.Radio(
+                [(t("sched.kind_text"), "text"), (t("sched.kind_prompt"), "prompt")],
+                value="text",
+                label=t("sched.kind"),
+                elem_id="sched-kind",
+            )
+            target = gr.Radio(
+                [(t("wecom.mode.webhook"), "webhook"), (t("wecom.mode.alert_webhook"), "alert")],
+                value="webhook",
+                label=t("sched.to"),
+                elem_id="sched-to",
+            )
             zone = gr.Textbox(label=t("sched.timezone"), value="Asia/Shanghai", elem_id="sched-tz")
         names = ", ".join("{" + f + "}" for f in FIGURES)
-        body = gr.Textbox(lines=4, label=t("sched.body"), elem_id="sched-body",
-                          info=t("sched.figures", names=names))  # fmt: skip
+        body = gr.Textbox(
+            lines=4,
+            label=t("sched.body"),
+            elem_id="sched-body",
+            info=t("sched.figures", names=names),
+        )
         save = gr.Button(t("sched.save"), variant="primary", elem_id="sched-save")
     status = gr.Markdown(elem_id="sched-status")
     gr.Markdown(f"#### {t('sched.history')}")
@@ -97,8 +113,10 @@ def build(ctx: StudioContext) -> None:
         ids = [s.id for s in schedules]
         choice = choice if choice in ids else (ids[0] if ids else NEW)
         choices = [(s, s) for s in ids] + [(t("sched.new"), NEW)]
-        return (gr.update(value=rows or None, headers=headers),
-                gr.update(choices=choices, value=choice))  # fmt: skip
+        return (
+            gr.update(value=rows or None, headers=headers),
+            gr.update(choices=choices, value=choice),
+        )
 
     def fill(bot_id: str | None, choice: str | None):
         """The form for the picked schedule (or an empty one), its history, the pause label."""
@@ -106,30 +124,57 @@ def build(ctx: StudioContext) -> None:
         found = next((s for s in spec.schedules if s.id == choice), None) if spec else None
         if found is None:
             line = "0 9 * * 1-5"
-            return ("", "cron.weekdays", "09:00", line, cron.describe(line, ctx.lang),
-                    "text", "webhook", spec.timezone if spec else "Asia/Shanghai", "",
-                    gr.update(value=t("sched.pause")), gr.update(value=None))  # fmt: skip
+            return (
+                "",
+                "cron.weekdays",
+                "09:00",
+                line,
+                cron.describe(line, ctx.lang),
+                "text",
+                "webhook",
+                spec.timezone if spec else "Asia/Shanghai",
+                "",
+                gr.update(value=t("sched.pause")),
+                gr.update(value=None),
+            )
         parts = found.cron.split()
-        guess = next((k for c, k in cron.PRESETS
-                      if c.split()[2:] == parts[2:] and (k == "cron.hourly") == (parts[1] == "*")),
-                     CUSTOM)  # fmt: skip
+        guess = next(
+            (
+                k
+                for c, k in cron.PRESETS
+                if c.split()[2:] == parts[2:] and (k == "cron.hourly") == (parts[1] == "*")
+            ),
+            CUSTOM,
+        )
         simple = parts[0].isdigit() and parts[1].isdigit()
         time_of_day = f"{parts[1]}:{int(parts[0]):02d}" if simple else ""
-        return (found.id, guess, time_of_day, found.cron, cron.describe(found.cron, ctx.lang),
-                "text" if found.text is not None else "prompt", found.to, found.timezone,
-                found.text if found.text is not None else found.prompt,
-                gr.update(value=t("sched.resume") if found.paused else t("sched.pause")),
-                runs(bot_id, found.id))  # fmt: skip
+        return (
+            found.id,
+            guess,
+            time_of_day,
+            found.cron,
+            cron.describe(found.cron, ctx.lang),
+            "text" if found.text is not None else "prompt",
+            found.to,
+            found.timezone,
+            found.text if found.text is not None else found.prompt,
+            gr.update(value=t("sched.resume") if found.paused else t("sched.pause")),
+            runs(bot_id, found.id),
+        )
 
     def runs(bot_id: str, schedule_id: str):
         spec = ctx.spec(bot_id)
         zone_name = spec.timezone if spec else "Asia/Shanghai"
         rows = [
-            [when(r.started_at, zone_name), t(f"sched.trigger.{r.trigger}"),
-             t(f"sched.state.{r.state}") + (f" (+{r.missed})" if r.missed else ""),
-             (r.text or "")[:80], r.error or ""]
+            [
+                when(r.started_at, zone_name),
+                t(f"sched.trigger.{r.trigger}"),
+                t(f"sched.state.{r.state}") + (f" (+{r.missed})" if r.missed else ""),
+                (r.text or "")[:80],
+                r.error or "",
+            ]
             for r in scheduler.history(bot_id, schedule_id, lang=ctx.lang)
-        ]  # fmt: skip
+        ]
         headers = [t(f"sched.col.{c}") for c in ("at", "trigger", "state", "sent", "error")]
         return gr.update(value=rows or None, headers=headers)
 
@@ -150,9 +195,12 @@ def build(ctx: StudioContext) -> None:
         if spec is None:
             return (t("sched.no_bot"), *show(bot_id, choice))
         data = {
-            "id": (new_id or "").strip(), "cron": (line or "").strip(),
-            "timezone": (zone_name or "").strip(), "to": to, kind_choice: text or "",
-        }  # fmt: skip
+            "id": (new_id or "").strip(),
+            "cron": (line or "").strip(),
+            "timezone": (zone_name or "").strip(),
+            "to": to,
+            kind_choice: text or "",
+        }
         old = next((s for s in spec.schedules if s.id == choice), None)
         if old is not None:
             data["paused"] = old.paused
@@ -167,8 +215,10 @@ def build(ctx: StudioContext) -> None:
         position = [s.id for s in spec.schedules].index(choice) if old else len(others)
         others.insert(position, schedule)
         write(spec, others)
-        return (f'<span class="status-ok">✔ {t("sched.saved", id=schedule.id)}</span>',
-                *show(bot_id, schedule.id))  # fmt: skip
+        return (
+            f'<span class="status-ok">✔ {t("sched.saved", id=schedule.id)}</span>',
+            *show(bot_id, schedule.id),
+        )
 
     def write(spec: BotSpec, schedules: list[Schedule]) -> None:
         data = spec.model_dump(mode="json", exclude_unset=True)
@@ -230,9 +280,17 @@ def build(ctx: StudioContext) -> None:
     for trigger in (frequency.change, clock.change):
         trigger(helper, [frequency, clock, cron_line], [cron_line, meaning])
     cron_line.change(lambda line: cron.describe(line, ctx.lang), cron_line, meaning)
-    ctx.bump(save.click(save_it, [ctx.bot_picker, picked, sched_id, cron_line, kind, target, zone,
-                                  body], [status, listing, picked]))  # fmt: skip
-    ctx.bump(toggle.click(pause_or_resume, [ctx.bot_picker, picked],
-                          [status, listing, picked, toggle, history]))  # fmt: skip
+    ctx.bump(
+        save.click(
+            save_it,
+            [ctx.bot_picker, picked, sched_id, cron_line, kind, target, zone, body],
+            [status, listing, picked],
+        )
+    )
+    ctx.bump(
+        toggle.click(
+            pause_or_resume, [ctx.bot_picker, picked], [status, listing, picked, toggle, history]
+        )
+    )
     ctx.bump(delete.click(remove, [ctx.bot_picker, picked], [status, listing, picked]))
     run_now.click(run_it, [ctx.bot_picker, picked], [status, history])

@@ -55,8 +55,14 @@ def build(ctx: StudioContext) -> None:
             with gr.Accordion(ctx.t("try.leads"), open=True):
                 leads = gr.Markdown(elem_id="try-leads")
             with gr.Accordion(ctx.t("try.prompt"), open=False):
-                prompt = gr.Code(language=None, lines=12, elem_id="try-prompt", interactive=False,
-                                 label=ctx.t("try.prompt"), show_label=False)  # fmt: skip
+                prompt = gr.Code(
+                    language=None,
+                    lines=12,
+                    elem_id="try-prompt",
+                    interactive=False,
+                    label=ctx.t("try.prompt"),
+                    show_label=False,
+                )
 
     def lead_panel(bot_id: str | None, who: str = "") -> str:
         spec = ctx.spec(bot_id)
@@ -148,8 +154,9 @@ def build(ctx: StudioContext) -> None:
         if not bot_id:
             return gr.update()
         value = 1 if data.liked is True else -1 if data.liked is False else 0
-        dialogue.feedback(bot_id, _conversation(who), value, str(data.index), "studio",
-                          variant=variant_id or None)  # fmt: skip
+        dialogue.feedback(
+            bot_id, _conversation(who), value, str(data.index), "studio", variant=variant_id or None
+        )
         return ctx.t("try.rated")
 
     opened = [chat, variant, leads, stats]

@@ -41,8 +41,15 @@ def status_rows(ctx: StudioContext, bot_id: str | None) -> list[list[str]]:
                 state = ctx.t("wecom.state.ok")
             else:
                 state = ctx.t("wecom.state.waiting")
-        rows.append([ctx.t(f"wecom.mode.{mode}"), shown, state, _when(health.get("last_success")),
-                     delivery_error(health.get("last_error"), ctx.lang) or "—"])  # fmt: skip
+        rows.append(
+            [
+                ctx.t(f"wecom.mode.{mode}"),
+                shown,
+                state,
+                _when(health.get("last_success")),
+                delivery_error(health.get("last_error"), ctx.lang) or "—",
+            ]
+        )
     return rows
 
 
@@ -62,8 +69,9 @@ def build(ctx: StudioContext) -> None:
         gr.Markdown(t("wecom.longconn_help"), elem_classes="help")
         with gr.Row():
             lc_bot = gr.Textbox(label=t("wecom.label.bot_id"), elem_id="wecom-lc-bot")
-            lc_secret = gr.Textbox(label=t("wecom.label.secret"), type="password",
-                                   elem_id="wecom-lc-secret")  # fmt: skip
+            lc_secret = gr.Textbox(
+                label=t("wecom.label.secret"), type="password", elem_id="wecom-lc-secret"
+            )
         lc_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-lc-bind")
     with gr.Accordion(t("wecom.mode.webhook"), open=True):
         gr.Markdown(t("wecom.webhook_help"), elem_classes="help")
@@ -79,8 +87,9 @@ def build(ctx: StudioContext) -> None:
         gr.Markdown(t("wecom.callback_help"), elem_classes="help")
         with gr.Row():
             ai_token = gr.Textbox(label=t("wecom.label.token"), elem_id="wecom-ai-token")
-            ai_key = gr.Textbox(label=t("wecom.label.aes_key"), type="password",
-                                elem_id="wecom-ai-key")  # fmt: skip
+            ai_key = gr.Textbox(
+                label=t("wecom.label.aes_key"), type="password", elem_id="wecom-ai-key"
+            )
         ai_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-ai-bind")
     with gr.Accordion(t("wecom.mode.app"), open=False):
         with gr.Row():
@@ -158,23 +167,31 @@ def build(ctx: StudioContext) -> None:
 
     outputs = [table, status]
     bound = [
-        lc_bind.click(lambda b, i, s: bind(b, "longconn", {"bot_id": i, "secret": s}),
-                      [ctx.bot_picker, lc_bot, lc_secret], outputs),
+        lc_bind.click(
+            lambda b, i, s: bind(b, "longconn", {"bot_id": i, "secret": s}),
+            [ctx.bot_picker, lc_bot, lc_secret],
+            outputs,
+        ),
         hook_bind.click(
             lambda b, h, a: bind(b, "alert_webhook" if a else "webhook", {"key": h}),
-            [ctx.bot_picker, hook, alert], outputs,
+            [ctx.bot_picker, hook, alert],
+            outputs,
         ),
-        ai_bind.click(lambda b, tk, k: bind(b, "aibot", {"token": tk, "aes_key": k}),
-                      [ctx.bot_picker, ai_token, ai_key], outputs),
+        ai_bind.click(
+            lambda b, tk, k: bind(b, "aibot", {"token": tk, "aes_key": k}),
+            [ctx.bot_picker, ai_token, ai_key],
+            outputs,
+        ),
         app_bind.click(
             lambda b, c, a, s, tk, k: bind(
                 b, "app", {"corp_id": c, "agent_id": a, "secret": s, "token": tk, "aes_key": k}
             ),
-            [ctx.bot_picker, corp, agent, app_secret, app_token, app_key], outputs,
+            [ctx.bot_picker, corp, agent, app_secret, app_token, app_key],
+            outputs,
         ),
         test.click(send_test, [ctx.bot_picker, alert], outputs),
         unbind.click(on_unbind, [ctx.bot_picker, unbind_mode], outputs),
-    ]  # fmt: skip
+    ]
     for event in bound:  # the bots list shows each bot's bindings
         ctx.bump(event)
     ctx.bot_picker.change(refresh, ctx.bot_picker, [table, urls])

@@ -34,9 +34,13 @@ FEEDBACK_VALUES = {1: 1, 2: -1, 3: 0}  # feedback_event.type -> 👍 / 👎 / wi
 
 class AIBotChannel:
     def __init__(
-        self, bindings: Bindings, dialogue: Dialogue, inbox: Inbox, responder: Responder,
+        self,
+        bindings: Bindings,
+        dialogue: Dialogue,
+        inbox: Inbox,
+        responder: Responder,
         streams: StreamBoard,
-    ):  # fmt: skip
+    ):
         self.bindings = bindings
         self.dialogue = dialogue
         self.inbox = inbox

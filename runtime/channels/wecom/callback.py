@@ -45,9 +45,12 @@ def callback_router(
 
     @router.get(f"/wecom/{mode}/{{bot_id}}")
     def verify(
-        bot_id: str, msg_signature: str = "", timestamp: str = "", nonce: str = "",
+        bot_id: str,
+        msg_signature: str = "",
+        timestamp: str = "",
+        nonce: str = "",
         echostr: str = "",
-    ) -> Response:  # fmt: skip
+    ) -> Response:
         crypto = crypto_for(bot_id)
         if crypto is None:
             return refused(mode, 404, bot_id, f"no {mode} binding for this bot")
@@ -68,9 +71,13 @@ def crypto_failure(mode: str, bot_id: str, error: CryptoError) -> Response:
 
 
 async def read_body(
-    mode: str, crypto: WeComCrypto | None, bot_id: str, request: Request, now: float,
+    mode: str,
+    crypto: WeComCrypto | None,
+    bot_id: str,
+    request: Request,
+    now: float,
     timestamp: str,
-) -> bytes | Response:  # fmt: skip
+) -> bytes | Response:
     """The request body; or a 404 for a bot without this binding, a refusal for a
     timestamp out of the window, or a 413: refused on its declared length before it is
     read, and on its real length after."""

@@ -13,10 +13,19 @@ MENTION = re.compile(r"^\s*@\S+\s*")
 # What the channel reads from a message, with the types WeCom sends (None: absent)
 OBJECTS = ("from", "text", "voice", "mixed", "stream", "event", "event.feedback_event")
 SCALARS = (
-    "msgtype", "msgid", "chatid", "chattype", "response_url", "from.userid", "text.content",
-    "voice.content", "stream.id", "event.eventtype", "event.feedback_event.id",
+    "msgtype",
+    "msgid",
+    "chatid",
+    "chattype",
+    "response_url",
+    "from.userid",
+    "text.content",
+    "voice.content",
+    "stream.id",
+    "event.eventtype",
+    "event.feedback_event.id",
     "event.feedback_event.type",
-)  # fmt: skip
+)
 
 
 def _at(payload: dict[str, Any], path: str) -> Any:
