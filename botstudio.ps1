@@ -41,6 +41,7 @@ switch ($Command) {
     "test" {
         Install requirements-dev.txt
         & $Py -m ruff check .
+        & $Py -m mypy
         & $Py -m pytest @Rest
         exit $LASTEXITCODE
     }

@@ -119,7 +119,7 @@ def plain_turn(llm, messages: list[dict[str, str]], max_tokens: int) -> tuple[fl
 
 def engine_turn(engine: Engine, settings, messages, max_tokens: int) -> tuple[float, float, int]:
     generation = engine.generate(settings, messages, pinned=1, max_tokens=max_tokens)
-    generation.text()
+    generation.read_all()
     stats = generation.stats
     return (
         stats.time_to_first_token or stats.total_seconds,

@@ -65,7 +65,7 @@ def main() -> None:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": message}]
         return engine.generate(
             settings, messages, pinned=1, max_tokens=max_tokens, schema=schema
-        ).text()
+        ).read_all()
 
     unparsed = []
     logging.getLogger("runtime.leads.extract").addFilter(lambda r: unparsed.append(r) and False)

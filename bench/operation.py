@@ -21,7 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from runtime.channels.bindings import Bindings  # noqa: E402
 from runtime.engine import Engine, ModelPool  # noqa: E402
 from runtime.inbox import Inbox  # noqa: E402
 from runtime.models.catalog import ModelCatalog  # noqa: E402
@@ -32,6 +31,7 @@ from runtime.spec import BotRepository, parse_bot  # noqa: E402
 from runtime.spec.model import ModelSettings  # noqa: E402
 from runtime.store import Journal  # noqa: E402
 from runtime.store.settings import Settings  # noqa: E402
+from runtime.wecom.bindings import Bindings  # noqa: E402
 
 BLOCKED = [
     "赌博",
@@ -79,7 +79,7 @@ def scheduler_figures(root: Path) -> None:
         )
     clock = [1795395540.0]  # Monday 8:59 in Shanghai
     journal = Journal(root / "j.sqlite3")
-    bindings = Bindings(Settings(root / "settings.json"))
+    bindings = Bindings(Settings(root / "settings.json"), journal)
     for b in range(20):
         bindings.bind(f"bot{b}", "webhook", {"key": "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"})
     repo = BotRepository(bots, ModelCatalog(root / "gguf"), "zh")
@@ -105,7 +105,7 @@ def screen_figures(gguf: Path) -> None:
         {"role": "system", "content": "You are a helpful assistant."},
         {"role": "user", "content": "Write a long, detailed story about a lighthouse."},
     ]
-    engine.generate(settings, messages, pinned=1, max_tokens=8).text()  # load and warm
+    engine.generate(settings, messages, pinned=1, max_tokens=8).read_all()  # load and warm
 
     def run(screened: bool) -> tuple[float, int, str]:
         generation = engine.generate(settings, messages, pinned=1, max_tokens=300)

@@ -39,8 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.wecom import AES_KEY, BOT, TOKEN, wait_up  # noqa: E402
-from runtime.channels.bindings import Bindings  # noqa: E402
+from runtime.store.db import Journal  # noqa: E402
 from runtime.store.settings import Settings  # noqa: E402
+from runtime.wecom.bindings import Bindings  # noqa: E402
 from tests.fake_wecom import AIBotSender, free_port  # noqa: E402
 
 MB = 1024 * 1024
@@ -152,7 +153,9 @@ def main() -> None:
     (home / "bots" / "bench.yaml").write_text(BOT, encoding="utf-8")
     settings = Settings(home / "data" / "settings.json")
     settings.set_password("the right one")
-    Bindings(settings).bind("bench", "aibot", {"token": TOKEN, "aes_key": AES_KEY})
+    Bindings(settings, Journal(home / "data" / "botstudio.sqlite3")).bind(
+        "bench", "aibot", {"token": TOKEN, "aes_key": AES_KEY}
+    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "BOTSTUDIO_LANG": "en"}

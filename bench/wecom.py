@@ -28,8 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from runtime.channels.bindings import Bindings  # noqa: E402
-from runtime.store.settings import Settings  # noqa: E402
+from runtime.workspace import Workspace  # noqa: E402
 from tests.fake_wecom import AIBotSender, FakeWeCom, Served, free_port  # noqa: E402
 
 TOKEN, AES_KEY = "BenchToken", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
@@ -88,7 +87,7 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="botstudio-wecom-bench-"))
     (home / "bots").mkdir()
     (home / "bots" / "bench.yaml").write_text(BOT, encoding="utf-8")
-    Bindings(Settings(home / "data" / "settings.json")).bind(
+    Workspace(data_dir=home / "data").bindings.bind(  # as `launch.py bind` does
         "bench", "aibot", {"token": TOKEN, "aes_key": AES_KEY}
     )
     fake = FakeWeCom()

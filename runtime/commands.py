@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from runtime.dialogue import Dialogue
 from runtime.i18n import t
+from runtime.spec import BotSpec
 
 
-def command_reply(dialogue: Dialogue, bot_id: str, conversation: str, text: str) -> str | None:
-    """The answer to a chat command, or None when `text` is not one."""
+def command_reply(dialogue: Dialogue, spec: BotSpec, conversation: str, text: str) -> str | None:
+    """The answer to a chat command to the bot `spec`, or None when `text` is not one."""
     word = text.strip().split(maxsplit=1)[0].lower() if text.strip() else ""
     if word not in ("/help", "/clear", "/status"):
         return None
-    spec = dialogue.spec(bot_id)
     lang = spec.language
     if word == "/help":
         return t("cmd.help", lang, name=spec.name)
     if word == "/clear":
-        dialogue.reset(bot_id, conversation)
+        dialogue.reset(spec.id, conversation, spec=spec)
         return t("cmd.cleared", lang)
-    bot = dialogue.resolve(bot_id)
-    turns = len(dialogue.conversations.history(bot_id, conversation))
+    bot = dialogue.resolve(spec.id, spec=spec)
+    turns = len(dialogue.conversations.history(spec.id, conversation))
     return t(
         "cmd.status",
         lang,

@@ -10,12 +10,14 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
+from runtime.assignments import Assignments
 from runtime.engine import Engine, Generation, GenerationStats
 from runtime.engine.repetition import cut_repetition
-from runtime.experiments.assignment import Assignments
 from runtime.i18n import t
 from runtime.leads.capture import LeadCapture, Observation
+from runtime.leads.store import LeadStore
 from runtime.logmask import mask_user
 from runtime.prompt import BuiltPrompt, build_prompt
 from runtime.prompt.hidden import HiddenTextGuard
@@ -157,8 +159,11 @@ class Dialogue:
         except KeyError:
             raise UnknownBot(bot_id, self.bots.ids()) from None
 
-    def resolve(self, bot_id: str, variant: str | None = None) -> ResolvedBot:
-        spec = self.spec(bot_id)
+    def resolve(
+        self, bot_id: str, variant: str | None = None, *, spec: BotSpec | None = None
+    ) -> ResolvedBot:
+        """The bot as `variant` has it; `spec`: the bot's spec, when the caller has it."""
+        spec = spec or self.spec(bot_id)
         try:
             return spec.resolve(variant)
         except KeyError:
@@ -166,9 +171,10 @@ class Dialogue:
 
     def greet(self, bot_id: str, conversation: str, variant: str | None = None) -> str | None:
         """The greeting, said (and remembered) only when a conversation starts."""
+        spec = self.spec(bot_id)
         if variant is None and self.assignments is not None:
-            variant = self.assignments.variant_for(self.spec(bot_id), conversation)
-        bot = self.resolve(bot_id, variant)
+            variant = self.assignments.variant_for(spec, conversation)
+        bot = self.resolve(bot_id, variant, spec=spec)
         if not bot.greeting or self.conversations.history(bot_id, conversation, limit=1):
             return None
         self.conversations.append(
@@ -194,7 +200,12 @@ class Dialogue:
         self._event(bot_id, FEEDBACK, user, variant, payload)
 
     def _event(
-        self, bot_id: str, kind: str, user: str, variant: str | None, payload: dict | None = None
+        self,
+        bot_id: str,
+        kind: str,
+        user: str,
+        variant: str | None,
+        payload: dict[str, Any] | None = None,
     ) -> None:
         if self.events is not None:
             self.events.record(bot_id, kind, user, payload, variant=variant)
@@ -206,14 +217,18 @@ class Dialogue:
         message: str,
         variant: str | None = None,
         user: str | None = None,
+        *,
+        spec: BotSpec | None = None,
     ) -> Reply:
         """`user` is who wrote (in a group, the member); the conversation is the chat.
-        Without an explicit `variant`, the person gets their A/B variant (sticky)."""
+        Without an explicit `variant`, the person gets their A/B variant (sticky).
+        `spec`: the bot's spec, when the caller has loaded it (it is read once)."""
+        spec = spec or self.spec(bot_id)
         if variant is None and self.assignments is not None:
-            variant = self.assignments.variant_for(self.spec(bot_id), user or conversation)
+            variant = self.assignments.variant_for(spec, user or conversation)
         started_at = time.monotonic()
         person = user or conversation
-        bot = self.resolve(bot_id, variant)
+        bot = self.resolve(bot_id, variant, spec=spec)
         history = self.conversations.history(bot_id, conversation)
         if not history:
             self._event(bot_id, STARTED, person, bot.variant_id)
@@ -244,7 +259,6 @@ class Dialogue:
         turn = 1 + sum(1 for turn in history if turn.role == "user")
         lead, note = None, ""
         if self.leads is not None:
-            spec = self.spec(bot_id)
             lead = self.leads.observe(spec, person, conversation, message, variant=bot.variant_id)
             if lead is not None:
                 note = self.leads.turn_note(spec, lead.lead)
@@ -296,11 +310,27 @@ class Dialogue:
         )
         return bot, prompt, generation
 
-    def reset(self, bot_id: str, conversation: str) -> int:
-        self.spec(bot_id)  # an unknown bot is an error, not a silent no-op
+    def reset(self, bot_id: str, conversation: str, *, spec: BotSpec | None = None) -> int:
+        if spec is None:
+            self.spec(bot_id)  # an unknown bot is an error, not a silent no-op
         return self.conversations.reset(bot_id, conversation)
 
     def set_aside(self, bot_id: str, conversation: str) -> str | None:
-        """Start afresh but keep what was said (and any lead from it) under a new id."""
+        """Start `conversation` afresh without forgetting it: its messages move to
+        `<conversation>#1` (#2, … the first free id), and so does a lead captured from
+        them, still pointing at them. Returns the new id, or None with nothing said yet.
+        (The studio's 清空对话: a lead's evidence is never erased by a try-out reset.)"""
         self.spec(bot_id)
-        return self.conversations.set_aside(bot_id, conversation)
+        journal = self.conversations.journal
+        leads = self.leads.store if self.leads is not None else LeadStore(journal)
+        with journal.transaction() as db:
+            if not self.conversations.said(bot_id, conversation, db):
+                return None
+            number = 1
+            kept = f"{conversation}#{number}"
+            while self.conversations.said(bot_id, kept, db) or leads.mentions(bot_id, kept, db):
+                number += 1
+                kept = f"{conversation}#{number}"
+            self.conversations.move(bot_id, conversation, kept, db)
+            leads.follow(bot_id, conversation, kept, db)
+            return kept

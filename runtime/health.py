@@ -7,17 +7,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from runtime.channels.reasons import delivery_error
 from runtime.endpoints.health import endpoint_health
 from runtime.engine import gpu_offload_supported
 from runtime.i18n import t
+from runtime.inbox import Inbox
+from runtime.outbox import Outbox
 from runtime.overview import errors
+from runtime.wecom.reasons import delivery_error
 from runtime.workspace import Workspace
 
 
 def health(
     workspace: Workspace,
-    backlog: int | None = None,
     now: float | None = None,
     lang: str | None = None,
 ) -> dict[str, Any]:
@@ -30,10 +31,8 @@ def health(
         for bot_id in workspace.bots.ids()
         if bindings.of(bot_id)
     }
-    db = workspace.journal.connection()
-    if backlog is None:
-        backlog = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
-    waiting = db.execute("SELECT COUNT(*) FROM inbox WHERE state = 'received'").fetchone()[0]
+    backlog = Outbox(workspace.journal, bindings).backlog()
+    waiting = Inbox(workspace.journal).waiting()
     recent = errors(workspace.journal, None, now)
     failed_pushes = sum(1 for e in recent if e["what"] == "delivery")
     failed_runs = [e for e in recent if e["what"] == "schedule"]

@@ -10,11 +10,31 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, cast
 
 from runtime.store.db import Journal
 from runtime.store.events import EventLog
+
+
+@dataclass(frozen=True)
+class ReplyRoute:
+    """Where the answer to a message goes. `mode` picks the responder's deliverer:
+    stream (WeCom polls the stream board), response_url (the outbox posts to it),
+    longconn (the outbox sends on the socket, by req_id), app (message/send), none."""
+
+    mode: str = "none"
+    stream_id: str | None = None  # a streamed reply's id on the stream board
+    response_url: str | None = None
+    req_id: str | None = None  # the long connection's request being answered
+
+    def to_json(self) -> str:  # the inbox's `reply` column
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ReplyRoute:
+        known = {k: v for k, v in json.loads(text or "{}").items() if k in cls.__dataclass_fields__}
+        return cls(**known)
 
 
 @dataclass(frozen=True)
@@ -25,7 +45,42 @@ class Inbound:
     conversation: str  # group chat id, or the user in a 1:1 chat
     speaker: str
     text: str
-    reply: dict[str, Any] = field(default_factory=dict)  # how to answer
+    route: ReplyRoute = field(default_factory=ReplyRoute)  # how to answer
+
+
+@dataclass(frozen=True)
+class InboxMessage:
+    """A journaled message: one row of the inbox."""
+
+    id: int
+    channel: str
+    bot_id: str
+    msgid: str
+    conversation: str
+    speaker: str
+    text: str
+    route: ReplyRoute
+    state: str  # received | answered | ignored
+    answer: str | None
+    received_at: float
+    answered_at: float | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> InboxMessage:
+        return cls(
+            id=row["id"],
+            channel=row["channel"],
+            bot_id=row["bot_id"],
+            msgid=row["msgid"],
+            conversation=row["conversation"],
+            speaker=row["speaker"],
+            text=row["text"],
+            route=ReplyRoute.from_json(row["reply"]),
+            state=row["state"],
+            answer=row["answer"],
+            received_at=row["received_at"],
+            answered_at=row["answered_at"],
+        )
 
 
 class Inbox:
@@ -45,29 +100,42 @@ class Inbox:
                     message.conversation,
                     message.speaker,
                     message.text,
-                    json.dumps(message.reply, ensure_ascii=False),
+                    message.route.to_json(),
                     time.time(),
                 ),
             )
             if cursor.rowcount:
-                return cursor.lastrowid, True
+                return cast(int, cursor.lastrowid), True  # set: the INSERT added a row
             row = db.execute(
                 "SELECT id FROM inbox WHERE channel = ? AND bot_id = ? AND msgid = ?",
                 (message.channel, message.bot_id, message.msgid),
             ).fetchone()
             return row[0], False
 
-    def get(self, inbox_id: int) -> sqlite3.Row | None:
-        return (
+    def get(self, inbox_id: int) -> InboxMessage | None:
+        row = (
             self.journal.connection()
             .execute("SELECT * FROM inbox WHERE id = ?", (inbox_id,))
             .fetchone()
         )
+        return None if row is None else InboxMessage.from_row(row)
+
+    def by_stream(self, bot_id: str, stream_id: str) -> InboxMessage | None:
+        """The message a streamed reply answers (WeCom polls for it by the stream's id)."""
+        row = (
+            self.journal.connection()
+            .execute(
+                "SELECT * FROM inbox WHERE bot_id = ? AND json_extract(reply, '$.stream_id') = ?",
+                (bot_id, stream_id),
+            )
+            .fetchone()
+        )
+        return None if row is None else InboxMessage.from_row(row)
 
     def count_since(self, bot_id: str, speaker: str, since: float, until: float) -> int:
         """How many messages this person sent the bot in (since, until]: for the rate limit,
         which judges a message by what came before it (and itself), never after."""
-        return (
+        count: int = (
             self.journal.connection()
             .execute(
                 "SELECT COUNT(*) FROM inbox WHERE bot_id = ? AND speaker = ?"
@@ -76,6 +144,7 @@ class Inbox:
             )
             .fetchone()[0]
         )
+        return count
 
     def unanswered(self) -> list[int]:
         rows = self.journal.connection().execute(
@@ -83,7 +152,40 @@ class Inbox:
         )
         return [r[0] for r in rows]
 
-    def finish(self, inbox_id: int, state: str, answer: str | None, db=None) -> None:
+    def waiting(self) -> int:
+        """How many messages wait for an answer."""
+        count: int = (
+            self.journal.connection()
+            .execute("SELECT COUNT(*) FROM inbox WHERE state = 'received'")
+            .fetchone()[0]
+        )
+        return count
+
+    def ignored_since(
+        self, since: float, bot_id: str | None = None
+    ) -> list[tuple[float, str, str]]:
+        """(received at, bot, text) of each message left unanswered (its bot could not
+        answer) received after `since`: for one bot, or (None) for all."""
+        mine = "" if bot_id is None else " AND bot_id = ?"
+        args = (since,) if bot_id is None else (since, bot_id)
+        rows = self.journal.connection().execute(
+            "SELECT received_at, bot_id, text FROM inbox WHERE state = 'ignored'"
+            " AND received_at > ?" + mine,
+            args,
+        )
+        return [(at, bot, text) for at, bot, text in rows]
+
+    def forget_speaker(self, bot_id: str, speaker: str, db: sqlite3.Connection) -> None:
+        """Erase what one person wrote to a bot and what was answered (the rows stay, so
+        that a redelivery is still recognised), in the caller's transaction."""
+        db.execute(
+            "UPDATE inbox SET text = '', answer = NULL WHERE bot_id = ? AND speaker = ?",
+            (bot_id, speaker),
+        )
+
+    def finish(
+        self, inbox_id: int, state: str, answer: str | None, db: sqlite3.Connection | None = None
+    ) -> None:
         sql = "UPDATE inbox SET state = ?, answer = ?, answered_at = ? WHERE id = ?"
         args = (state, answer, time.time(), inbox_id)
         if db is not None:
@@ -92,6 +194,8 @@ class Inbox:
             with self.journal.transaction() as tx:
                 tx.execute(sql, args)
 
-    def record_event(self, bot_id: str, kind: str, user: str | None, payload: dict) -> None:
+    def record_event(
+        self, bot_id: str, kind: str, user: str | None, payload: dict[str, Any]
+    ) -> None:
         """A WeCom event as it came (enter_chat, template card clicks...), for the record."""
         EventLog(self.journal).record(bot_id, kind, user, payload)

@@ -10,10 +10,15 @@ import hmac
 import logging
 import re
 import secrets
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from runtime.store.private import open_private, private_dir, private_file
+
+if TYPE_CHECKING:
+    from runtime.store.settings import Settings
 
 # A mainland mobile number: 1[3-9] and 9 more digits, in one run or grouped 3-4-4 by
 # spaces or hyphens, ASCII or full-width, after +86 / 0086 (or 86 and a separator) or
@@ -49,10 +54,10 @@ def mask_user(user: str, salt: str) -> str:
     return "u-" + hmac.new(key, message, hashlib.sha256).hexdigest()[:10]
 
 
-def log_salt(settings) -> str:
+def log_salt(settings: Settings) -> str:
     """This install's secret for mask_user, made once and kept in the secret store
     (a Settings: data/settings.json, mode 0600)."""
-    salt = settings.get("log_salt")
+    salt: str | None = settings.get("log_salt")
     if not salt:
         salt = secrets.token_hex(16)
         settings.set("log_salt", salt)
@@ -69,10 +74,11 @@ class MaskPersonalData(logging.Filter):
 class PrivateRotatingFileHandler(RotatingFileHandler):
     """Log files only their owner can read (0600), the rotated ones too."""
 
-    def _open(self):
-        return open_private(
+    def _open(self) -> TextIOWrapper:
+        handle = open_private(
             Path(self.baseFilename), self.mode, encoding=self.encoding, errors=self.errors
         )
+        return cast(TextIOWrapper, handle)  # a text mode: open() gives a TextIOWrapper
 
 
 def install(data_dir: Path | None = None) -> None:

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from runtime.channels.bindings import Bindings
-from runtime.channels.wecom import webhook
-from runtime.channels.wecom.split import MARKDOWN_LIMIT, TEXT_LIMIT, split_message
 from runtime.store.db import Journal
+from runtime.wecom import webhook
+from runtime.wecom.bindings import Bindings
+from runtime.wecom.split import MARKDOWN_LIMIT, TEXT_LIMIT, split_message
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,24 @@ def http_sender(channel: str, target: str, body: dict[str, Any], bot_id: str) ->
 
 def backoff(attempts: int) -> float:
     return min(300.0, 2.0**attempts)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where one queued message stands."""
+
+    state: str  # pending | sending | sent | failed
+    last_error: str | None  # why the last attempt failed (kept while it is retried)
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """How waiting for messages ended: all "sent", one "failed" (with why), or still
+    "waiting" when the time ran out."""
+
+    state: str
+    error: str = ""
 
 
 class Outbox:
@@ -80,7 +100,7 @@ class Outbox:
         bodies: list[dict[str, Any]],
         *,
         inbox_id: int | None = None,
-        db=None,
+        db: sqlite3.Connection | None = None,
     ) -> list[int]:
         now = self.clock()
         rows = [
@@ -97,7 +117,7 @@ class Outbox:
             with self.journal.transaction() as tx:
                 ids = [tx.execute(sql, row).lastrowid for row in rows]
         self.wake()
-        return ids
+        return cast(list[int], ids)  # each INSERT added a row: none is None
 
     # --- delivering ---------------------------------------------------------------
 
@@ -108,7 +128,7 @@ class Outbox:
                 "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
             ).rowcount
 
-    def _sent_recently(self, db, target: str, now: float) -> list[float]:
+    def _sent_recently(self, db: sqlite3.Connection, target: str, now: float) -> list[float]:
         rows = db.execute(
             "SELECT sent_at FROM outbox WHERE target = ? AND state = 'sent' AND sent_at > ?"
             " ORDER BY sent_at",
@@ -180,15 +200,61 @@ class Outbox:
             .execute("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")
             .fetchone()
         )
-        return row[0]
+        due: float | None = row[0]  # NULL when nothing is pending
+        return due
 
     def backlog(self) -> int:
+        """How many messages are waiting to be sent (being sent included)."""
         row = (
             self.journal.connection()
             .execute("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')")
             .fetchone()
         )
-        return row[0]
+        count: int = row[0]
+        return count
+
+    def progress(self, ids: list[int]) -> list[Progress]:
+        """Where each of these messages stands, in the order of their ids."""
+        marks = ",".join("?" * len(ids))
+        rows = self.journal.connection().execute(
+            f"SELECT state, last_error, attempts FROM outbox WHERE id IN ({marks}) ORDER BY id",
+            ids,
+        )
+        return [Progress(r["state"], r["last_error"], r["attempts"]) for r in rows]
+
+    def wait_delivered(
+        self,
+        ids: list[int],
+        *,
+        deliver: bool = False,
+        timeout: float | None = None,
+        retries: bool = True,
+    ) -> Delivered:
+        """Wait until these messages are all sent or one has failed.
+        `deliver`: send them from here (the command line), or (False) let the running
+        server's worker do it (the studio). `retries`: wait while a failed attempt is
+        retried; False takes the first error as the answer (a test message, whose sender
+        wants to know at once). `timeout`: seconds, after which it is "waiting"."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if deliver:
+                self.deliver_due()
+            states = self.progress(ids)
+            if all(p.state == "sent" for p in states):
+                return Delivered("sent")
+            for p in states:
+                if p.state == "failed" or (not retries and p.last_error):
+                    return Delivered("failed", p.last_error or "")
+            pause = 0.2
+            if deliver:  # wait out the pace when a long message needs it
+                due = self.next_due() or self.clock() + 1
+                pause = min(max(due - self.clock(), 0.2), 5)
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return Delivered("waiting")
+                pause = min(pause, left)
+            time.sleep(pause)
 
     def wake(self) -> None:
         """Deliver now rather than at the next idle tick (new rows, or shutting down)."""
@@ -204,3 +270,18 @@ class Outbox:
                 log.exception("outbox delivery failed")
             self._wake.wait(idle)
             self._wake.clear()
+
+
+def failed_since(
+    journal: Journal, since: float, bot_id: str | None = None
+) -> list[tuple[float, str, str]]:
+    """(queued at, bot, why) of each message given up on that was queued after `since`:
+    for one bot, or (None) for all. For reports, which have the journal and no outbox."""
+    mine = "" if bot_id is None else " AND bot_id = ?"
+    args = (since,) if bot_id is None else (since, bot_id)
+    rows = journal.connection().execute(
+        "SELECT created_at, bot_id, last_error FROM outbox WHERE state = 'failed'"
+        " AND created_at > ?" + mine,
+        args,
+    )
+    return [(at, bot, error or "") for at, bot, error in rows]

@@ -4,24 +4,38 @@ in its time zone."""
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from runtime.i18n import said
+from runtime.inbox import Inbox
+from runtime.leads.store import LeadStore
+from runtime.outbox import failed_since
 from runtime.spec.model import BotSpec
 from runtime.store.db import Journal
+from runtime.store.events import MESSAGE, EventLog
+from runtime.store.schedule_runs import ScheduleRuns
 
 DAY = 86_400
 
 
+class DailyFigures(TypedDict):
+    """One value per day, oldest first; the numbers are chart series (counts, seconds)."""
+
+    days: list[str]  # ISO dates
+    replies: list[float]
+    median_reply_s: list[float]
+    leads: list[float]
+    conversions: list[float]
+
+
 def daily(
     journal: Journal, spec: BotSpec, days: int = 14, now: float | None = None
-) -> dict[str, list]:
+) -> DailyFigures:
     """{"days": [...], "replies": [...], "median_reply_s": [...], "leads": [...],
     "conversions": [...]}, oldest day first, one value per day."""
     now = now or time.time()
@@ -33,21 +47,12 @@ def daily(
     def day_of(moment: float) -> date:
         return datetime.fromtimestamp(moment, zone).date()
 
-    db = journal.connection()
     latencies: dict[date, list[float]] = defaultdict(list)
-    for payload, at in db.execute(
-        "SELECT payload, created_at FROM events WHERE bot_id = ? AND kind = 'message'"
-        " AND created_at >= ?",
-        (spec.id, start),
-    ):
-        latencies[day_of(at)].append(json.loads(payload).get("latency_ms", 0) / 1000)
+    for at, payload in EventLog(journal).since(spec.id, MESSAGE, start):
+        latencies[day_of(at)].append(payload.get("latency_ms", 0) / 1000)
     leads: dict[date, int] = defaultdict(int)
     conversions: dict[date, int] = defaultdict(int)
-    for created, converted_at in db.execute(
-        "SELECT created_at, converted_at FROM leads WHERE bot_id = ? AND user NOT LIKE 'studio:%'"
-        " AND (created_at >= ? OR converted_at >= ?)",
-        (spec.id, start, start),
-    ):
+    for created, converted_at in LeadStore(journal).customer_activity(spec.id, start):
         if created >= start:
             leads[day_of(created)] += 1
         if converted_at and converted_at >= start:
@@ -67,16 +72,9 @@ def errors(journal: Journal, bot_id: str | None, now: float | None = None) -> li
     """What went wrong in the last 24 hours, latest first: for one bot, or (None) for all.
     Each: at, bot, what (delivery | schedule | unanswered), detail, and the schedule's id."""
     since = (now or time.time()) - DAY
-    mine = "" if bot_id is None else " AND bot_id = ?"
-    args = (since,) if bot_id is None else (since, bot_id)
-    db = journal.connection()
     found = [
-        {"at": at, "bot": bot, "what": "delivery", "detail": error or ""}
-        for at, bot, error in db.execute(
-            "SELECT created_at, bot_id, last_error FROM outbox WHERE state = 'failed'"
-            " AND created_at > ?" + mine,
-            args,
-        )
+        {"at": at, "bot": bot, "what": "delivery", "detail": error}
+        for at, bot, error in failed_since(journal, since, bot_id)
     ]
     found += [
         {
@@ -86,18 +84,10 @@ def errors(journal: Journal, bot_id: str | None, now: float | None = None) -> li
             "schedule": schedule,
             "detail": error or said(f"sched.state.{state}"),
         }
-        for at, bot, schedule, state, error in db.execute(
-            "SELECT started_at, bot_id, schedule_id, state, error FROM schedule_runs"
-            " WHERE state IN ('failed', 'missed') AND started_at > ?" + mine,
-            args,
-        )
+        for at, bot, schedule, state, error in ScheduleRuns(journal).failed_since(since, bot_id)
     ]
     found += [
         {"at": at, "bot": bot, "what": "unanswered", "detail": text[:60]}
-        for at, bot, text in db.execute(
-            "SELECT received_at, bot_id, text FROM inbox WHERE state = 'ignored'"
-            " AND received_at > ?" + mine,
-            args,
-        )
+        for at, bot, text in Inbox(journal).ignored_since(since, bot_id)
     ]
     return sorted(found, key=lambda e: e["at"], reverse=True)

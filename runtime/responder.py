@@ -10,8 +10,8 @@ either leaves it unanswered (answered again on restart) or queued (sent once).
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,15 +21,17 @@ from runtime.commands import command_reply
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.engine import ModelMissing
 from runtime.i18n import t
-from runtime.inbox import Inbox
+from runtime.inbox import Inbox, InboxMessage
 from runtime.logmask import mask_user
 from runtime.outbox import Outbox
 from runtime.prompt import PromptTooLong
 from runtime.safety import over_rate_limit
-from runtime.spec import SpecError
+from runtime.spec import BotSpec, SpecError
 
 log = logging.getLogger(__name__)
-Deliver = Callable[[Any, dict[str, Any], str, Any], None]  # (row, reply, answer, db)
+# How an answer leaves, by its route's mode: (message, answer, the open transaction).
+# It queues the answer in the outbox within that transaction, which also marks it answered.
+Deliver = Callable[[InboxMessage, str, sqlite3.Connection], None]
 
 
 class StreamBoard:
@@ -55,13 +57,16 @@ class Responder:
         inbox: Inbox,
         outbox: Outbox,
         streams: StreamBoard,
+        deliverers: dict[str, Deliver] | None = None,
         workers: int = 2,
     ):
+        """`deliverers`: how an answer leaves, by its route's mode (the channels'); an
+        answer with no deliverer for its mode is only recorded (and streamed, if it is)."""
         self.dialogue = dialogue
         self.inbox = inbox
         self.outbox = outbox
         self.streams = streams
-        self.deliverers: dict[str, Deliver] = {}  # reply mode -> how it leaves
+        self.deliverers = dict(deliverers or {})
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="responder")
         self._claimed: set[int] = set()
         self._lock = threading.Lock()
@@ -94,29 +99,27 @@ class Responder:
                 self._claimed.discard(inbox_id)
 
     def handle(self, inbox_id: int) -> None:
-        row = self.inbox.get(inbox_id)
-        if row is None or row["state"] != "received":
+        message = self.inbox.get(inbox_id)
+        if message is None or message.state != "received":
             return
-        reply = json.loads(row["reply"])
-        bot_id, conversation = row["bot_id"], row["conversation"]
         try:
-            spec = self.dialogue.spec(bot_id)
+            spec = self.dialogue.spec(message.bot_id)  # once: handed down from here
         except (UnknownBot, SpecError) as exc:
-            log.warning("inbox %s: bot %s cannot answer: %s", inbox_id, bot_id, exc)
+            log.warning("inbox %s: bot %s cannot answer: %s", inbox_id, message.bot_id, exc)
             self.inbox.finish(inbox_id, "ignored", None)
             return
-        stream_id = reply.get("stream_id")
-        if over_rate_limit(self.inbox, spec, row["speaker"], row["received_at"]):
+        stream_id = message.route.stream_id
+        if over_rate_limit(self.inbox, spec, message.speaker, message.received_at):
             # too many messages from one person: a polite word, and the model stays free
-            person = mask_user(row["speaker"], self.dialogue.log_salt)
-            log.info("bot %s: %s is over the rate limit", bot_id, person)
-            self.deliver(row, reply, t("reply.rate_limited", spec.language))
+            person = mask_user(message.speaker, self.dialogue.log_salt)
+            log.info("bot %s: %s is over the rate limit", spec.id, person)
+            self.deliver(message, t("reply.rate_limited", spec.language))
             return
-        answer = command_reply(self.dialogue, bot_id, conversation, row["text"])
+        answer = command_reply(self.dialogue, spec, message.conversation, message.text)
         if answer is None:
             try:
                 generating = self.dialogue.reply(
-                    bot_id, conversation, row["text"], user=row["speaker"]
+                    spec.id, message.conversation, message.text, user=message.speaker, spec=spec
                 )
                 pieces: list[str] = []
                 for piece in generating:  # screened for blocked words as it streams
@@ -129,9 +132,9 @@ class Responder:
             except (PromptTooLong, ModelMissing) as exc:
                 log.error("inbox %s: %s", inbox_id, exc)
                 answer = t("reply.unavailable", spec.language)
-        self.deliver(row, reply, answer)
+        self.deliver(message, answer)
 
-    def alert(self, spec: Any, lead: Any) -> None:
+    def alert(self, spec: BotSpec, lead: Any) -> None:
         """A conversion: tell the team's alert group, if the bot has one bound."""
         from runtime.leads.export import alert_text
 
@@ -139,12 +142,11 @@ class Responder:
         with contextlib.suppress(LookupError):
             self.outbox.push(spec.id, alert_text(spec, lead), markdown=True, kind="alert_webhook")
 
-    def deliver(self, row: Any, reply: dict[str, Any], answer: str) -> None:
-        mode = reply.get("mode", "none")
+    def deliver(self, message: InboxMessage, answer: str) -> None:
         with self.inbox.journal.transaction() as db:
-            deliver = self.deliverers.get(mode)
+            deliver = self.deliverers.get(message.route.mode)
             if deliver is not None:
-                deliver(row, reply, answer, db)
-            self.inbox.finish(row["id"], "answered", answer, db=db)
-        if reply.get("stream_id"):
-            self.streams.update(reply["stream_id"], answer, finished=True)
+                deliver(message, answer, db)
+            self.inbox.finish(message.id, "answered", answer, db=db)
+        if message.route.stream_id:
+            self.streams.update(message.route.stream_id, answer, finished=True)

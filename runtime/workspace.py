@@ -10,12 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import runtime.schedules  # noqa: F401  (hands the spec its cron and figure checks)
 from runtime.engine import POOL, Engine, ModelPool
 from runtime.models.catalog import ModelCatalog
 from runtime.spec import BotRepository
 from runtime.store import Conversations, Journal
 from runtime.store.settings import Settings
+
+if TYPE_CHECKING:  # imported late below, each where it is first needed
+    from runtime.dialogue import Dialogue
+    from runtime.endpoints import Endpoints, RemoteModels
+    from runtime.leads.extract import Generate
+    from runtime.leads.store import LeadStore
+    from runtime.models.download_jobs import DownloadJobs
+    from runtime.spec.model import BotSpec
+    from runtime.store.events import EventLog
+    from runtime.wecom.bindings import Bindings
 
 
 @dataclass
@@ -35,7 +47,7 @@ class Workspace:
         return BotRepository(self.bots_dir, self.models, self.lang)
 
     @cached_property
-    def downloads(self):  # model downloads running in the background (the studio's)
+    def downloads(self) -> DownloadJobs:  # model downloads running in the background (the studio's)
         from runtime.models.download_jobs import DownloadJobs
 
         return DownloadJobs(self.gguf_dir)
@@ -48,24 +60,24 @@ class Workspace:
     def settings(self) -> Settings:
         return Settings(self.data_dir / "settings.json")
 
-    @cached_property
-    def bindings(self):  # WeCom credentials and health, in the secret store
-        from runtime.channels.bindings import Bindings
+    @cached_property  # WeCom credentials in the secret store, their health in the journal
+    def bindings(self) -> Bindings:
+        from runtime.wecom.bindings import Bindings
 
-        return Bindings(self.settings)
+        return Bindings(self.settings, self.journal)
 
     @cached_property
     def conversations(self) -> Conversations:
         return Conversations(self.journal)
 
     @cached_property
-    def endpoints(self):  # models served elsewhere, in the secret store
+    def endpoints(self) -> Endpoints:  # models served elsewhere, in the secret store
         from runtime.endpoints import Endpoints
 
         return Endpoints(self.settings)
 
-    @cached_property
-    def remote(self):  # their URL pools and clients (opened when a bot first uses one)
+    @cached_property  # their URL pools and clients (opened when a bot first uses one)
+    def remote(self) -> RemoteModels:
         from runtime.endpoints import RemoteModels
 
         return RemoteModels(lambda: self.endpoints, self.lang)
@@ -75,34 +87,34 @@ class Workspace:
         return Engine(self.models, self.pool, self.lang, remote=self.remote)
 
     @cached_property
-    def leads(self):
+    def leads(self) -> LeadStore:
         from runtime.leads.store import LeadStore
 
         return LeadStore(self.journal)
 
     @cached_property
-    def dialogue(self):  # imported late: the dialogue needs everything above
+    def dialogue(self) -> Dialogue:  # imported late: the dialogue needs everything above
         from runtime.dialogue import Dialogue
         from runtime.leads.capture import LeadCapture
 
         engine = self.engine
 
-        def generate_for(spec):
+        def generate_for(spec: BotSpec) -> Generate:
             """Lead extraction on the bot's own model: greedy, held to a JSON schema."""
             settings = spec.model.model_copy(update={"temperature": 0})
 
-            def generate(system: str, message: str, schema: dict, max_tokens: int) -> str:
+            def generate(system: str, message: str, schema: dict[str, Any], max_tokens: int) -> str:
                 messages = [
                     {"role": "system", "content": system},
                     {"role": "user", "content": message},
                 ]
                 return engine.generate(
                     settings, messages, pinned=1, max_tokens=max_tokens, schema=schema
-                ).text()
+                ).read_all()
 
             return generate
 
-        from runtime.experiments.assignment import Assignments
+        from runtime.assignments import Assignments
 
         capture = LeadCapture(self.leads, generate_for)
         return Dialogue(
@@ -123,7 +135,7 @@ class Workspace:
         return log_salt(self.settings)
 
     @cached_property
-    def events(self):
+    def events(self) -> EventLog:
         from runtime.store.events import EventLog
 
         return EventLog(self.journal)

@@ -14,9 +14,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from
 import gradio as gr
 from fastapi import FastAPI
 
-from runtime.server.limits import Limits
+from runtime.web.limits import Limits
 from runtime.workspace import Workspace
-from studio.context import StudioContext
+from studio.context import RunningChannels, StudioContext
 from studio.tabs import (
     bots,
     compare,
@@ -72,7 +72,7 @@ SIGN_OUT_JS = """() => { fetch('/logout', {method: 'POST', credentials: 'same-or
 def build_studio(
     workspace: Workspace,
     lang: str,
-    hub=None,
+    hub: RunningChannels,
     limits: Limits | None = None,
     on_shutdown: list | None = None,
 ) -> gr.Blocks:
@@ -140,7 +140,9 @@ def _opening(ctx: StudioContext, tab_ids: list[str]):
         wanted, tab = params.get("bot"), params.get("tab")
         tab = tab if tab in tab_ids else None
         picker = _picker(ctx, current, wanted)
-        shown = gr.Tabs(selected=tab) if tab else gr.update()
+        # No tab named: leave the tabs alone (gr.skip), since a user may already have
+        # opened one while the page was loading, and an update would switch it back.
+        shown = gr.Tabs(selected=tab) if tab else gr.skip()
         return [picker, shown, *_timers_for(ctx, tab or tab_ids[0])()]
 
     return opening
@@ -168,7 +170,7 @@ def mount_studio(
 ) -> None:
     limits = limits or Limits()
     on_shutdown: list = []
-    demo = build_studio(workspace, lang, getattr(app.state, "hub", None), limits, on_shutdown)
+    demo = build_studio(workspace, lang, app.state.hub, limits, on_shutdown)
     gr.mount_gradio_app(
         app,
         demo,
@@ -178,7 +180,7 @@ def mount_studio(
         footer_links=[],
         show_error=True,
         ssr_mode=False,
-        max_file_size=limits.model_file,  # per kind of file: runtime/server/limits.py
+        max_file_size=limits.model_file,  # per kind of file: runtime/web/limits.py
         js=GRADIO_LOCALE_JS.replace("{locale}", GRADIO_LOCALES[lang]),
     )
     _at_shutdown(app, on_shutdown)

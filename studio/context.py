@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import gradio as gr
 
@@ -14,20 +14,36 @@ from runtime.spec import BotRepository, BotSpec, SpecError
 from runtime.spec.model import DEFAULT_MODEL
 from runtime.workspace import Workspace
 
+if TYPE_CHECKING:
+    from runtime.outbox import Outbox
+    from runtime.responder import Responder
+    from runtime.schedules.runner import Scheduler
+
 REFRESH_SECONDS = 10  # how often a shown 概览, 线索 or 企业微信 tab re-reads itself
+
+
+class RunningChannels(Protocol):
+    """The running server's channels as the tabs use them: runtime/server/hub.py's
+    ChannelHub, a layer above the studio, handed in by the server that mounts it."""
+
+    outbox: Outbox
+    responder: Responder
+    scheduler: Scheduler
+
+    def connect(self, bot_id: str) -> None: ...
 
 
 @dataclass
 class StudioContext:
     workspace: Workspace
     lang: str
-    hub: Any = None  # the running server's channels (WeCom), when there is one
+    hub: RunningChannels  # the running server's channels (WeCom), its outbox and scheduler
     bot_picker: Any = None  # gr.Dropdown: the bot every tab works on
     # (handler, inputs, outputs) run when the page loads, after the picker is filled
     on_load: list[tuple[Any, Any, Any]] = field(default_factory=list)
     # run when the server stops (removing files with personal data, studio/downloads.py)
     on_shutdown: list[Any] = field(default_factory=list)
-    limits: Any = None  # runtime.server.limits.Limits: what an upload may weigh
+    limits: Any = None  # runtime.web.limits.Limits: what an upload may weigh
     # gr.State bumped after a tab writes bots, models or bindings: lists listen to it
     changed: Any = None
     tabs: Any = None  # gr.Tabs, for a handler that has to show a tab
@@ -57,7 +73,7 @@ class StudioContext:
             self.timers[self.tab_id].tick(handler, inputs, outputs, **quiet)
 
     def upload_limits_text(self) -> str:
-        from runtime.server.limits import size_text
+        from runtime.web.limits import size_text
 
         return self.t(
             "limit.upload_label",

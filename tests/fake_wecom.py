@@ -20,7 +20,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 
-from runtime.channels.wecom.crypto import WeComCrypto
+from runtime.wecom.crypto import WeComCrypto
 
 LIMITS = {"text": 2048, "markdown": 4096, "markdown_v2": 4096}
 PER_MINUTE = 20
@@ -232,7 +232,7 @@ class AIBotSender:
         return body
 
     def signed(self, payload: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-        from runtime.channels.wecom.crypto import signature
+        from runtime.wecom.crypto import signature
 
         encrypted = self.crypto.encrypt(json.dumps(payload, ensure_ascii=False))
         timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.experiments.assignment import Assignments, pick
+from runtime.assignments import Assignments, pick
 from runtime.spec import parse_bot
 from runtime.store import Journal
 

@@ -234,8 +234,8 @@ def test_a_schedule_run_error_is_kept_as_words_for_each_reader(home: Path, gguf_
 
 
 def test_delivery_errors_in_words_with_wecom_code_beside() -> None:
-    from runtime.channels.reasons import delivery_error
     from runtime.i18n import shown
+    from runtime.wecom.reasons import delivery_error
 
     said = delivery_error("errcode 93000: invalid webhook url", "zh")
     assert said == "企业微信拒绝了这条消息（错误码 93000：invalid webhook url）"
@@ -271,12 +271,12 @@ def test_lead_field_types_show_in_words_and_read_back_as_keys(gguf_dir: Path) ->
     repo = BotRepository(ROOT / "bots", ModelCatalog(gguf_dir), "zh")
     spec = repo.load("xiaolan-sales")
     form = spec_to_form(spec, "zh")
-    assert [row[2] for row in form["fields"]] == [
+    assert [row[2] for row in form["lead_capture.fields"]] == [
         "文字（text）",
         "手机号（phone_cn）",
         "单选（choice）",
     ]
-    form["fields"][0][2] = "邮箱"  # typed in words, no key
+    form["lead_capture.fields"][0][2] = "邮箱"  # typed in words, no key
     data = form_to_data(form, spec.model_dump(mode="json", exclude_unset=True))
     assert [f["type"] for f in data["lead_capture"]["fields"]] == ["email", "phone_cn", "choice"]
 

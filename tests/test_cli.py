@@ -150,10 +150,9 @@ def _free_port() -> int:
 
 
 def test_server_starts_and_reports_health(tmp_path: Path, bots_dir: Path) -> None:
-    from runtime.channels.bindings import Bindings
-    from runtime.store.settings import Settings
+    from runtime.workspace import Workspace
 
-    bindings = Bindings(Settings(tmp_path / "settings.json"))
+    bindings = Workspace(data_dir=tmp_path).bindings  # as `launch.py bind` does
     bindings.bind("ops-helper", "webhook", {"key": "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"})
     bindings.failed("ops-helper", "webhook", "93000 invalid webhook url", broken=True)
     port = _free_port()

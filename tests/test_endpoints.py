@@ -639,7 +639,7 @@ def test_compare_and_rehearsal_run_on_an_endpoint(workspace: Workspace, fakes) -
         encoding="utf-8",
     )
     _, _, generation = workspace.dialogue.preview("local", "Hi", model_file="endpoint:remote")
-    assert generation.text() == fake.reply  # compare: a bot on a local file, on the endpoint
+    assert generation.read_all() == fake.reply  # compare: a bot on a local file, on the endpoint
     from runtime.experiments.rehearse import Customers, Rehearsal
 
     customers = Customers.model_validate(

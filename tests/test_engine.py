@@ -39,8 +39,8 @@ def test_reply_streams_in_pieces_through_the_gguf_chat_template(engine: Engine) 
 
 def test_temperature_zero_is_deterministic(engine: Engine) -> None:
     messages = _messages("You are terse.", "What is 2+2?")
-    first = engine.generate(GREEDY, messages, pinned=1, max_tokens=24).text()
-    second = engine.generate(GREEDY, messages, pinned=1, max_tokens=24).text()
+    first = engine.generate(GREEDY, messages, pinned=1, max_tokens=24).read_all()
+    second = engine.generate(GREEDY, messages, pinned=1, max_tokens=24).read_all()
     assert first == second and first
 
 
@@ -51,12 +51,12 @@ def test_bots_taking_turns_reuse_their_saved_prefix(engine: Engine) -> None:
     cold = engine.generate(
         GREEDY, _messages(persona_a, "Where should I go in May?"), pinned=1, max_tokens=16
     )
-    assert cold.text()
+    assert cold.read_all()
     engine.generate(
         GREEDY, _messages(persona_b, "What is for dinner?"), pinned=1, max_tokens=8
-    ).text()
+    ).read_all()
     warm = engine.generate(GREEDY, _messages(persona_a, "And in June?"), pinned=1, max_tokens=16)
-    assert warm.text()
+    assert warm.read_all()
     assert warm.stats.prefix_restored
     assert warm.stats.evaluated_tokens < 20 < cold.stats.evaluated_tokens
 
@@ -75,8 +75,8 @@ def test_a_restored_state_scores_the_next_token_as_a_cold_evaluation_does(
     model = engine.model_for(GREEDY)
     engine.generate(
         GREEDY, _messages(persona_a, "Where should I go in May?"), pinned=1, max_tokens=16
-    ).text()
-    engine.generate(GREEDY, _messages(persona_b, "Dinner?"), pinned=1, max_tokens=8).text()
+    ).read_all()
+    engine.generate(GREEDY, _messages(persona_b, "Dinner?"), pinned=1, max_tokens=8).read_all()
     for question in ("Where should I go in May?", "And in June?"):
         messages = _messages(persona_a, question)
         prompt = model.tokenize(model.render(messages))
@@ -182,11 +182,11 @@ def test_interleaved_conversations_resume_from_their_own_saved_state(engine: Eng
     alice = [{"role": "system", "content": persona}, {"role": "user", "content": "I love bread."}]
     bob = [{"role": "system", "content": persona}, {"role": "user", "content": "Do you sell cake?"}]
     first_alice = engine.generate(GREEDY, alice, pinned=1, max_tokens=24)
-    alice.append({"role": "assistant", "content": first_alice.text()})
-    engine.generate(GREEDY, bob, pinned=1, max_tokens=24).text()  # Bob's turn in between
+    alice.append({"role": "assistant", "content": first_alice.read_all()})
+    engine.generate(GREEDY, bob, pinned=1, max_tokens=24).read_all()  # Bob's turn in between
     alice.append({"role": "user", "content": "What do you bake on Sundays?"})
     second = engine.generate(GREEDY, alice, pinned=1, max_tokens=8)
-    second.text()
+    second.read_all()
     assert second.stats.prefix_restored
     assert second.stats.reused_tokens > first_alice.stats.prompt_tokens
     assert second.stats.evaluated_tokens < 25

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from runtime.experiments.assignment import pick
+from runtime.assignments import pick
 from runtime.experiments.report import report_for
 from runtime.workspace import Workspace
 

@@ -60,9 +60,10 @@ def _fixed(text: str, size: int = 2, stopped_by: str = "end") -> Generation:
 
 
 def _ctx(workspace: Workspace) -> StudioContext:
-    from runtime.server.limits import Limits
+    from runtime.server.hub import ChannelHub
+    from runtime.web.limits import Limits
 
-    return StudioContext(workspace, "zh", limits=Limits())
+    return StudioContext(workspace, "zh", ChannelHub(workspace), limits=Limits())
 
 
 # --- a reply that repeats itself ----------------------------------------------------------

@@ -135,7 +135,7 @@ def test_grammar_constrained_extraction_always_parses(sales) -> None:
             pinned=1,
             max_tokens=budget,
             grammar=grammar,
-        ).text()
+        ).read_all()
         parsed = json.loads(raw, strict=False)  # as extract() parses it
         assert set(parsed) == {"company", "product"}
         found = extract(fields, message, datetime.now(), lambda *_a, answer=raw: answer)

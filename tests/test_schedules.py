@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from runtime.channels.bindings import Bindings
 from runtime.models.catalog import ModelCatalog
 from runtime.outbox import Outbox
 from runtime.schedules import cron
@@ -17,6 +16,7 @@ from runtime.schedules.runner import Scheduler
 from runtime.spec import BotRepository
 from runtime.store import Journal
 from runtime.store.settings import Settings
+from runtime.wecom.bindings import Bindings
 from tests.fake_wecom import FakeWeCom, Served
 
 KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
@@ -48,9 +48,9 @@ def setup(tmp_path: Path, wecom: FakeWeCom):
     bots = tmp_path / "bots"
     bots.mkdir()
     (bots / "ops.yaml").write_text(BOT, encoding="utf-8")
-    bindings = Bindings(Settings(tmp_path / "settings.json"))
-    bindings.bind("ops", "webhook", {"key": KEY})
     journal = Journal(tmp_path / "journal.sqlite3")
+    bindings = Bindings(Settings(tmp_path / "settings.json"), journal)
+    bindings.bind("ops", "webhook", {"key": KEY})
     outbox = Outbox(journal, bindings, clock=wecom.clock)
     repo = BotRepository(bots, ModelCatalog(tmp_path / "gguf"), "zh")
     scheduler = Scheduler(repo, journal, outbox, clock=wecom.clock, lang="zh")

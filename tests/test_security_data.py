@@ -259,6 +259,7 @@ def leads_tab(tmp_path: Path, bots_dir: Path, monkeypatch: pytest.MonkeyPatch):
     tmp_path (Gradio's cache too), and one lead whose company is a formula."""
     import tempfile
 
+    from runtime.server.hub import ChannelHub
     from studio.app import build_studio
 
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
@@ -267,7 +268,7 @@ def leads_tab(tmp_path: Path, bots_dir: Path, monkeypatch: pytest.MonkeyPatch):
     save_lead(tmp_path / "data", "alice", EVIL)
     workspace = Workspace(bots_dir, tmp_path / "data", tmp_path / "gguf", "en")
     on_shutdown: list = []
-    demo = build_studio(workspace, "en", on_shutdown=on_shutdown)
+    demo = build_studio(workspace, "en", ChannelHub(workspace), on_shutdown=on_shutdown)
     handlers = {f.name: f.fn for f in demo.fns.values()}
     return handlers, tmp_path, on_shutdown
 

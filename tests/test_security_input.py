@@ -22,8 +22,6 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from runtime.channels.bindings import BindingError, webhook_key
-from runtime.channels.wecom.crypto import WeComCrypto, signature
 from runtime.inbox import Inbound, Inbox
 from runtime.logmask import mask_personal, mask_user
 from runtime.outbox import Outbox
@@ -31,6 +29,8 @@ from runtime.responder import Responder, StreamBoard
 from runtime.server.app import create_app
 from runtime.spec import SpecError
 from runtime.spec.catalog_ops import BotOperationError, create, import_file
+from runtime.wecom.bindings import BindingError, webhook_key
+from runtime.wecom.crypto import WeComCrypto, signature
 from runtime.workspace import Workspace
 from tests.fake_wecom import AIBotSender, FakeWeCom, Served, free_port
 from tests.test_wecom_crypto import AES_KEY as APP_AES_KEY
@@ -341,7 +341,7 @@ def test_a_burst_answered_late_does_not_make_its_first_messages_over_the_limit(
     )
     for inbox_id in reversed(burst):  # all four are in before any is answered, the last first
         responder.handle(inbox_id)
-    answers = [inbox.get(inbox_id)["answer"] for inbox_id in burst]
+    answers = [inbox.get(inbox_id).answer for inbox_id in burst]
     assert all("/clear" in a for a in answers[:2]), answers  # within 2 a minute: answered
     assert all("ask again shortly" in a for a in answers[2:]), answers  # past it: a polite no
 
@@ -431,7 +431,8 @@ def test_callbacks_signed_more_than_five_minutes_off_the_clock_are_refused(serve
     assert httpx.post(app_url, params=OFFICIAL_MESSAGE, content=message).status_code == 403
     assert "behind the server clock" in reasons()[-1]
     assert journaled(workspace) == (0, 0)
-    hub.app.clock = lambda: float(OFFICIAL_URL_CHECK["timestamp"])  # a server back in 2016
+    app_channel = hub.channels["app"]
+    app_channel.clock = lambda: float(OFFICIAL_URL_CHECK["timestamp"])  # a server back in 2016
     answer = httpx.get(app_url, params=OFFICIAL_URL_CHECK)
     assert answer.status_code == 200 and answer.text == "1288432023552776189"
 

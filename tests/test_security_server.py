@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from runtime.server.app import create_app
-from runtime.server.auth import COOKIE
-from runtime.server.limits import Limits
+from runtime.web.auth import COOKIE
+from runtime.web.limits import Limits
 from runtime.workspace import Workspace
 from tests.fake_wecom import Served
 

@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 
 from runtime.server.app import create_app
-from runtime.server.auth import make_session, safe_next, valid_session
 from runtime.store.settings import Settings
+from runtime.web.auth import make_session, safe_next, valid_session
 from runtime.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent

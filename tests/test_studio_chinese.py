@@ -163,11 +163,11 @@ VISIBLE_TEXT_JS = r"""
 def _seed(data: Path, bots: Path) -> None:
     """What a bot that has been running a while has: leads (one from a studio test chat),
     an A/B experiment, a conversation, a failed push and a broken webhook."""
-    from runtime.channels.bindings import Bindings
     from runtime.leads.store import Lead, LeadStore
     from runtime.store import Conversations, Journal
     from runtime.store.conversations import Turn
     from runtime.store.settings import Settings
+    from runtime.wecom.bindings import Bindings
 
     journal = Journal(data / "botstudio.sqlite3")
     now = time.time()
@@ -230,7 +230,7 @@ def _seed(data: Path, bots: Path) -> None:
             (now - 300,),
         )
     journal.close()
-    bindings = Bindings(Settings(data / "settings.json"))
+    bindings = Bindings(Settings(data / "settings.json"), journal)
     bindings.bind("xiaolan-sales", "webhook", {"key": "0b8f3e2a-1c4d-4e5f-9a6b-7c8d9e0f1a2b"})
     bindings.failed("xiaolan-sales", "webhook", "errcode 93000: invalid webhook url", broken=True)
     # a bot whose A/B experiment nobody has entered yet

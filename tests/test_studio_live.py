@@ -224,9 +224,8 @@ def test_a_new_bot_and_a_saved_change_show_in_every_tab(page, studio) -> None:
 
 
 def test_overview_leads_and_wecom_show_what_happened_while_open(page, studio) -> None:
-    from runtime.channels.bindings import Bindings
     from runtime.leads.store import Lead, LeadStore
-    from runtime.store.settings import Settings
+    from runtime.workspace import Workspace
 
     pick(page, "bot-picker", "xiaolan-sales")
     open_tab(page, "概览")
@@ -258,7 +257,7 @@ def test_overview_leads_and_wecom_show_what_happened_while_open(page, studio) ->
     open_tab(page, "企业微信")
     expect_text(page, "#wecom-status", "未绑定")
     expect(page.locator("#wecom-status")).not_to_contain_text("已绑定，尚未使用")
-    bindings = Bindings(Settings(studio["data"] / "settings.json"))  # as `launch.py bind` does
+    bindings = Workspace(data_dir=studio["data"]).bindings  # as `launch.py bind` does
     bindings.bind("xiaolan-sales", "webhook", {"key": WEBHOOK_KEY})
     expect_text(page, "#wecom-status", "已绑定，尚未使用")
 

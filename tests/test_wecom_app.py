@@ -66,7 +66,7 @@ def setup(tmp_path: Path, gguf_dir: Path, pool, monkeypatch: pytest.MonkeyPatch,
             },
         )
         app = create_app(workspace, with_studio=False)
-        app.state.hub.app.clock = clock
+        app.state.hub.channels["app"].clock = clock
         with Served(app) as server:
             yield server.url, fake, workspace
 

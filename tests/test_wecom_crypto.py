@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.channels.wecom.crypto import CryptoError, WeComCrypto, signature
+from runtime.wecom.crypto import CryptoError, WeComCrypto, signature
 
 TOKEN = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"
 AES_KEY = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt"

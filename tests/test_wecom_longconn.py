@@ -44,8 +44,8 @@ def connected(tmp_path: Path, gguf_dir: Path, pool, monkeypatch: pytest.MonkeyPa
             hub = app.state.hub
             wait_for(
                 lambda: (
-                    "desk" in hub.long_connections
-                    and hub.long_connections["desk"].connected.is_set()
+                    "desk" in hub.channels["longconn"].connections
+                    and hub.channels["longconn"].connections["desk"].connected.is_set()
                 )
             )
             yield fake, hub, workspace
@@ -88,7 +88,7 @@ def test_subscribes_and_streams_the_reply_by_req_id(connected) -> None:
 
 def test_pings_keep_the_connection_alive(connected) -> None:
     fake, hub, _ = connected
-    hub.long_connections["desk"].ping_seconds = 0.2  # 30 s in production
+    hub.channels["longconn"].connections["desk"].ping_seconds = 0.2  # 30 s in production
     fake.push_callback("BOT-1", message("m-ping", "/status"), "req-ping")  # wakes the loop
     wait_for(lambda: replies(fake, "req-ping"))
 
@@ -101,7 +101,7 @@ def test_a_dropped_connection_reconnects_and_a_redelivered_message_is_answered_o
     wait_for(lambda: [r for r in replies(fake, "req-2") if r["stream"]["finish"]])
     fake.drop("BOT-1")
     wait_for(lambda: fake.subscribes == 2, timeout=30)
-    wait_for(lambda: hub.long_connections["desk"].connected.is_set())
+    wait_for(lambda: hub.channels["longconn"].connections["desk"].connected.is_set())
     fake.push_callback("BOT-1", message("m2", "/help"), "req-2b")  # WeCom delivers it again
     again = wait_for(lambda: replies(fake, "req-2b"))
     first = next(r for r in replies(fake, "req-2") if r["stream"]["finish"])

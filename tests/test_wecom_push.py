@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from runtime.channels.bindings import BindingError, Bindings, webhook_key
 from runtime.outbox import Outbox
 from runtime.store import Journal
 from runtime.store.settings import Settings
+from runtime.wecom.bindings import BindingError, Bindings, webhook_key
 from tests.fake_wecom import FakeWeCom, Served
 
 KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
@@ -29,9 +29,10 @@ def wecom(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture
 def outbox(tmp_path: Path, wecom: FakeWeCom) -> Outbox:
-    bindings = Bindings(Settings(tmp_path / "settings.json"))
+    journal = Journal(tmp_path / "journal.sqlite3")
+    bindings = Bindings(Settings(tmp_path / "settings.json"), journal)
     bindings.bind("sales", "webhook", {"key": KEY})
-    return Outbox(Journal(tmp_path / "journal.sqlite3"), bindings, clock=wecom.clock)
+    return Outbox(journal, bindings, clock=wecom.clock)
 
 
 def test_a_pasted_url_or_a_bare_key_both_bind() -> None:
@@ -85,9 +86,10 @@ def test_a_network_error_is_retried(outbox: Outbox, wecom, monkeypatch) -> None:
 
 
 def test_a_bad_key_marks_the_binding_broken_and_stops(tmp_path: Path, wecom) -> None:
-    bindings = Bindings(Settings(tmp_path / "settings.json"))
+    journal = Journal(tmp_path / "j.sqlite3")
+    bindings = Bindings(Settings(tmp_path / "settings.json"), journal)
     bindings.bind("sales", "webhook", {"key": "0000dead-beef-0000-0000-000000000000"})
-    outbox = Outbox(Journal(tmp_path / "j.sqlite3"), bindings, clock=wecom.clock)
+    outbox = Outbox(journal, bindings, clock=wecom.clock)
     outbox.push("sales", "hello")
     outbox.deliver_due(wecom.now)
     health = bindings.health("sales", "webhook")
@@ -96,7 +98,7 @@ def test_a_bad_key_marks_the_binding_broken_and_stops(tmp_path: Path, wecom) -> 
 
 
 def test_unsent_messages_survive_a_restart_and_go_once(tmp_path: Path, wecom) -> None:
-    bindings = Bindings(Settings(tmp_path / "settings.json"))
+    bindings = Bindings(Settings(tmp_path / "settings.json"), Journal(tmp_path / "j.sqlite3"))
     bindings.bind("sales", "webhook", {"key": KEY})
     first = Outbox(Journal(tmp_path / "j.sqlite3"), bindings, clock=wecom.clock)
     first.push("sales", "one")
@@ -113,9 +115,9 @@ def test_unsent_messages_survive_a_restart_and_go_once(tmp_path: Path, wecom) ->
 def test_two_workers_never_send_the_same_message(tmp_path: Path, wecom) -> None:
     import threading
 
-    bindings = Bindings(Settings(tmp_path / "settings.json"))
-    bindings.bind("sales", "webhook", {"key": KEY})
     path = tmp_path / "j.sqlite3"
+    bindings = Bindings(Settings(tmp_path / "settings.json"), Journal(path))
+    bindings.bind("sales", "webhook", {"key": KEY})
     writer = Outbox(Journal(path), bindings, clock=wecom.clock)
     for i in range(15):
         writer.push("sales", f"m{i}")
@@ -162,3 +164,55 @@ def test_cli_push_with_a_bad_key_says_so(tmp_path: Path) -> None:
         _launch("bind", "ops-helper", "--webhook", KEY, data=tmp_path, api=served.url)
         pushed = _launch("push", "ops-helper", "hi", data=tmp_path, api=served.url)
     assert pushed.returncode == 1 and "errcode 93000" in pushed.stderr
+
+
+# --- waiting for a message to arrive: the studio's test message, `launch.py push` -----
+
+
+def test_wait_delivered_returns_once_the_worker_has_sent_it(outbox: Outbox, wecom) -> None:
+    import threading
+
+    ids = outbox.push("sales", "测试消息")
+    worker = threading.Timer(0.3, outbox.deliver_due)  # the server's worker, a moment later
+    worker.start()
+    delivered = outbox.wait_delivered(ids, timeout=10)
+    worker.join()
+    assert (delivered.state, delivered.error) == ("sent", "")
+    assert wecom.texts(KEY) == ["测试消息"]
+
+
+def test_wait_delivered_sends_a_long_message_itself_when_asked(outbox: Outbox, wecom) -> None:
+    ids = outbox.push("sales", "周报提醒。" * 500)
+    assert len(ids) > 1
+    assert outbox.wait_delivered(ids, deliver=True).state == "sent"
+    assert "".join(wecom.texts(KEY)) == "周报提醒。" * 500
+
+
+def test_wait_delivered_says_why_a_message_failed(tmp_path: Path, wecom) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    bindings = Bindings(Settings(tmp_path / "settings.json"), journal)
+    bindings.bind("sales", "webhook", {"key": "0000dead-beef-0000-0000-000000000000"})
+    outbox = Outbox(journal, bindings, clock=wecom.clock)
+    ids = outbox.push("sales", "hello")
+    delivered = outbox.wait_delivered(ids, deliver=True)  # a bad key is not retried
+    assert delivered.state == "failed" and "93000" in delivered.error
+
+
+def test_wait_delivered_takes_the_first_error_or_waits_out_retries(outbox: Outbox, wecom) -> None:
+    wecom.fail_next = [45009]  # WeCom's "too often": retried with backoff
+    first = outbox.push("sales", "one")
+    # the studio's test message: the first error is the answer, though it will be retried
+    delivered = outbox.wait_delivered(first, deliver=True, retries=False)
+    assert delivered.state == "failed" and "45009" in delivered.error
+    # `launch.py push` waits for the retry; the clock here stands still, so it times out
+    second = outbox.push("sales", "two")
+    assert outbox.wait_delivered(second, deliver=True, timeout=0.5).state == "waiting"
+    assert outbox.deliver_due(wecom.now + 600) == 2  # the retries go out, in order
+    assert outbox.wait_delivered(first + second).state == "sent"
+    assert wecom.texts(KEY) == ["one", "two"]
+
+
+def test_wait_delivered_gives_up_waiting_at_its_timeout(outbox: Outbox) -> None:
+    ids = outbox.push("sales", "nobody delivers this")  # no worker runs
+    assert outbox.wait_delivered(ids, timeout=0.3).state == "waiting"
+    assert outbox.backlog() == 1

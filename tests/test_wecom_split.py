@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runtime.channels.wecom.split import MARKDOWN_LIMIT, TEXT_LIMIT, split_message
+from runtime.wecom.split import MARKDOWN_LIMIT, TEXT_LIMIT, split_message
 
 
 def test_a_5000_byte_chinese_reply_splits_into_ordered_pieces_under_the_limit() -> None:

@@ -64,43 +64,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--lang", choices=["zh", "en"], help="message language")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    # Each command's module adds its parser and the function it runs (`func`).
+    from runtime.cli import (
+        bind,
+        chat,
+        check,
+        endpoints,
+        leads,
+        models,
+        push,
+        rehearse,
+        report,
+        serve,
+        service,
+        status,
+        unbind,
+    )
+
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    check = commands.add_parser("check", help="validate bot files")
-    check.add_argument("paths", nargs="*", type=Path, help="files (default: all in --bots)")
-
-    chat = commands.add_parser("chat", help="chat with a bot in the terminal")
-    chat.add_argument("bot", help="bot id (the file name without .yaml)")
-    chat.add_argument("-m", "--message", help="send one message and exit")
-    chat.add_argument("--user", default="cli", help="who you are; same user = same conversation")
-    chat.add_argument("--variant", help="variant id (default: the first)")
-
-    models = commands.add_parser("models", help="list GGUF model files; download one")
-    from runtime.cli import model_downloads
-
-    model_downloads.add_parsers(models)
-    from runtime.cli import wecom
-
-    wecom.add_parsers(commands)
-    from runtime.cli import leads
-
-    leads.add_parser(commands)
-    from runtime.cli import report
-
-    report.add_parser(commands)
-    from runtime.cli import rehearse
-
-    rehearse.add_parser(commands)
-    from runtime.cli import status
-
-    status.add_parser(commands)
-    from runtime.cli import service
-
-    service.add_parser(commands)
-    from runtime.cli import endpoints
-
-    endpoints.add_parser(commands)
-    commands.add_parser("serve", help="start the server (the default)")
+    listed = (check, chat, models, bind, unbind, push, leads, report, rehearse, status, service)
+    for module in (*listed, endpoints, serve):  # in this order in --help
+        module.add_parser(commands)
+    parser.set_defaults(func=serve.run)  # no command: start the server
     return parser
 
 
@@ -120,31 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     logmask.install(args.data if serving else None)
     workspace = Workspace(args.bots, args.data, args.gguf, lang)
     try:
-        if args.command == "check":
-            from runtime.cli.check import run
-        elif args.command == "chat":
-            from runtime.cli.chat import run
-        elif args.command == "models":
-            from runtime.cli.models import run
-        elif args.command == "leads":
-            from runtime.cli.leads import run
-        elif args.command == "report":
-            from runtime.cli.report import run
-        elif args.command == "rehearse":
-            from runtime.cli.rehearse import run
-        elif args.command == "status":
-            from runtime.cli.status import run
-        elif args.command == "service":
-            from runtime.cli.service import run
-        elif args.command == "endpoints":
-            from runtime.cli.endpoints import run
-        elif args.command in ("bind", "unbind", "push"):
-            from runtime.cli import wecom
-
-            run = getattr(wecom, args.command)
-        else:
-            from runtime.cli.serve import run
-        return run(workspace, args)
+        code: int = args.func(workspace, args)  # the command's run()
+        return code
     except DamagedState as damaged:  # never start without the password or the bindings
         print(damaged.message(lang), file=sys.stderr)
         return EXIT_PROBLEM

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from runtime.dialogue import UnknownBot, UnknownVariant
+from runtime.dialogue import Dialogue, UnknownBot, UnknownVariant
 from runtime.engine import ModelMissing
 from runtime.i18n import t
 from runtime.prompt import PromptTooLong
@@ -13,7 +13,16 @@ from runtime.spec import SpecError
 from runtime.workspace import Workspace
 
 
-def _say(dialogue, bot: str, user: str, message: str, variant: str | None) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    chat = commands.add_parser("chat", help="chat with a bot in the terminal")
+    chat.add_argument("bot", help="bot id (the file name without .yaml)")
+    chat.add_argument("-m", "--message", help="send one message and exit")
+    chat.add_argument("--user", default="cli", help="who you are; same user = same conversation")
+    chat.add_argument("--variant", help="variant id (default: the first)")
+    chat.set_defaults(func=run)
+
+
+def _say(dialogue: Dialogue, bot: str, user: str, message: str, variant: str | None) -> None:
     for piece in dialogue.reply(bot, user, message, variant):
         sys.stdout.write(piece)
         sys.stdout.flush()

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from runtime.i18n import t
 from runtime.workspace import Workspace
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = commands.add_parser("check", help="validate bot files")
+    check.add_argument("paths", nargs="*", type=Path, help="files (default: all in --bots)")
+    check.set_defaults(func=run)
 
 
 def run(workspace: Workspace, args: argparse.Namespace) -> int:

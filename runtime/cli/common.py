@@ -15,6 +15,15 @@ def say_unknown_bot(workspace: Workspace, bot_id: str) -> None:
     print(t("cli.unknown_bot", workspace.lang, bot=bot_id, known=known), file=sys.stderr)
 
 
+def bot_file_exists(workspace: Workspace, bot_id: str) -> bool:
+    """Whether the bot's file is there, after saying so when it is not. Bindings need only
+    the file to exist, not to be valid: it may be mid-edit."""
+    if workspace.bots.path_for(bot_id) is None:
+        say_unknown_bot(workspace, bot_id)
+        return False
+    return True
+
+
 def load_bot(workspace: Workspace, bot_id: str) -> BotSpec | None:
     """The bot's spec; None after printing why (no such bot, or its file has problems)."""
     try:

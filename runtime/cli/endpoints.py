@@ -17,59 +17,61 @@ from runtime.i18n import shown, t
 from runtime.workspace import Workspace
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     endpoints = commands.add_parser(
         "endpoints", help="models served elsewhere (OpenAI-compatible endpoints)"
     )
     actions = endpoints.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = actions.add_parser("add", help="add or change an endpoint")
-    add.add_argument("name", help="lowercase letters, digits, - and _; bots use model.endpoint")
-    add.add_argument(
+    adding = actions.add_parser("add", help="add or change an endpoint")
+    adding.add_argument("name", help="lowercase letters, digits, - and _; bots use model.endpoint")
+    adding.add_argument(
         "--base-url",
         action="append",
         default=[],
         metavar="URL",
         help="e.g. https://api.deepseek.com/v1 (repeat: a pool of servers)",
     )
-    add.add_argument(
+    adding.add_argument(
         "--api-key",
         metavar="KEY",
         help="the provider's key; '-' to type it unseen (kept if omitted)",
     )
-    add.add_argument("--model", metavar="MODEL", help="default model (bots may set model.name)")
-    add.add_argument(
+    adding.add_argument("--model", metavar="MODEL", help="default model (bots may set model.name)")
+    adding.add_argument(
         "--kind", choices=KINDS, help="server kind (default: the preset's, or guessed from the URL)"
     )
-    add.add_argument(
+    adding.add_argument(
         "--preset",
         choices=[p.id for p in PRESETS],
         help="fill the base URL, kind and model of a known service",
     )
-    add.add_argument(
+    adding.add_argument(
         "--timeout",
         type=float,
         metavar="SECONDS",
         help="seconds without an answer before the next URL (default 60)",
     )
-    add.add_argument(
+    adding.add_argument(
         "--bot",
         action="append",
         default=[],
         metavar="BOT",
         help="switch this bot to the endpoint (repeatable)",
     )
-    actions.add_parser("list", help="the endpoints (keys masked)")
-    test = actions.add_parser("test", help="ask each base URL for a few words")
-    test.add_argument("name")
-    remove = actions.add_parser("remove", help="forget an endpoint and its key")
-    remove.add_argument("name")
-    actions.add_parser("presets", help="the known services and self-hosted servers")
-
-
-def run(workspace: Workspace, args: argparse.Namespace) -> int:
-    return {"add": add, "list": list_, "test": test, "remove": remove, "presets": presets}[
-        args.action
-    ](workspace, args)
+    listing = actions.add_parser("list", help="the endpoints (keys masked)")
+    testing = actions.add_parser("test", help="ask each base URL for a few words")
+    testing.add_argument("name")
+    removing = actions.add_parser("remove", help="forget an endpoint and its key")
+    removing.add_argument("name")
+    known = actions.add_parser("presets", help="the known services and self-hosted servers")
+    for parser, action in (
+        (adding, add),
+        (listing, list_),
+        (testing, test),
+        (removing, remove),
+        (known, presets),
+    ):
+        parser.set_defaults(func=action)
 
 
 def _width(text: str) -> int:

@@ -12,8 +12,9 @@ from runtime.leads.export import header, row, write_csv
 from runtime.workspace import Workspace
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     leads = commands.add_parser("leads", help="list, export or delete a bot's leads")
+    leads.set_defaults(func=run)
     leads.add_argument("bot")
     leads.add_argument("--csv", type=Path, metavar="FILE", help="write a CSV file (opens in Excel)")
     leads.add_argument("--delete", metavar="USER", help="erase one person's lead and messages")

@@ -28,31 +28,29 @@ SOURCE_HELP = (
 
 def add_parsers(models: argparse.ArgumentParser) -> None:
     actions = models.add_subparsers(dest="models_command", metavar="ACTION")
-    download = actions.add_parser(
+    get = actions.add_parser(
         "download", help="download a GGUF model into gguf/, resumably, checked by SHA-256"
     )
-    download.add_argument("repo", help="repository, e.g. Qwen/Qwen2.5-3B-Instruct-GGUF")
-    download.add_argument("file", help="file in it; any part of a multi-part model brings all")
-    download.add_argument("--source", help=SOURCE_HELP)
-    download.add_argument("--sha256", help="the file's SHA-256; must match as well as the hub's")
-    download.add_argument(
+    get.add_argument("repo", help="repository, e.g. Qwen/Qwen2.5-3B-Instruct-GGUF")
+    get.add_argument("file", help="file in it; any part of a multi-part model brings all")
+    get.add_argument("--source", help=SOURCE_HELP)
+    get.add_argument("--sha256", help="the file's SHA-256; must match as well as the hub's")
+    get.add_argument(
         "--bot",
         action="append",
         default=[],
         metavar="BOT",
         help="switch this bot to the model once it is in (repeatable)",
     )
-    catalog = actions.add_parser(
+    listing = actions.add_parser(
         "catalog", help="recommended models: download size, memory needed, whether they fit"
     )
-    catalog.add_argument("--source", help=SOURCE_HELP)
-    source = actions.add_parser("source", help="show or set the download source")
-    source.add_argument("source", nargs="?", help=SOURCE_HELP)
-
-
-def run(workspace: Workspace, args: argparse.Namespace) -> int:
-    command = {"download": download, "catalog": catalog, "source": source}[args.models_command]
-    return command(workspace, args)
+    listing.add_argument("--source", help=SOURCE_HELP)
+    chosen = actions.add_parser("source", help="show or set the download source")
+    chosen.add_argument("source", nargs="?", help=SOURCE_HELP)
+    get.set_defaults(func=download)
+    listing.set_defaults(func=catalog)
+    chosen.set_defaults(func=source)
 
 
 def _source(workspace: Workspace, text: str | None) -> Source | None:
@@ -174,13 +172,14 @@ class _Printer:
 
 
 def catalog(workspace: Workspace, args: argparse.Namespace) -> int:
+    from runtime.engine import gpu_offload_supported
     from runtime.models.recommended import CONTEXT, fit, rows, this_machine
 
     lang = workspace.lang
     chosen = _source(workspace, args.source)
     if chosen is None:
         return 1
-    machine = this_machine()
+    machine = this_machine(gpu_offload_supported())
     if not machine.gpu_build:
         gpu = t("dl.cli.gpu_none", lang)
     elif machine.free_vram is None:

@@ -1,4 +1,5 @@
-"""`models`: the GGUF files in gguf/ with what is inside each."""
+"""`models`: the GGUF files in gguf/ with what is inside each; its actions (download,
+catalog, source) are runtime/cli/model_downloads.py's."""
 
 from __future__ import annotations
 
@@ -12,16 +13,20 @@ from runtime.workspace import Workspace
 HEADER = ("file", "architecture", "parameters", "quantization", "context", "size")
 
 
-def run(workspace: Workspace, args: argparse.Namespace) -> int:
-    if getattr(args, "models_command", None):  # download, catalog, source
-        from runtime.cli.model_downloads import run as run_action
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from runtime.cli import model_downloads
 
-        return run_action(workspace, args)
+    models = commands.add_parser("models", help="list GGUF model files; download one")
+    models.set_defaults(func=run)  # with an action, the action's own
+    model_downloads.add_parsers(models)
+
+
+def run(workspace: Workspace, args: argparse.Namespace) -> int:
     files = workspace.models.files()
     if not files:
         print(t("cli.no_models", workspace.lang, path=workspace.gguf_dir), file=sys.stderr)
         return 1
-    rows = [HEADER]
+    rows: list[tuple[str, ...]] = [HEADER]
     for path in files:
         try:
             info = read_gguf_info(path)

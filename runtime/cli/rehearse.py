@@ -14,10 +14,11 @@ from runtime.spec import SpecError
 from runtime.workspace import Workspace
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rehearse = commands.add_parser(
         "rehearse", help="let the model play simulated customers against each variant"
     )
+    rehearse.set_defaults(func=run)
     rehearse.add_argument("bot")
     rehearse.add_argument("--customers", required=True, type=Path, help="YAML file of customers")
     rehearse.add_argument(

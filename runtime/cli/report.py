@@ -12,8 +12,9 @@ from runtime.i18n import t
 from runtime.workspace import Workspace
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report = commands.add_parser("report", help="the bot's A/B experiment report")
+    report.set_defaults(func=run)
     report.add_argument("bot")
     report.add_argument("--json", action="store_true", help="machine-readable output")
 

@@ -24,6 +24,11 @@ def is_loopback(host: str) -> bool:
             return False
 
 
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="start the server (the default)")
+    serve.set_defaults(func=run)
+
+
 def run(workspace: Workspace, args: argparse.Namespace) -> int:
     # Everything under data/ private (what older versions left readable too), and the
     # settings and the journal opened now: a damaged one stops here with a plain message
@@ -37,7 +42,7 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     import uvicorn
 
     from runtime.server.app import create_app
-    from runtime.server.limits import Limits
+    from runtime.web.limits import Limits
 
     limits = Limits(
         model_file=args.model_upload_limit, other_file=args.upload_limit, body=args.upload_limit

@@ -15,15 +15,16 @@ import sys
 from pathlib import Path
 
 from runtime.i18n import t
-from runtime.server.limits import Limits
+from runtime.web.limits import Limits
 from runtime.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_MODEL_UPLOAD, DEFAULT_UPLOAD = Limits().model_file, Limits().other_file
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     service = commands.add_parser("service", help="a systemd unit that keeps BotStudio running")
+    service.set_defaults(func=run)
     service.add_argument(
         "--install",
         action="store_true",

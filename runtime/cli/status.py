@@ -10,14 +10,15 @@ from datetime import datetime
 
 import requests
 
-from runtime.channels.reasons import delivery_error
 from runtime.health import health
 from runtime.i18n import t
+from runtime.wecom.reasons import delivery_error
 from runtime.workspace import Workspace
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     status = commands.add_parser("status", help="is all well? (the running service's health)")
+    status.set_defaults(func=run)
     status.add_argument("--json", action="store_true", help="the /healthz JSON as is")
 
 

@@ -3,12 +3,15 @@ state, requests in flight and last error in plain words; no keys."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime.i18n import shown, t
 
+if TYPE_CHECKING:
+    from runtime.endpoints.remote import RemoteModels
 
-def endpoint_health(remote, lang: str) -> tuple[list[dict[str, Any]], list[str]]:
+
+def endpoint_health(remote: RemoteModels, lang: str) -> tuple[list[dict[str, Any]], list[str]]:
     """(per endpoint with its URLs, problems in words): a resting URL is a problem."""
     endpoints = remote.health()
     problems = []

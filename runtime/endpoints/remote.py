@@ -269,7 +269,7 @@ class RemoteModels:
         *,
         pinned: int,
         max_tokens: int,
-        schema: dict | None = None,
+        schema: dict[str, Any] | None = None,
     ) -> Generation:
         """A reply streaming from the endpoint. The request is under way (and every URL
         that refused it passed over) when this returns; EndpointError if none answered."""
@@ -397,7 +397,7 @@ class RemoteReply:
         request: dict[str, Any],
         stats: GenerationStats,
         affinity: str,
-        schema: dict | None,
+        schema: dict[str, Any] | None,
         started: float,
     ):
         self.remote, self.endpoint, self.request = remote, endpoint, request

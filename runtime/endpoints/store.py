@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from runtime.channels.bindings import mask
 from runtime.i18n import Explained
 from runtime.spec.model import ENDPOINT_NAME
 from runtime.store.settings import Settings
+from runtime.wecom.bindings import mask
 
 PREFIX = "endpoint:"
 # lowercase letters, digits, "-" and "_" (always with fullmatch), as a bot names it

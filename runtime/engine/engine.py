@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, Protocol
 
 from llama_cpp.llama_grammar import json_schema_to_gbnf
 
@@ -22,6 +23,23 @@ from runtime.models.catalog import ModelCatalog
 from runtime.spec.model import ModelSettings
 
 Message = dict[str, str]
+
+
+class ServedElsewhere(Protocol):
+    """Models served elsewhere, as the engine asks them (runtime/endpoints' RemoteModels,
+    a layer above: handed to the engine, never imported by it)."""
+
+    def count_tokens(self, messages: list[Message]) -> int: ...
+
+    def generate(
+        self,
+        settings: ModelSettings,
+        messages: list[Message],
+        *,
+        pinned: int,
+        max_tokens: int,
+        schema: dict[str, Any] | None = None,
+    ) -> Generation: ...
 
 
 class ModelMissing(Explained, FileNotFoundError):
@@ -39,7 +57,9 @@ class Generation:
     def __iter__(self) -> Iterator[str]:
         return self._pieces
 
-    def text(self) -> str:
+    def read_all(self) -> str:
+        """Wait for the whole reply and return its text (a `Reply.text` is the text a
+        dialogue has streamed so far; this one consumes the generation)."""
         return "".join(self._pieces)
 
     def close(self) -> None:
@@ -48,7 +68,11 @@ class Generation:
 
 class Engine:
     def __init__(
-        self, models: ModelCatalog, pool: ModelPool = POOL, lang: str | None = None, remote=None
+        self,
+        models: ModelCatalog,
+        pool: ModelPool = POOL,
+        lang: str | None = None,
+        remote: ServedElsewhere | None = None,
     ):
         self.models = models
         self.pool = pool
@@ -72,7 +96,7 @@ class Engine:
             return self._remote().count_tokens
         return self.model_for(settings).count_tokens
 
-    def _remote(self):
+    def _remote(self) -> ServedElsewhere:
         if self.remote is None:
             raise ModelMissing("endpoint.no_remote", self.lang)
         return self.remote
@@ -85,7 +109,7 @@ class Engine:
         pinned: int,
         max_tokens: int,
         grammar: str | None = None,
-        schema: dict | None = None,
+        schema: dict[str, Any] | None = None,  # JSON, any shape a schema takes
     ) -> Generation:
         """`schema`: a JSON schema the reply must follow (lead extraction); a local model
         gets it as a grammar, a server in its own dialect."""

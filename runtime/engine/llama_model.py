@@ -272,8 +272,11 @@ class LlamaModel:
 
     # --- generation -------------------------------------------------------
 
-    def _sampler(self, sampling: Sampling):
-        chain = L.llama_sampler_chain_init(L.llama_sampler_chain_default_params())
+    def _sampler(self, sampling: Sampling) -> L.llama_sampler_p:
+        # llama_cpp's ctypes decorator hides the declared return type
+        chain: L.llama_sampler_p = L.llama_sampler_chain_init(
+            L.llama_sampler_chain_default_params()
+        )
         if sampling.grammar:
             grammar = L.llama_sampler_init_grammar(self._vocab, sampling.grammar.encode(), b"root")
             if not grammar:

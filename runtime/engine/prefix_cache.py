@@ -53,13 +53,13 @@ class PrefixCache:
         """The saved state sharing the longest common prefix with `tokens`, and its length:
         a bot's pinned prefix, or better, the same conversation after its last reply (a
         reply may tokenise a little differently when sent back: the shared part counts)."""
-        tokens = tuple(tokens)
+        wanted = tuple(tokens)
         with self._lock:
             best, shared = None, 0
             for key, entry in self._entries.items():
                 if len(key) <= shared:
                     continue
-                n = common_prefix(key, tokens)
+                n = common_prefix(key, wanted)
                 if n > shared:
                     best, shared = entry, n
             if best is not None:

@@ -15,7 +15,7 @@ Three signs, each of which real replies almost never show:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 MIN_LOOP_CHARS = 12  # a back-to-back repeat counts once it covers this many characters
 MIN_LOOP_COPIES = 3
@@ -121,7 +121,7 @@ def cut_repetition(text: str, stopped: bool = False) -> str:
     return text if cut is None else text[:cut].rstrip()
 
 
-def stop_repeating(pieces: Iterator[str], on_stop) -> Iterator[str]:
+def stop_repeating(pieces: Iterator[str], on_stop: Callable[[], object]) -> Iterator[str]:
     """Pass `pieces` through until they loop; then close them (the model is free at once)
     and call `on_stop()`. What has been passed on stays passed on; the part of the last
     piece beyond the cut is held back."""

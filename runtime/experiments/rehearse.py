@@ -110,7 +110,7 @@ class Rehearsal:
         then covers the conversations finished so far. `progress` is called as each
         conversation ends, `on_turn` after each reply within one."""
         stop = stop or threading.Event()
-        variants = spec.variant_ids() or [None]
+        variants: list[str | None] = [*spec.variant_ids()] or [None]
         total, done, results = len(variants) * len(customers.customers) * runs, 0, []
         with tempfile.TemporaryDirectory(prefix="rehearsal-") as scratch:
             journal = Journal(Path(scratch) / "rehearsal.sqlite3")
@@ -132,7 +132,7 @@ class Rehearsal:
                     seed = run * 100 + number
                     where = (done + 1, total, customer.name, variant or "-")
 
-                    def turn_done(turn: int, where=where) -> None:
+                    def turn_done(turn: int, where: tuple[int, int, str, str] = where) -> None:
                         if on_turn is not None:
                             on_turn(*where, turn, customers.max_turns)
 
@@ -223,7 +223,7 @@ class Rehearsal:
             del messages[1:3]  # the oldest exchange; the system prompt stays
         text = self.live.engine.generate(
             settings, messages, pinned=1, max_tokens=CUSTOMER_WORDS
-        ).text()
+        ).read_all()
         text = text.strip().strip('"“”').split("\n")[0].strip()
         return text[:300] or customer.wants
 

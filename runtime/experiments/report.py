@@ -3,7 +3,6 @@ sentence that says what to do, in the bot's language."""
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from collections import defaultdict
@@ -11,10 +10,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from runtime.assignments import Assignments
 from runtime.experiments import stats
 from runtime.i18n import t
 from runtime.spec.model import BotSpec
 from runtime.store.db import Journal
+from runtime.store.events import CONVERTED, FEEDBACK, MESSAGE, EventLog
 
 CONFIDENT = 0.95
 SRM_ALARM = 0.001
@@ -22,13 +23,7 @@ SRM_ALARM = 0.001
 
 def counts(journal: Journal, spec: BotSpec) -> dict[str, tuple[int, int]]:
     """variant -> (people assigned in this experiment, of them converted)."""
-    rows = journal.connection().execute(
-        "SELECT a.variant, COUNT(*), SUM(COALESCE(l.converted, 0)) FROM assignments a"
-        " LEFT JOIN leads l ON l.bot_id = a.bot_id AND l.user = a.user"
-        " WHERE a.bot_id = ? AND a.seed = ? GROUP BY a.variant",
-        (spec.id, spec.experiment.seed),
-    )
-    found = {row[0]: (row[1], row[2] or 0) for row in rows}
+    found = Assignments(journal).conversions(spec)
     return {v.id: found.get(v.id, (0, 0)) for v in spec.variants}
 
 
@@ -43,18 +38,11 @@ def behaviour(journal: Journal, spec: BotSpec) -> dict[str, dict[str, Any]]:
     """Per variant, from the events of people in this experiment (the studio's testers and
     rehearsals are not in it): replies, median reply latency, median turns to conversion,
     the 👍 rate, and the team's own ratings from the studio, shown apart."""
-    rows = journal.connection().execute(
-        "SELECT a.variant, e.kind, e.user, e.payload FROM events e JOIN assignments a"
-        " ON a.bot_id = e.bot_id AND a.user = e.user AND a.seed = ?"
-        " WHERE e.bot_id = ? AND e.kind IN ('message', 'converted', 'feedback')"
-        " AND e.created_at >= a.assigned_at ORDER BY e.id",
-        (spec.experiment.seed, spec.id),
-    )
+    rows = Assignments(journal).events(spec, (MESSAGE, CONVERTED, FEEDBACK))
     latencies: dict[str, list[float]] = defaultdict(list)
     turns: dict[str, list[float]] = defaultdict(list)
     ratings: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)  # latest per reply
-    for variant, kind, user, payload in rows:
-        data = json.loads(payload)
+    for variant, kind, user, data in rows:
         if kind == "message":
             latencies[variant].append(data.get("latency_ms", 0))
         elif kind == "converted":
@@ -62,14 +50,10 @@ def behaviour(journal: Journal, spec: BotSpec) -> dict[str, dict[str, Any]]:
         else:
             ratings[variant][(user, data.get("reply", ""))] = data.get("value", 0)
     team: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for variant, payload in journal.connection().execute(
-        "SELECT variant, payload FROM events WHERE bot_id = ? AND kind = 'feedback'"
-        " AND user LIKE 'studio:%'",
-        (spec.id,),
-    ):
-        value = json.loads(payload).get("value", 0)
-        if variant and value:
-            team[variant][0 if value > 0 else 1] += 1
+    for voted, payload in EventLog(journal).team_feedback(spec.id):
+        value = payload.get("value", 0)
+        if voted and value:
+            team[voted][0 if value > 0 else 1] += 1
     result = {}
     for v in spec.variants:
         votes = [x for x in ratings[v.id].values() if x]
@@ -89,12 +73,7 @@ def behaviour(journal: Journal, spec: BotSpec) -> dict[str, dict[str, Any]]:
 def conversions_by_day(journal: Journal, spec: BotSpec) -> list[dict[str, Any]]:
     """[{"day": "2026-11-20", "A": 3, "B": 5}, ...], days in the bot's time zone."""
     zone = ZoneInfo(spec.timezone)
-    rows = journal.connection().execute(
-        "SELECT a.variant, l.converted_at FROM assignments a JOIN leads l"
-        " ON l.bot_id = a.bot_id AND l.user = a.user"
-        " WHERE a.bot_id = ? AND a.seed = ? AND l.converted = 1 AND l.converted_at IS NOT NULL",
-        (spec.id, spec.experiment.seed),
-    )
+    rows = Assignments(journal).conversion_times(spec)
     days: dict[str, dict[str, int]] = defaultdict(lambda: {v.id: 0 for v in spec.variants})
     for variant, at in rows:
         day = datetime.fromtimestamp(at, zone).date().isoformat()

@@ -14,6 +14,7 @@ from runtime.i18n.download_strings import DOWNLOAD_STRINGS
 from runtime.i18n.endpoint_strings import ENDPOINT_STRINGS
 from runtime.i18n.experiment_strings import EXPERIMENT_STRINGS
 from runtime.i18n.honest_strings import HONEST_STRINGS
+from runtime.i18n.kf_strings import KF_STRINGS
 from runtime.i18n.operation_strings import OPERATION_STRINGS
 from runtime.i18n.plain_strings import PLAIN_STRINGS
 from runtime.i18n.runtime_strings import RUNTIME_STRINGS
@@ -35,6 +36,7 @@ TABLES = (
     ENDPOINT_STRINGS,
     PLAIN_STRINGS,
     HONEST_STRINGS,
+    KF_STRINGS,
 )
 STRINGS: dict[str, dict[str, str]] = {k: v for table in TABLES for k, v in table.items()}
 assert len(STRINGS) == sum(map(len, TABLES)), "a key is defined twice"

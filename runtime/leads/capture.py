@@ -97,7 +97,8 @@ class LeadCapture:
             and lead.asked.get(fld.key, 0) < MAX_ASKS
         ]
         required = [fld for fld in open_fields if fld.required]
-        return (required or open_fields or [None])[0]
+        chosen = required or open_fields
+        return chosen[0] if chosen else None
 
     def turn_note(self, spec: BotSpec, lead: Lead) -> str:
         """What the reply should know about the lead, and the one question it may ask.

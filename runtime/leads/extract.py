@@ -30,7 +30,7 @@ WORDS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
 # (system prompt, message, JSON schema, max_tokens) -> JSON text, generated under the schema
 # (a grammar on a local model, the server's own structured output on an endpoint)
-Generate = Callable[[str, str, dict, int], str]
+Generate = Callable[[str, str, dict[str, Any], int], str]  # the schema is nested JSON
 
 
 def validate(lead_field: LeadField, value: Any, message: str, now: datetime) -> Any:
@@ -105,7 +105,8 @@ def schema_for(wanted: list[LeadField]) -> dict[str, Any]:
 
 def grammar_for(wanted: list[LeadField]) -> str:
     """A grammar that admits only the JSON object of `schema_for`."""
-    return json_schema_to_gbnf(json.dumps(schema_for(wanted)))
+    grammar: str = json_schema_to_gbnf(json.dumps(schema_for(wanted)))  # untyped in llama_cpp
+    return grammar
 
 
 def max_tokens_for(wanted: list[LeadField]) -> int:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import builtins
 import json
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from runtime.inbox import Inbox
+from runtime.store.conversations import Conversations
 from runtime.store.db import Journal
 
 
@@ -77,6 +81,39 @@ class LeadStore:
         )
         return [_lead(r) for r in rows]
 
+    def count(self, bot_id: str, since: float | None = None, until: float | None = None) -> int:
+        """How many leads the bot has; with `since` and `until`, created in [since, until)."""
+        sql = "SELECT COUNT(*) FROM leads WHERE bot_id = ?"
+        args: builtins.list[object] = [bot_id]
+        if since is not None and until is not None:
+            sql += " AND created_at >= ? AND created_at < ?"
+            args += [since, until]
+        row = self.journal.connection().execute(sql, args).fetchone()
+        return int(row[0] or 0)
+
+    def conversions_by_variant(
+        self, bot_id: str, since: float, until: float
+    ) -> builtins.list[tuple[str, int]]:  # builtins: `list` here is the method above
+        """(variant, or "-" for none; how many) of the leads converted in [since, until)."""
+        rows = self.journal.connection().execute(
+            "SELECT COALESCE(variant, '-'), COUNT(*) FROM leads WHERE bot_id = ? AND converted = 1"
+            " AND converted_at >= ? AND converted_at < ? GROUP BY 1 ORDER BY 1",
+            (bot_id, since, until),
+        )
+        return [(variant, n) for variant, n in rows]
+
+    def customer_activity(
+        self, bot_id: str, since: float
+    ) -> builtins.list[tuple[float, float | None]]:
+        """(created at, converted at) of customers' leads (not the studio's testers') created
+        or converted from `since` on."""
+        rows = self.journal.connection().execute(
+            "SELECT created_at, converted_at FROM leads WHERE bot_id = ?"
+            " AND user NOT LIKE 'studio:%' AND (created_at >= ? OR converted_at >= ?)",
+            (bot_id, since, since),
+        )
+        return [(created, converted) for created, converted in rows]
+
     def delete(self, bot_id: str, user: str) -> bool:
         """A customer's right to erasure: the lead and the messages behind it go."""
         with self.journal.transaction() as db:
@@ -86,15 +123,43 @@ class LeadStore:
             if row is None:
                 return False
             db.execute("DELETE FROM leads WHERE bot_id = ? AND user = ?", (bot_id, user))
-            db.execute(
-                "DELETE FROM messages WHERE bot_id = ? AND (conversation = ? OR speaker = ?)",
-                (bot_id, row["conversation"], user),
-            )
-            db.execute(
-                "UPDATE inbox SET text = '', answer = NULL WHERE bot_id = ? AND speaker = ?",
-                (bot_id, user),
-            )
+            Conversations(self.journal).forget_person(bot_id, row["conversation"], user, db)
+            Inbox(self.journal).forget_speaker(bot_id, user, db)
             return True
+
+    def mentions(self, bot_id: str, name: str, db: sqlite3.Connection) -> bool:
+        """Whether a lead of the bot is of, or from a conversation called, `name`."""
+        row = db.execute(
+            "SELECT 1 FROM leads WHERE bot_id = ? AND (user = ? OR conversation = ?) LIMIT 1",
+            (bot_id, name, name),
+        ).fetchone()
+        return row is not None
+
+    def follow(self, bot_id: str, conversation: str, to: str, db: sqlite3.Connection) -> None:
+        """A conversation was set aside as `to` (in the caller's transaction): a lead from it
+        points at it, and each value at where it was said; the person whose conversation it
+        is (in the studio, the same id) moves too, so that the fresh conversation starts a
+        fresh lead."""
+        rows = db.execute(
+            "SELECT user, fields FROM leads WHERE bot_id = ? AND conversation = ?",
+            (bot_id, conversation),
+        ).fetchall()
+        for user, fields in rows:
+            values = json.loads(fields)
+            for value in values.values():
+                if value.get("where") == conversation:
+                    value["where"] = to
+            db.execute(
+                "UPDATE leads SET user = ?, conversation = ?, fields = ?"
+                " WHERE bot_id = ? AND user = ?",
+                (
+                    to if user == conversation else user,
+                    to,
+                    json.dumps(values, ensure_ascii=False),
+                    bot_id,
+                    user,
+                ),
+            )
 
 
 def _lead(row: Any) -> Lead:

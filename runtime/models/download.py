@@ -43,7 +43,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal, cast
 
 from runtime.i18n import Explained, t
 from runtime.models.hub import HEADERS, HubError, RemoteFile, Source, parts_of, remote_file
@@ -305,7 +305,9 @@ class Downloader:
             )
         return partial
 
-    def _transfer(self, remote: RemoteFile, writer: _HashingWriter, have: int, meter: _Meter):
+    def _transfer(
+        self, remote: RemoteFile, writer: _HashingWriter, have: int, meter: _Meter
+    ) -> None:
         import httpx2
         from huggingface_hub import constants
         from huggingface_hub.errors import HfHubHTTPError
@@ -318,7 +320,7 @@ class Downloader:
         try:
             http_get(
                 remote.url,
-                writer,
+                cast(BinaryIO, writer),  # file-like: the calls http_get makes, no more
                 resume_size=have,
                 headers=dict(HEADERS),
                 expected_size=remote.size,
@@ -394,7 +396,7 @@ class _Sha256:
     """SHA-256 on a thread of its own: hashlib lets go of the GIL, so one chunk is hashed
     while the next is read from the network (measured in bench/download.py)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._sha = hashlib.sha256()
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=16)  # <= 16 MiB waiting
         self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
@@ -511,7 +513,14 @@ class _Meter:
 
     WINDOW = 5.0
 
-    def __init__(self, model, parts, total, report, stop):
+    def __init__(
+        self,
+        model: str,
+        parts: int,
+        total: int,
+        report: Callable[[Progress], None] | None,
+        stop: threading.Event | None,
+    ):
         self.model, self.parts, self.total = model, parts, total
         self.part, self.before, self.retries = 1, 0, 0
         self._report, self._stop = report, stop
@@ -558,13 +567,13 @@ class _Meter:
         meter = self
 
         class Bar:
-            def __init__(self, **_kwargs):
+            def __init__(self, **_kwargs: object) -> None:
                 pass
 
-            def __enter__(self):
+            def __enter__(self) -> Bar:
                 return self
 
-            def __exit__(self, *exc):
+            def __exit__(self, *exc: object) -> Literal[False]:
                 return False
 
             def update(self, _n: int = 1) -> None:

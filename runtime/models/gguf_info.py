@@ -10,7 +10,7 @@ import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from runtime.i18n import Explained
 
@@ -21,8 +21,9 @@ _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<
 _SCALARS |= {11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
 
-# llama.cpp's LLAMA_FTYPE values, as written in general.file_type
-FILE_TYPES = {
+# llama.cpp's LLAMA_FTYPE values, as written in general.file_type (looked up with whatever
+# value a file holds there, hence the `object` keys)
+FILE_TYPES: dict[object, str] = {
     0: "F32",
     1: "F16",
     2: "Q4_0",
@@ -135,7 +136,7 @@ class _Reader:
             raise GGUFError("gguf.truncated")
         return data
 
-    def unpack(self, fmt: str):
+    def unpack(self, fmt: str) -> Any:  # an int, float or bool, as `fmt` says
         return struct.unpack(fmt, self.read(struct.calcsize(fmt)))[0]
 
     def string(self) -> str:
@@ -144,7 +145,7 @@ class _Reader:
             raise GGUFError("gguf.long_string")
         return self.read(length).decode("utf-8", errors="replace")
 
-    def value(self, kind: int, keep: bool = True):
+    def value(self, kind: int, keep: bool = True) -> object:
         if kind in _SCALARS:
             return self.unpack(_SCALARS[kind])
         if kind == _STRING:

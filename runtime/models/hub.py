@@ -20,7 +20,11 @@ import io
 import os
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from runtime.store.settings import Settings
 
 MODELSCOPE_ENDPOINT = "https://www.modelscope.cn"
 HUGGINGFACE_ENDPOINT = "https://huggingface.co"
@@ -90,7 +94,7 @@ def parse_source(text: str) -> Source:
     raise ValueError(text)
 
 
-def saved_source(settings) -> Source:
+def saved_source(settings: Settings) -> Source:
     """The source kept in settings; ModelScope until someone picks another."""
     stored = settings.get(SETTING) or {}
     if stored.get("kind") == "hf" and stored.get("endpoint"):
@@ -100,7 +104,7 @@ def saved_source(settings) -> Source:
     return modelscope()
 
 
-def save_source(settings, source: Source) -> None:
+def save_source(settings: Settings, source: Source) -> None:
     settings.set(SETTING, source.to_setting())
 
 
@@ -120,7 +124,7 @@ def parts_of(name: str) -> list[str]:
 def is_later_part(name: str) -> bool:
     """A part llama.cpp reaches through the first one, never loaded by itself."""
     match = PART.match(name)
-    return bool(match) and int(match["no"]) > 1
+    return match is not None and int(match["no"]) > 1
 
 
 # --- what the hub says -----------------------------------------------------------
@@ -178,8 +182,8 @@ def _modelscope_file(source: Source, repo: str, name: str, revision: str) -> Rem
     )
 
 
-def _get_json(url: str, params: dict[str, str]) -> dict:
-    from huggingface_hub.utils import get_session
+def _get_json(url: str, params: dict[str, str]) -> dict[str, Any]:  # the hub's JSON, any shape
+    from huggingface_hub import get_session
 
     try:
         response = get_session().get(url, params=params, headers=HEADERS, timeout=TIMEOUT)
@@ -201,7 +205,7 @@ def _get_json(url: str, params: dict[str, str]) -> dict:
 def header_metadata(remote: RemoteFile) -> dict[str, object]:
     """The GGUF metadata keys in the file's first bytes (one `Range` request), read as
     far as they go: the architecture's shape comes before the long token lists."""
-    from huggingface_hub.utils import get_session
+    from huggingface_hub import get_session
 
     headers = {**HEADERS, "Range": f"bytes=0-{HEADER_PROBE - 1}"}
     try:

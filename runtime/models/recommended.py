@@ -127,19 +127,21 @@ class Machine:
     gpu_name: str | None
 
 
-def this_machine() -> Machine:
-    from runtime.engine import gpu_offload_supported
-
+def this_machine(gpu_build: bool) -> Machine:
+    """This machine's memory; `gpu_build`: whether the engine can offload layers
+    (runtime.engine.gpu_offload_supported, a layer above: asked by the caller)."""
     free, total = _ram()
-    gpu = gpu_offload_supported()
-    vram, name = _nvidia_free() if gpu else (None, None)
-    return Machine(free, total, gpu, vram, name)
+    vram, name = _nvidia_free() if gpu_build else (None, None)
+    return Machine(free, total, gpu_build, vram, name)
 
 
 def _ram() -> tuple[int | None, int | None]:
     try:  # Linux: MemAvailable counts what the page cache would give back
         fields = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
-        kib = lambda key: int(fields[key].split()[0]) * 1024  # noqa: E731
+
+        def kib(key: str) -> int:
+            return int(fields[key].split()[0]) * 1024
+
         return kib("MemAvailable"), kib("MemTotal")
     except (OSError, KeyError, ValueError):
         pass

@@ -65,7 +65,9 @@ class HiddenTextGuard:
         if shown:
             yield shown
 
-    def _advance(self, pending: str, inside: int | None, final: bool):
+    def _advance(
+        self, pending: str, inside: int | None, final: bool
+    ) -> tuple[str, str, int | None]:
         shown: list[str] = []
         while pending:
             if inside == IN_BRACKETS:  # the note's own brackets: all of it to the closing one

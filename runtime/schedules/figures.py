@@ -10,8 +10,10 @@ import string
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from runtime.leads.store import LeadStore
 from runtime.spec.model import BotSpec
 from runtime.store.db import Journal
+from runtime.store.events import MESSAGE, EventLog
 
 FIGURES = (
     "date",  # today, 2026-11-23
@@ -42,40 +44,16 @@ def figures(journal: Journal, spec: BotSpec, now: float) -> dict[str, str]:
     yesterday = today - timedelta(days=1)
     start = datetime.combine(yesterday, time(), zone).timestamp()
     end = datetime.combine(today, time(), zone).timestamp()
-    db = journal.connection()
-
-    def count(sql: str, *args) -> int:
-        return db.execute(sql, args).fetchone()[0] or 0
-
-    by_variant = db.execute(
-        "SELECT COALESCE(variant, '-'), COUNT(*) FROM leads WHERE bot_id = ? AND converted = 1"
-        " AND converted_at >= ? AND converted_at < ? GROUP BY 1 ORDER BY 1",
-        (spec.id, start, end),
-    ).fetchall()
+    leads, events = LeadStore(journal), EventLog(journal)
+    by_variant = leads.conversions_by_variant(spec.id, start, end)
     return {
         "date": today.isoformat(),
         "yesterday": yesterday.isoformat(),
-        "new_leads": str(
-            count(
-                "SELECT COUNT(*) FROM leads WHERE bot_id = ? AND created_at >= ?"
-                " AND created_at < ?",
-                spec.id,
-                start,
-                end,
-            )
-        ),
+        "new_leads": str(leads.count(spec.id, start, end)),
         "conversions": str(sum(n for _, n in by_variant)),
         "conversions_by_variant": ", ".join(f"{v} {n}" for v, n in by_variant) or "0",
-        "messages": str(
-            count(
-                "SELECT COUNT(*) FROM events WHERE bot_id = ? AND kind = 'message'"
-                " AND created_at >= ? AND created_at < ?",
-                spec.id,
-                start,
-                end,
-            )
-        ),
-        "total_leads": str(count("SELECT COUNT(*) FROM leads WHERE bot_id = ?", spec.id)),
+        "messages": str(events.count(spec.id, MESSAGE, start, end)),
+        "total_leads": str(leads.count(spec.id)),
     }
 
 

@@ -18,9 +18,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
-from runtime.channels.reasons import delivery_error
 from runtime.i18n import Explained, said
 from runtime.outbox import Outbox
 from runtime.schedules import cron
@@ -28,6 +27,11 @@ from runtime.schedules.figures import figures, fill
 from runtime.spec import BotRepository, BotSpec, SpecError
 from runtime.spec.model import Schedule
 from runtime.store.db import Journal
+from runtime.store.schedule_runs import ScheduleRuns
+from runtime.wecom.reasons import delivery_error
+
+if TYPE_CHECKING:
+    from runtime.dialogue import Dialogue
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 15.0
@@ -60,6 +64,7 @@ class Scheduler:
     ):
         self.bots = bots
         self.journal = journal
+        self.runs = ScheduleRuns(journal)
         self.outbox = outbox
         self.write = write  # the bot writes a message from a prompt
         self.clock = clock
@@ -104,7 +109,7 @@ class Scheduler:
                 if due is None:
                     continue
                 at, count = due
-                run_id = self._claim(spec.id, schedule.id, "cron", at, now, missed=count - 1)
+                run_id = self.runs.claim(spec.id, schedule.id, "cron", at, now, missed=count - 1)
                 if run_id is None:
                     continue  # another process has it
                 runs.append(run_id)
@@ -126,7 +131,7 @@ class Scheduler:
         spec = self.bots.load(bot_id)
         schedule = next(s for s in spec.schedules if s.id == schedule_id)
         now = self.clock()
-        run_id = self._claim(spec.id, schedule.id, "manual", now, now)
+        run_id = self.runs.claim(spec.id, schedule.id, "manual", now, now)
         assert run_id is not None
         self._execute(run_id, spec, schedule)
         return self.history(bot_id, schedule_id, limit=1, lang=lang)[0]
@@ -145,54 +150,17 @@ class Scheduler:
     def _due(self, spec: BotSpec, schedule: Schedule, now: float) -> tuple[float, int] | None:
         # Pausing is part of the key: resumed, a schedule counts from then, no catching up.
         key = _state_key(schedule)
-        db = self.journal.connection()
-        state = db.execute(
-            "SELECT cron_key, since FROM schedule_state WHERE bot_id = ? AND schedule_id = ?",
-            (spec.id, schedule.id),
-        ).fetchone()
-        if state is None or state["cron_key"] != key:
-            self._restart(spec, schedule, now)  # new, edited, paused or resumed: from now on
+        state = self.runs.known_since(spec.id, schedule.id)
+        if state is None or state[0] != key:
+            # new, edited, paused or resumed: from now on
+            self.runs.restart(spec.id, schedule.id, key, now)
             return None
         if schedule.paused:
             return None
-        last = db.execute(
-            "SELECT MAX(due_at) FROM schedule_runs WHERE bot_id = ? AND schedule_id = ?"
-            " AND trigger = 'cron'",
-            (spec.id, schedule.id),
-        ).fetchone()[0]
-        return cron.latest_due(
-            schedule.cron, schedule.timezone, max(state["since"], last or 0), now
-        )
-
-    def _restart(self, spec: BotSpec, schedule: Schedule, now: float) -> None:
-        with self.journal.transaction() as tx:
-            tx.execute(
-                "INSERT INTO schedule_state VALUES (?, ?, ?, ?) ON CONFLICT"
-                " (bot_id, schedule_id) DO UPDATE SET cron_key = excluded.cron_key,"
-                " since = excluded.since",
-                (spec.id, schedule.id, _state_key(schedule), now),
-            )
+        last = self.runs.last_due(spec.id, schedule.id)
+        return cron.latest_due(schedule.cron, schedule.timezone, max(state[1], last or 0), now)
 
     # --- running -----------------------------------------------------------------
-
-    def _claim(
-        self,
-        bot_id: str,
-        schedule_id: str,
-        trigger: str,
-        due_at: float,
-        now: float,
-        missed: int = 0,
-    ) -> int | None:
-        try:
-            with self.journal.transaction() as db:
-                return db.execute(
-                    "INSERT INTO schedule_runs (bot_id, schedule_id, trigger, due_at, started_at,"
-                    " state, missed) VALUES (?, ?, ?, ?, ?, 'running', ?)",
-                    (bot_id, schedule_id, trigger, due_at, now, missed),
-                ).lastrowid
-        except sqlite3.IntegrityError:
-            return None
 
     def _execute(self, run_id: int, spec: BotSpec, schedule: Schedule) -> None:
         kind = "webhook" if schedule.to == "webhook" else "alert_webhook"
@@ -231,12 +199,7 @@ class Scheduler:
         error: str | None = None,
         outbox_ids: list[int] | None = None,
     ) -> None:
-        with self.journal.transaction() as db:
-            db.execute(
-                "UPDATE schedule_runs SET state = ?, text = ?, error = ?, outbox_ids = ?,"
-                " finished_at = ? WHERE id = ?",
-                (state, text, error, json.dumps(outbox_ids or []), self.clock(), run_id),
-            )
+        self.runs.finish(run_id, state, text, error, outbox_ids or [], self.clock())
 
     # --- reading -----------------------------------------------------------------
 
@@ -249,34 +212,22 @@ class Scheduler:
     ) -> list[RunRecord]:
         """Latest first. A queued run shows how its delivery went: sent, failed, or pending;
         why a run failed is in `lang` (the scheduler's own by default)."""
-        sql = "SELECT * FROM schedule_runs WHERE bot_id = ?"
-        args: list[Any] = [bot_id]
-        if schedule_id is not None:
-            sql += " AND schedule_id = ?"
-            args.append(schedule_id)
-        rows = self.journal.connection().execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))
-        return [self._record(row, lang or self.lang) for row in rows.fetchall()]
+        rows = self.runs.latest(bot_id, schedule_id, limit)
+        return [self._record(row, lang or self.lang) for row in rows]
 
     def _record(self, row: sqlite3.Row, lang: str) -> RunRecord:
         state, error = row["state"], row["error"]
         ids = json.loads(row["outbox_ids"])
         if state == "queued" and ids:
-            marks = ",".join("?" * len(ids))
-            sent = (
-                self.journal.connection()
-                .execute(
-                    f"SELECT state, last_error, attempts FROM outbox WHERE id IN ({marks})", ids
-                )
-                .fetchall()
-            )
-            states = {r["state"] for r in sent}
+            sent = self.outbox.progress(ids)
+            states = {p.state for p in sent}
             if states == {"sent"}:
                 state = "sent"
             elif "failed" in states:
                 state = "failed"
-                error = next(r["last_error"] for r in sent if r["state"] == "failed")
-            elif any(r["last_error"] for r in sent):  # being retried
-                error = next(r["last_error"] for r in sent if r["last_error"])
+                error = next(p.last_error for p in sent if p.state == "failed")
+            elif any(p.last_error for p in sent):  # being retried
+                error = next(p.last_error for p in sent if p.last_error)
         error = delivery_error(error, lang) if error else error
         return RunRecord(
             row["id"],
@@ -303,11 +254,18 @@ def _state_key(schedule: Schedule) -> str:
     return f"{schedule.cron}|{schedule.timezone}|{'paused' if schedule.paused else 'on'}"
 
 
-def write_with(workspace) -> Callable[[BotSpec, str], str]:
+class Speaking(Protocol):
+    """What writing needs of the workspace (runtime/workspace.py, a layer above)."""
+
+    @property
+    def dialogue(self) -> Dialogue: ...
+
+
+def write_with(workspace: Speaking) -> Callable[[BotSpec, str], str]:
     """The bot writes a scheduled message from its prompt, as itself (persona and rules)."""
 
     def write(spec: BotSpec, prompt: str) -> str:
         _, _, generation = workspace.dialogue.preview(spec.id, prompt)
-        return generation.text()
+        return generation.read_all()
 
     return write

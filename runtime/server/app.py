@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
 from fastapi import FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from runtime.health import health
 from runtime.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from runtime.server.auth import (
+from runtime.web.auth import (
     COOKIE,
     SESSION_SECONDS,
     PasswordGate,
@@ -21,9 +21,9 @@ from runtime.server.auth import (
     cookie_value,
     safe_next,
 )
-from runtime.server.guard import RequestGuard
-from runtime.server.limits import BodyLimit, Limits
-from runtime.server.passwords import PasswordChecker
+from runtime.web.guard import RequestGuard
+from runtime.web.limits import BodyLimit, Limits
+from runtime.web.passwords import PasswordChecker
 from runtime.workspace import Workspace
 
 
@@ -68,17 +68,16 @@ def create_app(
     limits: Limits | None = None,
 ) -> FastAPI:
     """The server. `listen_host` and `allowed_hosts` are the names a request's Host may
-    carry (see guard.py); `limits` the body and upload sizes (see limits.py)."""
+    carry (see runtime/web/guard.py); `limits` the body and upload sizes (see
+    runtime/web/limits.py)."""
     from contextlib import asynccontextmanager
 
-    from runtime.channels.hub import ChannelHub
-    from runtime.channels.wecom.aibot import aibot_routes
-    from runtime.channels.wecom.app import app_routes
+    from runtime.server.hub import ChannelHub
 
     hub = ChannelHub(workspace)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub.start()
         yield
         hub.stop()  # graceful: answers in progress finish into the outbox
@@ -102,19 +101,19 @@ def create_app(
     app.add_middleware(
         RequestGuard, listen_host=listen_host, allowed_hosts=list(allowed_hosts), lang=lang
     )
-    app.include_router(aibot_routes(hub.aibot))
-    app.include_router(app_routes(hub.app))
+    for router in hub.routes():  # each channel adapter's (runtime/channels/registry.py)
+        app.include_router(router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, object]:
-        return health(workspace, hub.outbox.backlog())
+        return health(workspace)
 
     @app.get("/login", response_class=HTMLResponse)
     def login_page(next: str = "/") -> str:
         return _login_page(studio_language(workspace), safe_next(next))
 
     @app.post("/login")
-    async def login(request: Request, password: str = Form(""), next: str = Form("/")):
+    async def login(request: Request, password: str = Form(""), next: str = Form("/")) -> Response:
         verdict = await checker.check(client_address(request.scope), password)
         if not verdict.ok:
             language = lang()

@@ -95,6 +95,13 @@ _VALUE_LABELS = {
 }
 
 
+def value_words(setting: str, value: str, lang: str) -> str | None:
+    """The words for one allowed value of a setting: 手机号 for ("lead_capture.fields.type",
+    "phone_cn"); None where the value has none."""
+    form = _VALUE_LABELS.get(setting)
+    return t(form.format(value), lang) if form and form.format(value) in STRINGS else None
+
+
 def _plain_choices(root: type[BaseModel], path: Path, expected: str, lang: str) -> str:
     """The allowed values in words: 文字（text）、手机号（phone_cn）或单选（choice）."""
     values = re.findall(r"'([^']*)'", expected)
@@ -119,8 +126,8 @@ def _number(value: object) -> object:
 
 def range_text(model: type[BaseModel], name: str, lang: str) -> str | None:
     """'在 0 到 2 之间' for a number setting, from its constraints; None when it has none."""
-    low, high, exclusive = bounds(model, name)
-    low, high = _number(low), _number(high)
+    lowest, highest, exclusive = bounds(model, name)
+    low, high = _number(lowest), _number(highest)
     if low is not None and high is not None:
         return t("range.open_low" if exclusive else "range.closed", lang, low=low, high=high)
     if low is not None:

@@ -6,11 +6,11 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import ValidationError
 
 from runtime.i18n import t
-from runtime.models.catalog import ModelCatalog
 from runtime.spec.errors import problems_from_validation
 from runtime.spec.model import BOT_ID, BotSpec
 from runtime.spec.yaml_io import (
@@ -22,6 +22,17 @@ from runtime.spec.yaml_io import (
     parse_yaml,
 )
 from runtime.spec.yaml_roundtrip import update_yaml_text
+
+
+class ModelFiles(Protocol):
+    """The models on this machine, as far as checking a bot file asks about them: the
+    catalog (runtime/models/catalog.py) is handed in, the spec imports none of it."""
+
+    gguf_dir: Path
+
+    def exists(self, name: str) -> bool: ...
+
+    def known_names(self) -> list[str]: ...
 
 
 class SpecError(Exception):
@@ -39,7 +50,7 @@ def parse_bot(
     *,
     lang: str,
     expected_id: str | None = None,
-    models: ModelCatalog | None = None,
+    models: ModelFiles | None = None,
 ) -> BotSpec:
     """Validate the bytes of a bot file; raise SpecError naming each problem's line."""
     try:
@@ -55,7 +66,7 @@ def validate_bot(
     *,
     lang: str,
     expected_id: str | None = None,
-    models: ModelCatalog | None = None,
+    models: ModelFiles | None = None,
 ) -> BotSpec:
     """Validate already parsed data (the studio's form comes here, with no lines)."""
     if not isinstance(loaded.data, dict):
@@ -75,7 +86,7 @@ def _context_problems(
     loaded: LoadedYaml,
     lang: str,
     expected_id: str | None,
-    models: ModelCatalog | None,
+    models: ModelFiles | None,
 ) -> list[Problem]:
     """What the spec cannot know by itself: its file name and the models on this machine."""
     problems = []
@@ -107,7 +118,7 @@ class BotRepository:
 
     SUFFIXES = (".yaml", ".yml")
 
-    def __init__(self, bots_dir: Path, models: ModelCatalog, lang: str):
+    def __init__(self, bots_dir: Path, models: ModelFiles, lang: str):
         self.bots_dir = bots_dir
         self.models = models
         self.lang = lang
@@ -148,7 +159,7 @@ class BotRepository:
         return self.load_path(path)
 
     def check(self, paths: Iterable[Path]) -> list[tuple[Path, list[Problem]]]:
-        results = []
+        results: list[tuple[Path, list[Problem]]] = []
         for path in paths:
             try:
                 self.load_path(path)

@@ -288,6 +288,34 @@ class Safety(Strict):
         return int(match.group(1)), RATE_UNITS[match.group(2)]
 
 
+@dataclass(frozen=True)
+class ScheduleChecks:
+    """What a schedule's words mean is the schedules' business (runtime/schedules): the
+    package hands the spec these checks when it is imported, so the spec imports none of it."""
+
+    cron: typing.Callable[[str], object]  # raises ValueError (an Explained) for a bad line
+    unknown_figures: typing.Callable[[str], list[str]]  # the {names} in a text that are none
+    figures: tuple[str, ...]  # the names a text may use, for the message
+
+
+# Written once, when runtime/schedules is imported, and never changed after: a registry
+# of what the layer above says a schedule's words mean, not state that varies at run time.
+_SCHEDULE_CHECKS: list[ScheduleChecks] = []
+
+
+def use_schedule_checks(checks: ScheduleChecks) -> None:
+    if _SCHEDULE_CHECKS and _SCHEDULE_CHECKS[0] != checks:
+        raise RuntimeError("the schedule checks are handed to the spec once")
+    _SCHEDULE_CHECKS[:] = [checks]
+
+
+def schedule_checks() -> ScheduleChecks:
+    """The checks handed in; a schedule is never let through unchecked."""
+    if not _SCHEDULE_CHECKS:
+        raise RuntimeError("import runtime.schedules before checking a schedule")
+    return _SCHEDULE_CHECKS[0]
+
+
 class Schedule(Strict):
     id: BotId
     cron: str
@@ -303,10 +331,9 @@ class Schedule(Strict):
     @classmethod
     def _cron_shape(cls, value: str) -> str:
         from runtime.i18n import Explained, said
-        from runtime.schedules.cron import trigger  # only needed when schedules exist
 
         try:
-            trigger(value, "UTC")
+            schedule_checks().cron(value)
         except ValueError as exc:  # the reason kept as words, said in the reader's language
             detail = said(exc.message_id, **exc.params) if isinstance(exc, Explained) else str(exc)
             raise PydanticCustomError(
@@ -318,15 +345,14 @@ class Schedule(Strict):
     def _one_body(self) -> Schedule:
         if (self.text is None) == (self.prompt is None):
             raise PydanticCustomError("schedule_body", "text or prompt", {})
-        from runtime.schedules.figures import FIGURES, unknown_names
-
+        checks = schedule_checks()
         body = "text" if self.text is not None else "prompt"
-        unknown = unknown_names(self.text if self.text is not None else self.prompt or "")
+        unknown = checks.unknown_figures(self.text if self.text is not None else self.prompt or "")
         if unknown:
             raise PydanticCustomError(
                 "unknown_figure",
                 "unknown figure",
-                {"value": unknown[0], "known": ", ".join(FIGURES), "at": (body,)},
+                {"value": unknown[0], "known": ", ".join(checks.figures), "at": (body,)},
             )
         return self
 
@@ -400,7 +426,7 @@ class BotSpec(Strict):
         elif variant_id is not None:
             raise KeyError(variant_id)
 
-        def pick(name: str):  # the variant's value where it sets one
+        def pick(name: str) -> typing.Any:  # the variant's value where it sets one (any field)
             own = getattr(variant, name, None) if variant else None
             return getattr(self, name) if own is None else own
 

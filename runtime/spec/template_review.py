@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from runtime.spec.model import BotSpec
+from runtime.spec.model import BotSpec, FewShot
 
 NAME_BREAK = re.compile(r"[\s·•・|/\\()（）【】\[\]:：,，、\-–—]+")
 SELF_NAME = re.compile(r"(?:你是|我是|叫)[^“”「」\"。\n]{0,24}?[“「\"]([^”」\"\n]{2,12})[”」\"]")
@@ -35,7 +35,7 @@ class Leftover:
     words: tuple[str, ...]  # the template's brand words found in it
 
 
-def _few_shot_text(examples) -> str:
+def _few_shot_text(examples: list[FewShot] | None) -> str:
     return "\n".join(f"{e.user}\n{e.assistant}" for e in examples or [])
 
 

@@ -107,9 +107,10 @@ class _Walker:
                     message = t("yaml.duplicate_key", self.lang, key=key, first=first_line[key])
                     raise YamlProblem(Problem(line, message, (*path, key)))
                 first_line[key] = line
-            result[key] = self.walk(value_node, (*path, key), depth + 1)
+            key_path = (*path, key)  # not inline: mypy reads `x[(*a, b)]` as 3.11's `x[*a, b]`
+            result[key] = self.walk(value_node, key_path, depth + 1)
             # point errors about a key at the key's line, not its value's
-            self.lines[(*path, key)] = line
+            self.lines[key_path] = line
         return result
 
 

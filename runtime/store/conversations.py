@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -45,54 +45,31 @@ class Conversations:
                 [(bot_id, conversation, speaker, t.role, t.content, variant, now) for t in turns],
             )
 
-    def set_aside(self, bot_id: str, conversation: str) -> str | None:
-        """Start `conversation` afresh without forgetting it: its messages move to
-        `<conversation>#1` (#2, … the first free id), and so does a lead captured from
-        them, still pointing at them. Returns the new id, or None with nothing said yet.
-        (The studio's 清空对话: a lead's evidence is never erased by a try-out reset.)"""
-        with self.journal.transaction() as db:
-            said = db.execute(
-                "SELECT 1 FROM messages WHERE bot_id = ? AND conversation = ? LIMIT 1",
-                (bot_id, conversation),
-            ).fetchone()
-            if said is None:
-                return None
-            number = 1
-            taken = (
-                "SELECT 1 FROM messages WHERE bot_id = :bot AND conversation = :id UNION ALL"
-                " SELECT 1 FROM leads WHERE bot_id = :bot AND (user = :id OR conversation = :id)"
-            )
-            while db.execute(taken, {"bot": bot_id, "id": f"{conversation}#{number}"}).fetchone():
-                number += 1
-            kept = f"{conversation}#{number}"
-            db.execute(
-                "UPDATE messages SET conversation = ? WHERE bot_id = ? AND conversation = ?",
-                (kept, bot_id, conversation),
-            )
-            # a lead from it points at it, and each value at where it was said; the person
-            # whose conversation it is (in the studio, the same id) moves too, so that the
-            # fresh conversation starts a fresh lead
-            leads = db.execute(
-                "SELECT user, fields FROM leads WHERE bot_id = ? AND conversation = ?",
-                (bot_id, conversation),
-            ).fetchall()
-            for user, fields in leads:
-                values = json.loads(fields)
-                for value in values.values():
-                    if value.get("where") == conversation:
-                        value["where"] = kept
-                db.execute(
-                    "UPDATE leads SET user = ?, conversation = ?, fields = ?"
-                    " WHERE bot_id = ? AND user = ?",
-                    (
-                        kept if user == conversation else user,
-                        kept,
-                        json.dumps(values, ensure_ascii=False),
-                        bot_id,
-                        user,
-                    ),
-                )
-            return kept
+    def said(self, bot_id: str, conversation: str, db: sqlite3.Connection | None = None) -> bool:
+        """Whether anything was said in this conversation (in `db`'s transaction, if given)."""
+        db = db or self.journal.connection()
+        row = db.execute(
+            "SELECT 1 FROM messages WHERE bot_id = ? AND conversation = ? LIMIT 1",
+            (bot_id, conversation),
+        ).fetchone()
+        return row is not None
+
+    def move(self, bot_id: str, conversation: str, to: str, db: sqlite3.Connection) -> None:
+        """What was said in `conversation` is now said in `to` (in the caller's transaction)."""
+        db.execute(
+            "UPDATE messages SET conversation = ? WHERE bot_id = ? AND conversation = ?",
+            (to, bot_id, conversation),
+        )
+
+    def forget_person(
+        self, bot_id: str, conversation: str, speaker: str, db: sqlite3.Connection
+    ) -> None:
+        """Erase a person's conversation and all they said in groups (in the caller's
+        transaction): the right to erasure."""
+        db.execute(
+            "DELETE FROM messages WHERE bot_id = ? AND (conversation = ? OR speaker = ?)",
+            (bot_id, conversation, speaker),
+        )
 
     def reset(self, bot_id: str, conversation: str) -> int:
         """Forget a conversation; returns how many messages were removed."""

@@ -201,6 +201,26 @@ def m007_inbox_by_speaker(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX inbox_by_speaker ON inbox (bot_id, speaker, received_at)")
 
 
+@migration
+def m008_binding_health(db: sqlite3.Connection) -> None:
+    # Each WeCom binding's health (runtime/wecom/bindings.py): it changes on every
+    # delivery, so it lives here with the outbox, not in the settings file. Versions
+    # before this one kept it in settings.json; Bindings carries it over once from there.
+    db.execute(
+        """
+        CREATE TABLE binding_health (
+            bot_id TEXT NOT NULL,
+            kind TEXT NOT NULL,           -- webhook | alert_webhook | aibot | longconn | app
+            last_success REAL,
+            last_error TEXT,              -- what went wrong last, as stored (reasons.py)
+            last_error_at REAL,
+            broken INTEGER,               -- 1: a bad key or secret; retrying will not help
+            PRIMARY KEY (bot_id, kind)
+        )
+        """
+    )
+
+
 # What SQLite says when a file is not a database it can use: not a database at all
 # (SQLITE_NOTADB), a damaged one (SQLITE_CORRUPT), or one it cannot open
 # (SQLITE_CANTOPEN). Anything else (a busy database, a full disk) is not the file's fault.

@@ -52,3 +52,36 @@ class EventLog:
         else:
             with self.journal.transaction() as tx:
                 tx.execute(sql, row)
+
+    # --- reading, for reports ----------------------------------------------------------
+
+    def count(self, bot_id: str, kind: str, since: float, until: float) -> int:
+        """How many events of `kind` the bot had in [since, until)."""
+        row = (
+            self.journal.connection()
+            .execute(
+                "SELECT COUNT(*) FROM events WHERE bot_id = ? AND kind = ?"
+                " AND created_at >= ? AND created_at < ?",
+                (bot_id, kind, since, until),
+            )
+            .fetchone()
+        )
+        return int(row[0] or 0)
+
+    def since(self, bot_id: str, kind: str, since: float) -> list[tuple[float, dict[str, Any]]]:
+        """(when, payload) of the bot's events of `kind` from `since` on."""
+        rows = self.journal.connection().execute(
+            "SELECT created_at, payload FROM events WHERE bot_id = ? AND kind = ?"
+            " AND created_at >= ?",
+            (bot_id, kind, since),
+        )
+        return [(at, json.loads(payload)) for at, payload in rows]
+
+    def team_feedback(self, bot_id: str) -> list[tuple[str | None, dict[str, Any]]]:
+        """(variant, payload) of each 👍/👎 the team gave in the studio (user studio:…)."""
+        rows = self.journal.connection().execute(
+            "SELECT variant, payload FROM events WHERE bot_id = ? AND kind = 'feedback'"
+            " AND user LIKE 'studio:%'",
+            (bot_id,),
+        )
+        return [(variant, json.loads(payload)) for variant, payload in rows]

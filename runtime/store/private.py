@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -74,7 +75,7 @@ def private_opener(path: str, flags: int) -> int:
     return fd
 
 
-def open_private(path: Path, mode: str = "w", **kwargs):
+def open_private(path: Path, mode: str = "w", **kwargs: Any) -> IO[Any]:  # open()'s own kwargs
     """open() for writing a private file."""
     return open(path, mode, opener=private_opener, **kwargs)
 

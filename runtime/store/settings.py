@@ -130,9 +130,10 @@ class Settings:
         with self._lock:
             return [row["key"] for row in self._db.all() if row["key"].startswith(prefix)]
 
-    def delete(self, key: str) -> None:
+    def delete(self, *keys: str) -> None:
+        """Remove these keys, in one change of the file."""
         with self._lock:
-            self._db.remove(Query().key == key)
+            self._db.remove(Query().key.one_of(keys))
 
     # --- the studio password ---------------------------------------------
 

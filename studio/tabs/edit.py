@@ -6,29 +6,32 @@ from __future__ import annotations
 
 import hashlib
 import time
+from contextlib import nullcontext
+from itertools import groupby
 from types import SimpleNamespace
 from typing import Any
 
 import gradio as gr
 
 from runtime.spec import SpecError, validate_bot
-from runtime.spec.errors import range_text
-from runtime.spec.model import ModelSettings, Safety
+from runtime.spec.errors import range_text, value_words
 from runtime.spec.yaml_io import LoadedYaml
 from studio.context import StudioContext
 from studio.forms import (
-    FEW_SHOT_COLUMNS,
-    FIELD_COLUMNS,
-    FIELD_TYPES,
+    FORM,
+    MODEL_SOURCE,
     SECTION_ORDER,
-    VARIANT_COLUMNS,
+    FormField,
+    blank_row,
+    choice_words,
     form_to_data,
     problems_by_section,
     rows,
     spec_to_form,
-    type_label,
 )
 from studio.lists import ListDropdown
+
+OPENED = ("basics", "prompt", "few_shot", "lead_capture")  # sections open at first
 
 # Saving with problems: once the boxes are drawn, the first one is scrolled to and focused.
 SHOW_FIRST_ERROR_JS = """(message) => { if (!message || !message.includes('status-bad')) return;
@@ -108,7 +111,7 @@ def build_question(ctx: StudioContext) -> None:
     ctx.unsaved = SimpleNamespace(row=row, text=text, save=save, discard=discard, stay=stay)
 
 
-def _row_tools(ctx: StudioContext, table: gr.Dataframe, blank_row: list[Any], prefix: str) -> None:
+def _row_tools(ctx: StudioContext, table: gr.Dataframe, blank: list[Any], prefix: str) -> None:
     """Add, remove and reorder rows: a row number and four buttons under a table."""
     with gr.Row(equal_height=False, elem_classes="row-tools"):
         row_number = gr.Number(
@@ -122,23 +125,57 @@ def _row_tools(ctx: StudioContext, table: gr.Dataframe, blank_row: list[Any], pr
         up = gr.Button(ctx.t("edit.move_up"), size="sm", elem_id=f"{prefix}-up")
         down = gr.Button(ctx.t("edit.move_down"), size="sm", elem_id=f"{prefix}-down")
         remove = gr.Button(ctx.t("edit.remove_row"), size="sm", elem_id=f"{prefix}-remove")
-    add.click(lambda v: [*rows(v), list(blank_row)], table, table)
+    add.click(lambda v: [*rows(v), list(blank)], table, table)
     up.click(lambda v, i: _move(v, i, -1), [table, row_number], table)
     down.click(lambda v, i: _move(v, i, +1), [table, row_number], table)
     remove.click(_remove, [table, row_number], table)
+
+
+def _input(ctx: StudioContext, field: FormField) -> Any:
+    """The input for one field of the form, of the kind the spec's type at its path calls for."""
+    t, kind = ctx.t, field.kind
+    if kind == "table":  # its help above it, its row tools under it
+        if field.help:  # the lead fields' help names the types a field may have
+            words = choice_words(field, ctx.lang)
+            params = {"types": t("cron.and").join(words)} if words else {}
+            gr.Markdown(t(field.help, **params), elem_classes="help")
+        table = gr.Dataframe(
+            headers=[t(f"{field.label}{column}") for column in field.table_columns()],
+            datatype=field.datatypes(),
+            type="array",
+            interactive=True,
+            wrap=True,
+            show_row_numbers=field.row_numbers,
+            elem_id=field.elem_id,
+        )
+        prefix = (field.elem_id or field.path).removeprefix("edit-")
+        _row_tools(ctx, table, blank_row(field, ctx.lang), prefix)
+        return table
+    label = t(field.label)
+    info = t(field.help) if field.help else None
+    if field.path == MODEL_SOURCE:  # the model files, then the endpoints of models elsewhere
+        return ListDropdown(
+            choices=ctx.answer_choices(), label=label, info=info, elem_id=field.elem_id
+        )
+    if kind == "number":
+        # Numbers as typed, the spec's range beside them: a value out of range is refused
+        # on save under its section, never clamped or rounded in silence.
+        model, name = field.owner
+        allowed = range_text(model, name, ctx.lang)
+        if allowed is not None and info is not None:
+            info = t("edit.allowed", help=info, range=allowed)
+        step = {"step": 0.05} if field.decimal else {}
+        return gr.Number(label=label, info=info, elem_id=field.elem_id, **step)
+    if kind == "choice":
+        choices = [(value_words(field.path, v, ctx.lang) or v, v) for v in field.choices()]
+        return gr.Radio(choices, label=label, elem_id=field.elem_id)
+    return gr.Textbox(label=label, info=info, lines=field.lines, elem_id=field.elem_id)
 
 
 def build(ctx: StudioContext) -> None:
     t = ctx.t
     fields: dict[str, Any] = {}  # form key -> component, in one order for load and save
     errors: dict[str, Any] = {}
-
-    def allowed(help_key: str, model: Any, name: str) -> str:
-        """The help text and the range the spec allows: '…（应在 0 到 2 之间）'."""
-        allowed_range = range_text(model, name, ctx.lang)
-        if allowed_range is None:
-            return t(help_key)
-        return t("edit.allowed", help=t(help_key), range=allowed_range)
 
     folds: dict[str, Any] = {}  # section -> its gr.Accordion, opened to show a problem
 
@@ -150,160 +187,15 @@ def build(ctx: StudioContext) -> None:
     opened = gr.State({})  # {"bot": id, "digest": sha256 of the file as opened, "data": its data}
     status = gr.Markdown(elem_id="edit-status")
 
-    with gr.Accordion(t("edit.section.basics"), open=True) as folds["basics"]:
-        with gr.Row():
-            fields["name"] = gr.Textbox(label=t("edit.name"), elem_id="edit-name")
-            fields["description"] = gr.Textbox(
-                label=t("edit.description"), elem_id="edit-description"
-            )
-        error_slot("basics")
-
-    with gr.Accordion(t("edit.section.prompt"), open=True) as folds["prompt"]:
-        fields["persona"] = gr.Textbox(
-            label=t("edit.persona"), info=t("edit.persona_help"), lines=4, elem_id="edit-persona"
-        )
-        fields["system_prompt"] = gr.Textbox(
-            label=t("edit.system_prompt"),
-            info=t("edit.system_prompt_help"),
-            lines=4,
-            elem_id="edit-system",
-        )
-        fields["greeting"] = gr.Textbox(label=t("edit.greeting"), lines=2, elem_id="edit-greeting")
-        fields["knowledge"] = gr.Textbox(
-            label=t("edit.knowledge"),
-            info=t("edit.knowledge_help"),
-            lines=6,
-            elem_id="edit-knowledge",
-        )
-        error_slot("prompt")
-
-    with gr.Accordion(t("edit.section.few_shot"), open=True) as folds["few_shot"]:
-        gr.Markdown(t("edit.few_shot_help"), elem_classes="help")
-        fields["few_shot"] = gr.Dataframe(
-            headers=[t(f"edit.col.{c}") for c in FEW_SHOT_COLUMNS],
-            datatype=["str", "str"],
-            type="array",
-            interactive=True,
-            wrap=True,
-            show_row_numbers=True,
-            elem_id="edit-few-shot",
-        )
-        _row_tools(ctx, fields["few_shot"], ["", ""], "few-shot")
-        error_slot("few_shot")
-
-    with gr.Accordion(t("edit.section.lead_capture"), open=True) as folds["lead_capture"]:
-        types = t("cron.and").join(type_label(kind, ctx.lang) for kind in FIELD_TYPES)
-        gr.Markdown(t("edit.fields_help", types=types), elem_classes="help")
-        fields["fields"] = gr.Dataframe(
-            headers=[t(f"edit.col.{c}") for c in FIELD_COLUMNS],
-            datatype=["str", "str", "str", "bool", "str", "str", "str"],
-            type="array",
-            interactive=True,
-            wrap=True,
-            show_row_numbers=True,
-            elem_id="edit-fields",
-        )
-        blank_field = ["", "", type_label("text", ctx.lang), False, "", "", ""]
-        _row_tools(ctx, fields["fields"], blank_field, "fields")
-        with gr.Row():
-            fields["goal"] = gr.Textbox(label=t("edit.goal"), elem_id="edit-goal")
-            fields["converted_when"] = gr.Textbox(
-                label=t("edit.converted_when"),
-                info=t("edit.converted_when_help"),
-                elem_id="edit-converted",
-            )
-        error_slot("lead_capture")
-
-    with gr.Accordion(t("edit.section.model"), open=False) as folds["model"]:
-        with gr.Row():
-            fields["model.file"] = ListDropdown(
-                choices=ctx.answer_choices(),
-                label=t("edit.model_file"),
-                info=t("edit.model_file_help"),
-                elem_id="edit-model-file",
-            )
-            # Numbers as typed, the spec's range beside them: a value out of range is
-            # refused on save under its section, never clamped or rounded in silence.
-            fields["model.context"] = gr.Number(
-                label=t("edit.context"),
-                info=allowed("edit.context_help", ModelSettings, "context"),
-                elem_id="edit-context",
-            )
-            fields["model.max_tokens"] = gr.Number(
-                label=t("edit.max_tokens"),
-                info=allowed("edit.max_tokens_help", ModelSettings, "max_tokens"),
-                elem_id="edit-max-tokens",
-            )
-        with gr.Row():
-            fields["model.temperature"] = gr.Number(
-                label=t("edit.temperature"),
-                info=allowed("edit.temperature_help", ModelSettings, "temperature"),
-                step=0.05,
-                elem_id="edit-temperature",
-            )
-            fields["model.top_p"] = gr.Number(
-                label=t("edit.top_p"),
-                info=allowed("edit.top_p_help", ModelSettings, "top_p"),
-                step=0.05,
-                elem_id="edit-top-p",
-            )
-            fields["model.gpu_layers"] = gr.Number(
-                label=t("edit.gpu_layers"),
-                info=allowed("edit.gpu_layers_help", ModelSettings, "gpu_layers"),
-                elem_id="edit-gpu",
-            )
-        error_slot("model")
-
-    with gr.Accordion(t("edit.section.variants"), open=False) as folds["variants"]:
-        gr.Markdown(t("edit.variants_help"), elem_classes="help")
-        fields["variants"] = gr.Dataframe(
-            headers=[t(f"edit.col.v_{c}") for c in VARIANT_COLUMNS],
-            datatype=["str", "number", "str", "str", "str"],
-            type="array",
-            interactive=True,
-            wrap=True,
-            elem_id="edit-variants",
-        )
-        _row_tools(ctx, fields["variants"], ["", 1, "", "", ""], "variants")
-        error_slot("variants")
-
-    with gr.Accordion(t("edit.section.wecom"), open=False) as folds["wecom"], gr.Row():
-        fields["wecom.trigger"] = gr.Radio(
-            [
-                (t("edit.trigger.mention"), "mention"),
-                (t("edit.trigger.prefix"), "prefix"),
-                (t("edit.trigger.always"), "always"),
-            ],
-            label=t("edit.trigger"),
-        )
-        fields["wecom.prefix"] = gr.Textbox(label=t("edit.prefix"), elem_id="edit-prefix")
-        fields["wecom.reply_format"] = gr.Radio(
-            [
-                (t("edit.format.markdown"), "markdown"),
-                (t("edit.format.text"), "text"),
-                (t("edit.format.stream"), "stream"),
-            ],
-            label=t("edit.reply_format"),
-        )
-    error_slot("wecom")
-
-    with gr.Accordion(t("edit.section.safety"), open=False) as folds["safety"]:
-        with gr.Row():
-            fields["safety.rate_limit"] = gr.Textbox(
-                label=t("edit.rate_limit"),
-                info=t("edit.rate_limit_help"),
-                elem_id="edit-rate-limit",
-            )
-            fields["safety.history_turns"] = gr.Number(
-                label=t("edit.history_turns"),
-                info=allowed("edit.history_turns_help", Safety, "history_turns"),
-                elem_id="edit-history-turns",
-            )
-        fields["safety.blocked_words"] = gr.Textbox(
-            label=t("edit.blocked_words"), info=t("edit.blocked_words_help")
-        )
-        fields["safety.blocked_reply"] = gr.Textbox(label=t("edit.blocked_reply"))
-        error_slot("safety")
+    # The form as FORM describes it: a fold per section, neighbours in a row side by side.
+    for section, in_section in groupby(FORM, key=lambda field: field.section):
+        with gr.Accordion(t(f"edit.section.{section}"), open=section in OPENED) as fold:
+            for row, together in groupby(in_section, key=lambda field: field.row):
+                with gr.Row() if row else nullcontext():
+                    for field in together:
+                        fields[field.path] = _input(ctx, field)
+            error_slot(section)
+        folds[section] = fold
     error_slot("other")
 
     with gr.Row(equal_height=True):
@@ -348,7 +240,7 @@ def build(ctx: StudioContext) -> None:
         }
         note = t("edit.opened", bot=spec.id, path=path)
         # the model list is read now, so that an uploaded model is there
-        form["model.file"] = gr.update(choices=ctx.answer_choices(), value=form["model.file"])
+        form[MODEL_SOURCE] = gr.update(choices=ctx.answer_choices(), value=form[MODEL_SOURCE])
         return [state, note, *(form[k] for k in keys), *[_error_box(None)] * len(error_outputs)]
 
     def unsaved(state: dict[str, Any] | None, values: tuple) -> bool:
@@ -456,7 +348,7 @@ def build(ctx: StudioContext) -> None:
         outdated = path is not None and _digest(path.read_bytes()) != state.get("digest")
         if outdated and editing == bot_id and not unsaved(state, values):
             return {**_opened(bot_id), unsaved_mark: ""}
-        return {fields["model.file"]: gr.update(choices=ctx.answer_choices())}
+        return {fields[MODEL_SOURCE]: gr.update(choices=ctx.answer_choices())}
 
     field_list = [fields[k] for k in keys]
     load_outputs = [opened, status, *field_list, *error_outputs]

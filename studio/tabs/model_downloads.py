@@ -8,6 +8,7 @@ import html
 
 import gradio as gr
 
+from runtime.engine import gpu_offload_supported
 from runtime.models.download import progress_text, size_text
 from runtime.models.hub import (
     HF_MIRROR_ENDPOINT,
@@ -221,7 +222,7 @@ def build(ctx: StudioContext) -> None:
 
 
 def _rows(ctx: StudioContext, source: Source | None) -> list[list[str]]:
-    machine = this_machine()
+    machine = this_machine(gpu_offload_supported())
     table = []
     for row in rows(ctx.workspace.gguf_dir, ctx.workspace.data_dir, source):
         key, params = fit(row.need, machine)

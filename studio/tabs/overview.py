@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import gradio as gr
 
-from runtime.channels.reasons import delivery_error
 from runtime.health import health
 from runtime.overview import daily, errors
+from runtime.wecom.reasons import delivery_error
 from studio import charts
 from studio.context import StudioContext
 
@@ -40,8 +40,7 @@ def build(ctx: StudioContext) -> None:
         return f"{e['schedule']}: {said}" if "schedule" in e else said
 
     def show(bot_id: str | None):
-        backlog = ctx.hub.outbox.backlog() if ctx.hub is not None else None
-        report = health(workspace, backlog, lang=ctx.lang)
+        report = health(workspace, lang=ctx.lang)
         if report["status"] == "ok":
             lines = [f"### ✅ {t('overview.all_well')}"]
         else:

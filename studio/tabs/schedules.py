@@ -9,10 +9,8 @@ from zoneinfo import ZoneInfo
 import gradio as gr
 from pydantic import ValidationError
 
-from runtime.outbox import Outbox
 from runtime.schedules import cron
 from runtime.schedules.figures import FIGURES
-from runtime.schedules.runner import Scheduler, write_with
 from runtime.spec import BotSpec
 from runtime.spec.errors import problems_from_validation
 from runtime.spec.model import Schedule
@@ -24,22 +22,10 @@ NEW = "__new__"
 CUSTOM = "custom"
 
 
-def scheduler_for(ctx: StudioContext) -> Scheduler:
-    """The running server's scheduler; without one (a studio on its own), one that queues
-    into the same outbox, for the server to deliver when it runs."""
-    if ctx.hub is not None:
-        return ctx.hub.scheduler
-    workspace = ctx.workspace
-    outbox = Outbox(workspace.journal, workspace.bindings)
-    return Scheduler(
-        workspace.bots, workspace.journal, outbox, write_with(workspace), lang=ctx.lang
-    )
-
-
 def build(ctx: StudioContext) -> None:
     t = ctx.t
     workspace = ctx.workspace
-    scheduler = scheduler_for(ctx)
+    scheduler = ctx.hub.scheduler  # the running server's: "run now" pushes through its outbox
     gr.Markdown(t("sched.help"), elem_classes="help")
     listing = gr.Dataframe(interactive=False, elem_id="sched-table")
     with gr.Row(equal_height=True):

@@ -132,7 +132,7 @@ def build(ctx: StudioContext) -> None:
             yield history, "", shown, gr.update(), gr.update()
         history[-1]["content"] = reply.text  # the blocked_reply, if a blocked word came out
         stats = stats_line(ctx, reply.generation.stats, reply.text)
-        if reply.lead is not None and reply.lead.converted_now and ctx.hub is not None:
+        if reply.lead is not None and reply.lead.converted_now:
             ctx.hub.responder.alert(dialogue.spec(bot_id), reply.lead.lead)  # as in WeCom
         yield history, "", shown, stats, lead_panel(bot_id, who)
 

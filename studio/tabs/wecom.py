@@ -3,14 +3,13 @@ health in plain words, copy the callback URLs, and send a test message."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 import gradio as gr
 
-from runtime.channels.bindings import BindingError, mask, webhook_key
-from runtime.channels.reasons import delivery_error
-from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
+from runtime.wecom.bindings import BindingError, mask, webhook_key
+from runtime.wecom.crypto import CryptoError, WeComCrypto
+from runtime.wecom.reasons import delivery_error
 from studio.context import StudioContext
 
 MODES = ["longconn", "webhook", "alert_webhook", "aibot", "app"]
@@ -132,36 +131,31 @@ def build(ctx: StudioContext) -> None:
             bindings.bind(bot_id, mode, values)
         except (BindingError, CryptoError):
             return status_rows(ctx, bot_id), bad(t(f"wecom.invalid.{mode}"))
-        if mode == "longconn" and ctx.hub is not None:
+        if mode == "longconn":
             ctx.hub.connect(bot_id)
         return status_rows(ctx, bot_id), ok(t("wecom.bound", mode=t(f"wecom.mode.{mode}")))
 
     def send_test(bot_id: str | None, as_alert: bool):
         kind = "alert_webhook" if as_alert else "webhook"
-        if not bot_id or ctx.hub is None:
+        if not bot_id:
             return status_rows(ctx, bot_id), bad(t("bots.pick_first"))
         try:
             ids = ctx.hub.outbox.push(bot_id, t("wecom.test_text"), kind=kind)
         except LookupError:
             return status_rows(ctx, bot_id), bad(t("push.unbound", bot=bot_id, kind=kind))
-        db = ctx.workspace.journal.connection()
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            state = db.execute(
-                "SELECT state, last_error FROM outbox WHERE id = ?", (ids[0],)
-            ).fetchone()
-            if state["state"] == "sent":
-                return status_rows(ctx, bot_id), ok(t("wecom.test_sent"))
-            if state["state"] == "failed" or state["last_error"]:
-                why = delivery_error(state["last_error"], ctx.lang)
-                return status_rows(ctx, bot_id), bad(t("push.failed", error=why))
-            time.sleep(0.2)
+        # the server's worker sends it; its first error is the answer (not its retries)
+        delivered = ctx.hub.outbox.wait_delivered(ids, timeout=15, retries=False)
+        if delivered.state == "sent":
+            return status_rows(ctx, bot_id), ok(t("wecom.test_sent"))
+        if delivered.state == "failed":
+            why = delivery_error(delivered.error, ctx.lang)
+            return status_rows(ctx, bot_id), bad(t("push.failed", error=why))
         return status_rows(ctx, bot_id), bad(t("wecom.test_queued"))
 
     def on_unbind(bot_id: str | None, mode: str | None):
         if bot_id and mode:
             bindings.unbind(bot_id, mode)
-            if mode == "longconn" and ctx.hub is not None:
+            if mode == "longconn":
                 ctx.hub.connect(bot_id)  # closes it
         return status_rows(ctx, bot_id), ok(t("unbind.done", bot=bot_id, kinds=mode or "-"))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from typing import Any
 
@@ -17,22 +18,28 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from runtime.channels.bindings import Bindings
+from runtime.channels.adapter import Adapter, Parts
 from runtime.channels.wecom.callback import callback_router, crypto_failure, read_body, refused
-from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
-from runtime.channels.wecom.messages import malformed, stream_id, text_of, triggered
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.i18n import t
-from runtime.inbox import Inbound, Inbox
-from runtime.responder import Responder, StreamBoard
+from runtime.inbox import Inbound, Inbox, InboxMessage, ReplyRoute
+from runtime.outbox import Outbox
+from runtime.responder import Deliver, Responder, StreamBoard
 from runtime.spec import SpecError
+from runtime.wecom.bindings import Bindings
+from runtime.wecom.crypto import CryptoError, WeComCrypto
+from runtime.wecom.messages import malformed, stream_id, text_of, triggered
+from runtime.wecom.split import split_message
 
 log = logging.getLogger(__name__)
 RESPONSE_LIMIT = 20480
-FEEDBACK_VALUES = {1: 1, 2: -1, 3: 0}  # feedback_event.type -> 👍 / 👎 / withdrawn
+# feedback_event.type -> 👍 / 👎 / withdrawn (looked up with whatever the JSON holds)
+FEEDBACK_VALUES: dict[object, int] = {1: 1, 2: -1, 3: 0}
 
 
-class AIBotChannel:
+class AIBotChannel(Adapter):
+    name = "aibot"
+
     def __init__(
         self,
         bindings: Bindings,
@@ -47,38 +54,23 @@ class AIBotChannel:
         self.responder = responder
         self.streams = streams
         self.clock = time.time  # callbacks' timestamps are checked against it
-        responder.deliverers["response_url"] = self._to_response_url
-        responder.deliverers["longconn"] = self._to_long_connection
+
+    @classmethod
+    def build(cls, parts: Parts) -> AIBotChannel:
+        return cls(parts.bindings, parts.dialogue, parts.inbox, parts.responder, parts.streams)
+
+    @staticmethod
+    def deliverers(outbox: Outbox, bindings: Bindings) -> dict[str, Deliver]:
+        return aibot_deliverers(outbox)
+
+    def routes(self) -> list[APIRouter]:
+        return [aibot_routes(self)]
 
     def crypto(self, bot_id: str) -> WeComCrypto | None:
         binding = self.bindings.get(bot_id, "aibot")
         if binding is None:
             return None
         return WeComCrypto(binding["token"], binding["aes_key"], "")
-
-    def _to_response_url(self, row: Any, reply: dict[str, Any], answer: str, db: Any) -> None:
-        from runtime.channels.wecom.split import split_message
-
-        bodies = [
-            {"msgtype": "markdown", "markdown": {"content": piece}}
-            for piece in split_message(answer, RESPONSE_LIMIT)
-        ]
-        self.responder.outbox.enqueue(
-            row["bot_id"],
-            "response_url",
-            reply["response_url"],
-            bodies[:1],
-            inbox_id=row["id"],
-            db=db,
-        )  # response_url takes one message: longer answers are cut at the limit
-
-    def _to_long_connection(self, row: Any, reply: dict[str, Any], answer: str, db: Any) -> None:
-        if reply.get("stream_id"):
-            body = _stream_reply(reply["stream_id"], answer, True)
-        else:
-            body = {"msgtype": "markdown", "markdown": {"content": answer}}
-        item = {"cmd": "aibot_respond_msg", "headers": {"req_id": reply["req_id"]}, "body": body}
-        self.responder.outbox.enqueue(row["bot_id"], "longconn", row["bot_id"], [item], db=db)
 
     # --- a decrypted callback -------------------------------------------------
 
@@ -88,7 +80,7 @@ class AIBotChannel:
         payload: dict[str, Any],
         channel: str = "aibot",
         req_id: str | None = None,
-    ) -> dict | None:
+    ) -> dict[str, Any] | None:
         """The passive reply (plaintext) to one decrypted callback, or None for an empty one."""
         kind = payload.get("msgtype")
         if kind == "stream":  # WeCom polling a streamed reply
@@ -114,13 +106,13 @@ class AIBotChannel:
             return None
         sid = stream_id(bot_id, str(payload["msgid"]))
         streamed = spec.wecom.reply_format == "stream"
-        reply: dict[str, Any] = {"stream_id": sid if streamed else None}
+        shown = sid if streamed else None
         if req_id is not None:  # the long connection answers on the socket, by req_id
-            reply.update(mode="longconn", req_id=req_id)
+            route = ReplyRoute("longconn", stream_id=shown, req_id=req_id)
         elif streamed:
-            reply["mode"] = "stream"
+            route = ReplyRoute("stream", stream_id=sid)
         else:
-            reply.update(mode="response_url", response_url=payload.get("response_url", ""))
+            route = ReplyRoute("response_url", response_url=payload.get("response_url", ""))
         message = Inbound(
             channel=channel,
             bot_id=bot_id,
@@ -128,7 +120,7 @@ class AIBotChannel:
             conversation=str(payload.get("chatid") or user),
             speaker=user,
             text=words,
-            reply=reply,
+            route=route,
         )
         inbox_id, first = self.inbox.accept(message)
         if first:
@@ -145,25 +137,46 @@ class AIBotChannel:
             return
         self.dialogue.feedback(bot_id, user, value, str(feedback.get("id", "")), "wecom")
 
-    def _refresh(self, bot_id: str, sid: str) -> dict:
+    def _refresh(self, bot_id: str, sid: str) -> dict[str, Any]:
         current = self.streams.get(sid)
         if current is not None:
             return _stream_reply(sid, *current)
-        row = (
-            self.inbox.journal.connection()
-            .execute(
-                "SELECT state, answer FROM inbox"
-                " WHERE bot_id = ? AND json_extract(reply, '$.stream_id') = ?",
-                (bot_id, sid),
-            )
-            .fetchone()
-        )
-        if row is not None and row["state"] == "answered":  # answered before a restart
-            return _stream_reply(sid, row["answer"] or "", True)
+        message = self.inbox.by_stream(bot_id, sid)
+        if message is not None and message.state == "answered":  # answered before a restart
+            return _stream_reply(sid, message.answer or "", True)
         return _stream_reply(sid, "", False)  # being answered (again, after a restart)
 
 
-def _stream_reply(sid: str, content: str, finished: bool) -> dict:
+def aibot_deliverers(outbox: Outbox) -> dict[str, Deliver]:
+    """How an AI bot's answers leave, for the responder: by route mode."""
+
+    def to_response_url(message: InboxMessage, answer: str, db: sqlite3.Connection) -> None:
+        bodies = [
+            {"msgtype": "markdown", "markdown": {"content": piece}}
+            for piece in split_message(answer, RESPONSE_LIMIT)
+        ]
+        outbox.enqueue(
+            message.bot_id,
+            "response_url",
+            message.route.response_url or "",
+            bodies[:1],
+            inbox_id=message.id,
+            db=db,
+        )  # response_url takes one message: longer answers are cut at the limit
+
+    def to_long_connection(message: InboxMessage, answer: str, db: sqlite3.Connection) -> None:
+        route = message.route
+        if route.stream_id:
+            body = _stream_reply(route.stream_id, answer, True)
+        else:
+            body = {"msgtype": "markdown", "markdown": {"content": answer}}
+        item = {"cmd": "aibot_respond_msg", "headers": {"req_id": route.req_id}, "body": body}
+        outbox.enqueue(message.bot_id, "longconn", message.bot_id, [item], db=db)
+
+    return {"response_url": to_response_url, "longconn": to_long_connection}
+
+
+def _stream_reply(sid: str, content: str, finished: bool) -> dict[str, Any]:
     # feedback.id lets the user rate the reply; WeCom sends it back in a feedback_event
     stream = {"id": sid, "finish": finished, "content": content, "feedback": {"id": sid}}
     return {"msgtype": "stream", "stream": stream}

@@ -8,6 +8,7 @@ access token that is cached and fetched again when WeCom says it expired.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -18,16 +19,18 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from runtime.channels.bindings import Bindings
+from runtime.channels.adapter import Adapter, Parts
 from runtime.channels.wecom.callback import callback_router, crypto_failure, read_body, refused
-from runtime.channels.wecom.config import api_base
-from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
-from runtime.channels.wecom.split import TEXT_LIMIT, split_message
-from runtime.channels.wecom.webhook import SendResult, classify
 from runtime.dialogue import Dialogue, UnknownBot
-from runtime.inbox import Inbound, Inbox
-from runtime.responder import Responder
+from runtime.inbox import Inbound, Inbox, InboxMessage, ReplyRoute
+from runtime.outbox import Outbox, Sender
+from runtime.responder import Deliver, Responder
 from runtime.spec import SpecError
+from runtime.wecom.bindings import Bindings
+from runtime.wecom.config import api_base
+from runtime.wecom.crypto import CryptoError, WeComCrypto
+from runtime.wecom.split import TEXT_LIMIT, split_message
+from runtime.wecom.webhook import SendResult, classify
 
 log = logging.getLogger(__name__)
 EXPIRED = {40014, 42001, 42007, 42009}
@@ -73,11 +76,14 @@ class AppTokens:
                     f"gettoken errcode {answer.get('errcode')}: {answer.get('errmsg')}"
                 )
             expires = time.time() + int(answer.get("expires_in", 7200)) - 300
-            self._tokens[(corp_id, secret)] = (answer["access_token"], expires)
-            return answer["access_token"]
+            token: str = answer["access_token"]  # from WeCom's JSON
+            self._tokens[(corp_id, secret)] = (token, expires)
+            return token
 
 
-def send_app_message(bindings: Bindings, tokens: AppTokens, bot_id: str, body: dict) -> SendResult:
+def send_app_message(
+    bindings: Bindings, tokens: AppTokens, bot_id: str, body: dict[str, Any]
+) -> SendResult:
     binding = bindings.get(bot_id, "app")
     if binding is None:
         return SendResult(False, error="no app binding")
@@ -103,31 +109,39 @@ def send_app_message(bindings: Bindings, tokens: AppTokens, bot_id: str, body: d
     return SendResult(False, retry=True, error="access token keeps expiring")
 
 
-class AppChannel:
+class AppChannel(Adapter):
+    name = "app"
+
     def __init__(self, bindings: Bindings, dialogue: Dialogue, inbox: Inbox, responder: Responder):
         self.bindings = bindings
         self.dialogue = dialogue
         self.inbox = inbox
         self.responder = responder
         self.clock = time.time  # callbacks' timestamps are checked against it
-        responder.deliverers["app"] = self._to_app
+        self.tokens = AppTokens()  # for message/send
+
+    @classmethod
+    def build(cls, parts: Parts) -> AppChannel:
+        return cls(parts.bindings, parts.dialogue, parts.inbox, parts.responder)
+
+    @staticmethod
+    def deliverers(outbox: Outbox, bindings: Bindings) -> dict[str, Deliver]:
+        return app_deliverers(outbox, bindings)
+
+    def routes(self) -> list[APIRouter]:
+        return [app_routes(self)]
+
+    def senders(self) -> dict[str, Sender]:
+        def send(channel: str, target: str, body: dict[str, Any], bot_id: str) -> SendResult:
+            return send_app_message(self.bindings, self.tokens, bot_id, body)
+
+        return {"app": send}
 
     def crypto(self, bot_id: str) -> WeComCrypto | None:
         binding = self.bindings.get(bot_id, "app")
         if binding is None:
             return None
         return WeComCrypto(binding["token"], binding["aes_key"], binding["corp_id"])
-
-    def _to_app(self, row: Any, reply: dict[str, Any], answer: str, db: Any) -> None:
-        binding = self.bindings.get(row["bot_id"], "app") or {}
-        agent = int(binding.get("agent_id") or 0)
-        bodies = [
-            {"touser": row["speaker"], "msgtype": "text", "agentid": agent, "text": {"content": p}}
-            for p in split_message(answer, TEXT_LIMIT)
-        ]
-        self.responder.outbox.enqueue(
-            row["bot_id"], "app", f"app:{row['speaker']}", bodies, inbox_id=row["id"], db=db
-        )
 
     def handle(self, bot_id: str, message: dict[str, str]) -> None:
         self.dialogue.spec(bot_id)  # an unknown or broken bot is refused before journaling
@@ -146,11 +160,27 @@ class AppChannel:
             conversation=user,
             speaker=user,
             text=message["Content"].strip(),
-            reply={"mode": "app"},
+            route=ReplyRoute("app"),
         )
         inbox_id, first = self.inbox.accept(inbound)
         if first:
             self.responder.submit(inbox_id)
+
+
+def app_deliverers(outbox: Outbox, bindings: Bindings) -> dict[str, Deliver]:
+    """How a self-built app's answers leave, for the responder: message/send to the writer."""
+
+    def to_app(message: InboxMessage, answer: str, db: sqlite3.Connection) -> None:
+        binding = bindings.get(message.bot_id, "app") or {}
+        agent = int(binding.get("agent_id") or 0)
+        bodies = [
+            {"touser": message.speaker, "msgtype": "text", "agentid": agent, "text": {"content": p}}
+            for p in split_message(answer, TEXT_LIMIT)
+        ]
+        target = f"app:{message.speaker}"
+        outbox.enqueue(message.bot_id, "app", target, bodies, inbox_id=message.id, db=db)
+
+    return {"app": to_app}
 
 
 def app_routes(channel: AppChannel) -> APIRouter:

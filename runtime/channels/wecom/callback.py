@@ -9,7 +9,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from runtime.channels.wecom.crypto import CryptoError, WeComCrypto
+from runtime.wecom.crypto import CryptoError, WeComCrypto
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024  # a callback is a few KB; anything near this is not WeCom

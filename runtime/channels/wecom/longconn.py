@@ -15,15 +15,19 @@ import json
 import logging
 import threading
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
-from runtime.channels.bindings import Bindings
-from runtime.channels.wecom.config import ws_base
-from runtime.channels.wecom.messages import malformed
-from runtime.channels.wecom.webhook import SendResult
+from runtime.channels.adapter import Adapter, Parts
+from runtime.wecom.bindings import Bindings
+from runtime.wecom.config import ws_base
+from runtime.wecom.messages import malformed
+from runtime.wecom.webhook import SendResult
+
+if TYPE_CHECKING:
+    from runtime.outbox import Sender
 
 log = logging.getLogger(__name__)
 PING_SECONDS = 30.0
@@ -177,3 +181,48 @@ class LongConnection:
             stream = reply.get("stream") or {}
             if stream and not stream.get("finish"):
                 self._pushing[stream["id"]] = (req_id, "")
+
+
+class LongConnections(Adapter):
+    """The long connections of the server: one for each bot bound to one, opened when the
+    server starts or the binding changes. A reply goes out on its bot's connection."""
+
+    name = "longconn"
+
+    def __init__(self, bindings: Bindings, channel: Any, streams: Any):
+        self.bindings = bindings
+        self.channel = channel  # the AIBotChannel: the same handling as the callback
+        self.streams = streams
+        self.connections: dict[str, LongConnection] = {}
+
+    @classmethod
+    def build(cls, parts: Parts) -> LongConnections:
+        return cls(parts.bindings, parts.built["aibot"], parts.streams)
+
+    def senders(self) -> dict[str, Sender]:
+        def send(channel: str, target: str, body: dict[str, Any], bot_id: str) -> SendResult:
+            connection = self.connections.get(bot_id)
+            if connection is None:
+                return SendResult(False, retry=True, error="no long connection")
+            return connection.send(json.dumps(body, ensure_ascii=False))
+
+        return {"longconn": send}
+
+    def start(self) -> None:
+        for bot_id in self.bindings.bots_with("longconn"):
+            self.connect(bot_id)
+
+    def connect(self, bot_id: str) -> None:
+        """Open (or reopen, after a new binding) a bot's long connection."""
+        old = self.connections.pop(bot_id, None)
+        if old is not None:
+            old.stop()
+        if self.bindings.get(bot_id, "longconn") is None:
+            return
+        connection = LongConnection(bot_id, self.bindings, self.channel, self.streams)
+        self.connections[bot_id] = connection
+        connection.start()
+
+    def stop(self) -> None:
+        for connection in self.connections.values():
+            connection.stop()

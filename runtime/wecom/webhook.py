@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from runtime.channels.wecom.config import api_base
+from runtime.wecom.config import api_base
 
 RETRY_CODES = {-1, 45009, 45033}  # system busy; frequency limits
 BROKEN_CODES = {93000, 93004, 93008}  # invalid or disabled webhook key

@@ -18,6 +18,8 @@ import logging
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from runtime.i18n import t
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,11 @@ class RequestGuard:
     and never lets an app reflect a foreign Origin with credentials."""
 
     def __init__(
-        self, app, listen_host: str, allowed_hosts: Iterable[str], lang: Callable[[], str]
+        self,
+        app: ASGIApp,
+        listen_host: str,
+        allowed_hosts: Iterable[str],
+        lang: Callable[[], str],
     ):
         self.app = app
         self.lang = lang
@@ -90,7 +96,7 @@ class RequestGuard:
         # The Host header carries no scheme: read its default port as the Origin's.
         return _netloc(parts.scheme, parts.netloc) == _netloc(parts.scheme, host)
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         headers = {k.lower(): v for k, v in scope.get("headers") or []}
@@ -111,7 +117,7 @@ class RequestGuard:
             message = t("guard.bad_origin", lang, origin=origin[:100])
             return await self._refuse(scope, send, 403, message, path)
 
-        async def with_headers(message):
+        async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _REPLACED]
                 message = {**message, "headers": kept + SECURITY_HEADERS}
@@ -119,14 +125,16 @@ class RequestGuard:
 
         return await self.app(scope, receive, with_headers)
 
-    async def _refuse(self, scope, send, status: int, message: str, path: str) -> None:
+    async def _refuse(self, scope: Scope, send: Send, status: int, message: str, path: str) -> None:
         log.warning("request to %s refused (%d): %s", path[:200], status, message)
         if scope["type"] == "websocket":
             return await send({"type": "websocket.close", "code": 1008})
         await respond(send, status, message)
 
 
-async def respond(send, status: int, message: str, extra: list | None = None) -> None:
+async def respond(
+    send: Send, status: int, message: str, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
     """A small JSON error answer with the security headers: {"error": message}."""
     body = json.dumps({"error": message}, ensure_ascii=False).encode()
     headers = [

@@ -21,10 +21,12 @@ from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from runtime.i18n import t
-from runtime.server.guard import respond
-from runtime.server.passwords import PasswordChecker
 from runtime.store.settings import Settings
+from runtime.web.guard import respond
+from runtime.web.passwords import PasswordChecker
 
 COOKIE = "botstudio_session"
 SESSION_SECONDS = 7 * 24 * 3600
@@ -101,7 +103,7 @@ def cookie_value(headers: dict[bytes, bytes]) -> str:
     return cookie[COOKIE].value if COOKIE in cookie else ""
 
 
-def client_address(scope) -> str:
+def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return client[0] if client else "?"
 
@@ -118,14 +120,20 @@ def basic_password(headers: dict[bytes, bytes]) -> str | None:
 
 
 class PasswordGate:
-    def __init__(self, app, settings: Settings, checker: PasswordChecker, lang: Callable[[], str]):
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        checker: PasswordChecker,
+        lang: Callable[[], str],
+    ):
         self.app = app
         self.settings = settings
         self.sessions = Sessions(settings)
         self.checker = checker
         self.lang = lang
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         path = scope.get("path", "")

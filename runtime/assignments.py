@@ -9,7 +9,9 @@ new seed (a new experiment) is the only way to assign everyone afresh.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
+from typing import Any
 
 from runtime.spec.model import BotSpec
 from runtime.store.db import Journal
@@ -68,5 +70,41 @@ class Assignments:
             .fetchone()
         )
         if row is not None:
-            return row[0]
+            variant: str = row[0]  # the TEXT column
+            return variant
         return spec.variants[0].id if len(spec.variants) == 1 else None
+
+    # --- what the people in an experiment did, for its report ---------------------------
+
+    def conversions(self, spec: BotSpec) -> dict[str, tuple[int, int]]:
+        """variant -> (people assigned in the current experiment, of them converted)."""
+        rows = self.journal.connection().execute(
+            "SELECT a.variant, COUNT(*), SUM(COALESCE(l.converted, 0)) FROM assignments a"
+            " LEFT JOIN leads l ON l.bot_id = a.bot_id AND l.user = a.user"
+            " WHERE a.bot_id = ? AND a.seed = ? GROUP BY a.variant",
+            (spec.id, spec.experiment.seed),
+        )
+        return {variant: (n, converted or 0) for variant, n, converted in rows}
+
+    def events(self, spec: BotSpec, kinds: tuple[str, ...]) -> list[tuple[str, str, str, Any]]:
+        """(variant, kind, user, payload) of the events of `kinds` of people in the current
+        experiment, since each was assigned, in the order they happened."""
+        marks = ",".join("?" * len(kinds))
+        rows = self.journal.connection().execute(
+            "SELECT a.variant, e.kind, e.user, e.payload FROM events e JOIN assignments a"
+            " ON a.bot_id = e.bot_id AND a.user = e.user AND a.seed = ?"
+            f" WHERE e.bot_id = ? AND e.kind IN ({marks})"
+            " AND e.created_at >= a.assigned_at ORDER BY e.id",
+            (spec.experiment.seed, spec.id, *kinds),
+        )
+        return [(variant, kind, user, json.loads(payload)) for variant, kind, user, payload in rows]
+
+    def conversion_times(self, spec: BotSpec) -> list[tuple[str, float]]:
+        """(variant, when) of each conversion of a person in the current experiment."""
+        rows = self.journal.connection().execute(
+            "SELECT a.variant, l.converted_at FROM assignments a JOIN leads l"
+            " ON l.bot_id = a.bot_id AND l.user = a.user"
+            " WHERE a.bot_id = ? AND a.seed = ? AND l.converted = 1 AND l.converted_at IS NOT NULL",
+            (spec.id, spec.experiment.seed),
+        )
+        return [(variant, at) for variant, at in rows]

@@ -15,12 +15,17 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.formparsers import MultiPartException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from runtime.i18n import t
-from runtime.server.guard import respond
+from runtime.web.guard import respond
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 log = logging.getLogger(__name__)
 KB, MB, GB = 1024, 1024**2, 1024**3
@@ -72,7 +77,7 @@ class _UploadWatch:
         self.name = ""
         self.size = 0
         self.limit = limits.other_file
-        callbacks = {
+        callbacks: MultipartCallbacks = {
             "on_part_begin": self._begin,
             "on_header_field": lambda d, s, e: setattr(self, "field", self.field + d[s:e]),
             "on_header_value": self._header_value,
@@ -107,12 +112,12 @@ class _UploadWatch:
 class BodyLimit:
     """ASGI middleware: the size limits above, for every route that takes a body."""
 
-    def __init__(self, app, limits: Limits, lang: Callable[[], str]):
+    def __init__(self, app: ASGIApp, limits: Limits, lang: Callable[[], str]):
         self.app = app
         self.limits = limits
         self.lang = lang
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path = scope.get("path", "")
@@ -138,7 +143,9 @@ class BodyLimit:
         first = {"type": "http.request", "body": bytes(body), "more_body": False}
         return await self.app(scope, _replay(first, receive), send)
 
-    async def _watched_upload(self, scope, receive, send, headers, limit: int):
+    async def _watched_upload(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], limit: int
+    ) -> None:
         _, params = parse_options_header(headers.get(b"content-type", b""))
         boundary = params.get(b"boundary")
         if not boundary:
@@ -148,7 +155,7 @@ class BodyLimit:
         total = 0
         lost = False  # the watcher could not follow the parts: hold all to one file's limit
 
-        async def watched_receive():
+        async def watched_receive() -> Message:
             nonlocal total, lost
             message = await receive()
             if message["type"] == "http.request" and not refused:
@@ -171,7 +178,7 @@ class BodyLimit:
         path = scope.get("path", "")
         replaced = False
 
-        async def answer(message):
+        async def answer(message: Message) -> None:
             nonlocal replaced
             if not refused:
                 return await send(message)
@@ -187,19 +194,19 @@ class BodyLimit:
             return t("limit.body", self.lang(), limit=size_text(shown))
         return t("limit.file", self.lang(), file=exc.name[:200], limit=size_text(exc.limit))
 
-    async def _too_large(self, send, path: str, limit: int) -> None:
+    async def _too_large(self, send: Send, path: str, limit: int) -> None:
         shown = limit - MULTIPART_SLACK if UPLOAD_ROUTE.fullmatch(path) else limit
         message = t("limit.body", self.lang(), limit=size_text(shown))
         log.warning("request to %s refused (413): body over %d bytes", path[:200], shown)
         await respond(send, 413, message, [(b"connection", b"close")])
 
 
-def _replay(first: dict, receive):
+def _replay(first: Message, receive: Receive) -> Receive:
     """A receive() that gives the buffered body once, then the real channel (so the
     app still hears a disconnect)."""
     pending = [first]
 
-    async def replayed():
+    async def replayed() -> Message:
         if pending:
             return pending.pop()
         return await receive()

@@ -1,0 +1,57 @@
+"""The responder: a journaled message is answered with its bot file read once, and the
+answer leaves through the deliverer the responder was built with, for its route."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from runtime.inbox import Inbound, Inbox, InboxMessage, ReplyRoute
+from runtime.outbox import Outbox
+from runtime.responder import Responder, StreamBoard
+from runtime.workspace import Workspace
+
+
+def _answer(workspace: Workspace, text: str, monkeypatch: pytest.MonkeyPatch):
+    loads: list[str] = []
+    load = workspace.bots.load
+
+    def counted(bot_id: str):
+        loads.append(bot_id)
+        return load(bot_id)
+
+    monkeypatch.setattr(workspace.bots, "load", counted)
+    delivered: list[tuple[InboxMessage, str]] = []
+
+    def to_app(message: InboxMessage, answer: str, db: sqlite3.Connection) -> None:
+        delivered.append((message, answer))
+
+    inbox = Inbox(workspace.journal)
+    outbox = Outbox(workspace.journal, workspace.bindings)
+    responder = Responder(workspace.dialogue, inbox, outbox, StreamBoard(), {"app": to_app})
+    message = Inbound("app", "xiaolan-sales", "m1", "wang", "wang", text, ReplyRoute("app"))
+    inbox_id, _ = inbox.accept(message)
+    responder.handle(inbox_id)
+    answered = inbox.get(inbox_id)
+    assert answered is not None and answered.state == "answered"
+    return loads, delivered, answered
+
+
+def test_a_command_is_answered_with_the_bot_file_read_once(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads, delivered, answered = _answer(workspace, "/status", monkeypatch)
+    assert loads == ["xiaolan-sales"]
+    [(message, answer)] = delivered
+    assert message.route == ReplyRoute("app") and message.speaker == "wang"
+    assert answer == answered.answer and "小蓝" in answer
+
+
+@pytest.mark.model
+def test_a_reply_from_the_model_reads_the_bot_file_once(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads, delivered, answered = _answer(workspace, "你们的产品多少钱？", monkeypatch)
+    assert loads == ["xiaolan-sales"]  # not once each for responder, variant, lead, prompt
+    assert [answer for _, answer in delivered] == [answered.answer] and answered.answer
