@@ -245,7 +245,7 @@ def test_compare_runs_two_models_at_once_and_one_model_in_turn(
     ask = "Describe your three best coffee drinks in detail."
 
     def done(stats: str) -> bool:  # the stats line comes once a side has finished
-        return "词元/秒" in stats
+        return "每秒" in stats
 
     sides = {"left": (None, ""), "right": (None, "second.gguf")}
     apart = list(compare_frames(ctx, "cafe", ask, sides))

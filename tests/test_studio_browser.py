@@ -257,7 +257,7 @@ def test_try_streams_the_reply_and_shows_the_prompt(page, studio) -> None:
     final = bubbles.last.inner_text()
     growing = [s for s in seen if s and final.startswith(s.strip()[:10]) and s != final]
     assert len(growing) >= 2, f"the reply did not stream: {seen}"
-    expect_text(page, "#try-stats", "词元/秒", timeout=120_000)
+    expect_text(page, "#try-stats", "每秒", timeout=120_000)
     page.get_by_text("发给模型的完整提示词").click()
     expect_text(page, "#try-prompt", "You are the friendly assistant of Bean There")
     shoot(page, "4-try")
@@ -281,8 +281,8 @@ def test_compare_two_variants_side_by_side(page, studio) -> None:
     page.fill("#compare-message textarea", "你好")
     page.click("#compare-run")
     # two cold 1,000-token prompts on a small CPU: allow for a busy machine
-    expect_text(page, "#compare-left-stats", "词元/秒", timeout=180_000)
-    expect_text(page, "#compare-right-stats", "词元/秒", timeout=180_000)
+    expect_text(page, "#compare-left-stats", "每秒", timeout=180_000)
+    expect_text(page, "#compare-right-stats", "每秒", timeout=180_000)
     shoot(page, "5-compare")
 
 

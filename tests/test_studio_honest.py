@@ -44,7 +44,7 @@ persona: You are the friendly assistant of Bean There, a coffee shop.
 greeting: Hi! Ask me about our coffee.
 model: {{file: {STAND_IN}, temperature: 0, max_tokens: 48, context: 2048}}
 """
-DONE = "词元/秒"  # in the stats line once a reply is finished
+DONE = "每秒"  # in the stats line once a reply is finished
 
 pytestmark = [
     pytest.mark.model,

@@ -247,7 +247,7 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     },
     "try.bot_invalid": {"zh": "机器人文件有错误：", "en": "The bot file has problems:"},
     "try.stats": {
-        "zh": "首字 {ttft} 秒 · {rate} 词元/秒 · {tokens} 词元 · {chars} 字 · 提示词 {prompt} 词元（复用 {reused}）",
+        "zh": "首字 {ttft} 秒 · 回复 {chars} 字，每秒 {cps} 字 · 词元（模型计算文字的单位）：回复 {tokens}，提示词 {prompt}，其中复用 {reused}",
         "en": "first token {ttft} s · {rate} tokens/s · {tokens} tokens · {chars} characters · prompt {prompt} tokens ({reused} reused)",
     },
     # --- compare -------------------------------------------------------------
