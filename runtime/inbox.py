@@ -21,7 +21,8 @@ from runtime.store.events import EventLog
 class ReplyRoute:
     """Where the answer to a message goes. `mode` picks the responder's deliverer:
     stream (WeCom polls the stream board), response_url (the outbox posts to it),
-    longconn (the outbox sends on the socket, by req_id), app (message/send), none."""
+    longconn (the outbox sends on the socket, by req_id), app (message/send), kf (微信客服
+    send_msg), none."""
 
     mode: str = "none"
     stream_id: str | None = None  # a streamed reply's id on the stream board
@@ -39,7 +40,7 @@ class ReplyRoute:
 
 @dataclass(frozen=True)
 class Inbound:
-    channel: str  # aibot | app | longconn
+    channel: str  # aibot | app | longconn | kf
     bot_id: str
     msgid: str
     conversation: str  # group chat id, or the user in a 1:1 chat
@@ -60,7 +61,7 @@ class InboxMessage:
     speaker: str
     text: str
     route: ReplyRoute
-    state: str  # received | answered | ignored
+    state: str  # received | answered | ignored | context (kept, never answered)
     answer: str | None
     received_at: float
     answered_at: float | None
@@ -87,30 +88,57 @@ class Inbox:
     def __init__(self, journal: Journal):
         self.journal = journal
 
-    def accept(self, message: Inbound) -> tuple[int, bool]:
-        """Journal a message: (its row id, True) the first time; (the first's id, False) after."""
-        with self.journal.transaction() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO inbox (channel, bot_id, msgid, conversation, speaker, text,"
-                " reply, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    message.channel,
-                    message.bot_id,
-                    message.msgid,
-                    message.conversation,
-                    message.speaker,
-                    message.text,
-                    message.route.to_json(),
-                    time.time(),
-                ),
+    def accept(
+        self,
+        message: Inbound,
+        *,
+        state: str = "received",
+        db: sqlite3.Connection | None = None,
+    ) -> tuple[int, bool]:
+        """Journal a message: (its row id, True) the first time; (the first's id, False) after.
+        `state`: "context" for what is kept but never answered (a 微信客服 servicer's words, a
+        system event). `db`: within the caller's transaction (a 微信客服 page is journaled with
+        its cursor), else in one of its own."""
+        if db is None:
+            with self.journal.transaction() as tx:
+                return self._accept(message, state, tx)
+        return self._accept(message, state, db)
+
+    def _accept(self, message: Inbound, state: str, db: sqlite3.Connection) -> tuple[int, bool]:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO inbox (channel, bot_id, msgid, conversation, speaker, text,"
+            " reply, state, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                message.channel,
+                message.bot_id,
+                message.msgid,
+                message.conversation,
+                message.speaker,
+                message.text,
+                message.route.to_json(),
+                state,
+                time.time(),
+            ),
+        )
+        if cursor.rowcount:
+            return cast(int, cursor.lastrowid), True  # set: the INSERT added a row
+        row = db.execute(
+            "SELECT id FROM inbox WHERE channel = ? AND bot_id = ? AND msgid = ?",
+            (message.channel, message.bot_id, message.msgid),
+        ).fetchone()
+        return row[0], False
+
+    def seen(self, channel: str, bot_id: str, msgid: str) -> bool:
+        """Whether this message is journaled already."""
+        row = (
+            self.journal.connection()
+            .execute(
+                "SELECT 1 FROM inbox WHERE channel = ? AND bot_id = ? AND msgid = ?",
+                (channel, bot_id, msgid),
             )
-            if cursor.rowcount:
-                return cast(int, cursor.lastrowid), True  # set: the INSERT added a row
-            row = db.execute(
-                "SELECT id FROM inbox WHERE channel = ? AND bot_id = ? AND msgid = ?",
-                (message.channel, message.bot_id, message.msgid),
-            ).fetchone()
-            return row[0], False
+            .fetchone()
+        )
+        return row is not None
 
     def get(self, inbox_id: int) -> InboxMessage | None:
         row = (

@@ -295,23 +295,27 @@ def test_models_tab_lists_the_default_model_and_gpu_state(page) -> None:
 
 
 def test_switch_language_to_english_and_back(page, studio) -> None:
-    open_tab(page, "设置")
-    shoot(page, "7-settings")
-    page.get_by_text("English", exact=True).click()
-    page.click("#settings-apply-lang")
-    page.wait_for_url("**/studio/en/?*tab=settings*")  # the same tab, in English
-    settings_tab = page.get_by_role("tab", name="⚙️ Settings")
-    playwright_api.expect(settings_tab).to_have_attribute("aria-selected", "true")
-    open_tab(page, "🤖 Bots")
-    page.wait_for_selector("#bots-table")
-    shoot(page, "8-bots-english")
-    page.goto(studio["url"] + "/")  # the choice is remembered
-    page.wait_for_url("**/studio/en/")
-    page.wait_for_selector("#bots-table")
-    open_tab(page, "⚙️ Settings")
-    page.get_by_text("简体中文", exact=True).click()
-    page.click("#settings-apply-lang")
-    page.wait_for_url("**/studio/zh/?*tab=settings*")
+    # Opened by its address, so that the tab carried over is the one the page loaded on.
+    page.goto(studio["url"] + "/studio/zh/?tab=settings")
+    page.wait_for_selector("#settings-apply-lang")
+    try:
+        shoot(page, "7-settings")
+        page.get_by_text("English", exact=True).click()
+        page.click("#settings-apply-lang")
+        page.wait_for_url("**/studio/en/?*tab=settings*")  # the same tab, in English
+        settings_tab = page.get_by_role("tab", name="⚙️ Settings")
+        playwright_api.expect(settings_tab).to_have_attribute("aria-selected", "true")
+        open_tab(page, "🤖 Bots")
+        page.wait_for_selector("#bots-table")
+        shoot(page, "8-bots-english")
+        page.goto(studio["url"] + "/")  # the choice is remembered
+        page.wait_for_url("**/studio/en/")
+    finally:  # back to Chinese even when a step above failed: the tests below read it
+        page.goto(studio["url"] + "/studio/en/?tab=settings")
+        page.wait_for_selector("#settings-apply-lang")
+        page.get_by_text("简体中文", exact=True).click()
+        page.click("#settings-apply-lang")
+        page.wait_for_url("**/studio/zh/?*tab=settings*")
 
 
 def test_bind_a_group_webhook_and_send_a_test_message(page, studio, fake_wecom) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 from runtime.channels.adapter import Adapter
 from runtime.channels.wecom.aibot import AIBotChannel
 from runtime.channels.wecom.app import AppChannel
+from runtime.channels.wecom.kf import KfChannel
 from runtime.channels.wecom.longconn import LongConnections
 
 ADAPTERS: tuple[type[Adapter], ...] = (
     AIBotChannel,  # the AI bot's callback (智能机器人)
     AppChannel,  # the self-built app's callback (自建应用)
     LongConnections,  # the AI bot's long connections: handled like its callback
+    KfChannel,  # 微信客服: WeChat customers, through a kf account's doorbell and sync_msg
 )

@@ -1,5 +1,6 @@
-"""`bind BOT --webhook … | --aibot-… | --longconn-… | --app-…`: bind a bot to WeCom. Secrets
-go to the secret store under --data, never to bots/, and are never printed in full."""
+"""`bind BOT --webhook … | --aibot-… | --longconn-… | --app-… | --kf-…`: bind a bot to
+WeCom. Secrets go to the secret store under --data, never to bots/, and are never printed in
+full."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ OPTIONS = {  # binding kind -> (option dest -> binding field)
         "app_token": "token",
         "app_aes_key": "aes_key",
     },
+    "kf": {
+        "kf_corp_id": "corp_id",
+        "kf_secret": "secret",
+        "kf_token": "token",
+        "kf_aes_key": "aes_key",
+        "kf_open_kfid": "open_kfid",
+    },
 }
 
 
@@ -41,6 +49,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     binding.add_argument("--app-secret", metavar="S")
     binding.add_argument("--app-token", metavar="T")
     binding.add_argument("--app-aes-key", metavar="K")
+    # 微信客服: the self-built app that may call the kf API, and the kf account it answers for
+    binding.add_argument("--kf-corp-id", metavar="ID", help="微信客服: the corp id (CorpID)")
+    binding.add_argument("--kf-secret", metavar="SECRET", help="微信客服: the app's Secret")
+    binding.add_argument("--kf-token", metavar="TOKEN", help="微信客服: the callback Token")
+    binding.add_argument("--kf-aes-key", metavar="KEY", help="微信客服: the EncodingAESKey")
+    binding.add_argument("--kf-open-kfid", metavar="OPEN_KFID", help="微信客服: the kf account")
     binding.set_defaults(func=run)
 
 
@@ -74,7 +88,7 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
             return 1
         shown = ", ".join(f"{f}={mask(str(v))}" for f, v in values.items())
         print(t("bind.done", lang, bot=args.bot, kind=kind, shown=shown))
-        if kind in ("aibot", "app"):
+        if kind in ("aibot", "app", "kf"):
             path = f"/wecom/{kind}/{args.bot}"
             print(t("bind.callback", lang, path=path, port=args.port))
     return 0

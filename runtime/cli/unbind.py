@@ -1,5 +1,5 @@
-"""`unbind BOT [--webhook] [--alert-webhook] [--aibot] [--longconn] [--app]`: remove a bot's
-WeCom bindings (all of them when none is named)."""
+"""`unbind BOT [--webhook] [--alert-webhook] [--aibot] [--longconn] [--app] [--kf]`: remove
+a bot's WeCom bindings (all of them when none is named)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from runtime.workspace import Workspace
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     unbinding = commands.add_parser("unbind", help="remove a bot's WeCom bindings")
     unbinding.add_argument("bot")
-    for kind in ("webhook", "alert-webhook", "aibot", "longconn", "app"):
+    for kind in ("webhook", "alert-webhook", "aibot", "longconn", "app", "kf"):
         unbinding.add_argument(f"--{kind}", action="store_true")
     unbinding.set_defaults(func=run)
 

@@ -281,6 +281,10 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "zh": "自建应用绑定缺少：{detail}",
         "en": "self-built app binding lacks: {detail}",
     },
+    "bind.bad_kf": {
+        "zh": "微信客服绑定缺少：{detail}（需要 --kf-corp-id、--kf-secret、--kf-token、--kf-aes-key 和 --kf-open-kfid）",
+        "en": "微信客服 binding lacks: {detail} (needs --kf-corp-id, --kf-secret, --kf-token, --kf-aes-key and --kf-open-kfid)",
+    },
     "bind.bad_aes_key": {
         "zh": "EncodingAESKey 无效：{detail}",
         "en": "invalid EncodingAESKey: {detail}",

@@ -13,6 +13,7 @@ WECOM_STRINGS: dict[str, dict[str, str]] = {
     "wecom.mode.alert_webhook": {"zh": "线索提醒 webhook", "en": "Alert webhook"},
     "wecom.mode.aibot": {"zh": "智能机器人回调", "en": "AI bot callback"},
     "wecom.mode.app": {"zh": "自建应用回调", "en": "Self-built app callback"},
+    "wecom.mode.kf": {"zh": "微信客服", "en": "WeChat customer service (微信客服)"},
     "wecom.col.mode": {"zh": "方式", "en": "Mode"},
     "wecom.col.key": {"zh": "凭据", "en": "Credential"},
     "wecom.col.state": {"zh": "状态", "en": "State"},

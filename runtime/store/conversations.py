@@ -36,14 +36,20 @@ class Conversations:
         *,
         variant: str | None = None,
         speaker: str | None = None,
+        db: sqlite3.Connection | None = None,
     ) -> None:
+        """Remember these turns; `db`: within the caller's transaction."""
         now = time.time()
-        with self.journal.transaction() as db:
-            db.executemany(
-                "INSERT INTO messages (bot_id, conversation, speaker, role, content, variant,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(bot_id, conversation, speaker, t.role, t.content, variant, now) for t in turns],
-            )
+        sql = (
+            "INSERT INTO messages (bot_id, conversation, speaker, role, content, variant,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        rows = [(bot_id, conversation, speaker, t.role, t.content, variant, now) for t in turns]
+        if db is not None:
+            db.executemany(sql, rows)
+            return
+        with self.journal.transaction() as tx:
+            tx.executemany(sql, rows)
 
     def said(self, bot_id: str, conversation: str, db: sqlite3.Connection | None = None) -> bool:
         """Whether anything was said in this conversation (in `db`'s transaction, if given)."""

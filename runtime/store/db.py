@@ -221,6 +221,25 @@ def m008_binding_health(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m009_kf_cursors(db: sqlite3.Connection) -> None:
+    # Where reading each 微信客服 account's messages (sync_msg) has got to
+    # (runtime/wecom/kf_cursors.py). It is written in the same transaction as the inbox rows
+    # its page produced, so a crash can neither lose a message nor journal one twice; losing
+    # it would replay three days of messages.
+    db.execute(
+        """
+        CREATE TABLE kf_cursors (
+            corp_id TEXT NOT NULL,
+            open_kfid TEXT NOT NULL,
+            cursor TEXT NOT NULL,         -- sync_msg's next_cursor after the last page journaled
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (corp_id, open_kfid)
+        )
+        """
+    )
+
+
 # What SQLite says when a file is not a database it can use: not a database at all
 # (SQLITE_NOTADB), a damaged one (SQLITE_CORRUPT), or one it cannot open
 # (SQLITE_CANTOPEN). Anything else (a busy database, a full disk) is not the file's fault.

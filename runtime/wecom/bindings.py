@@ -17,13 +17,16 @@ from urllib.parse import parse_qs, urlparse
 from runtime.store.db import Journal
 from runtime.store.settings import Settings
 
-KINDS = ("webhook", "alert_webhook", "aibot", "longconn", "app")
+KINDS = ("webhook", "alert_webhook", "aibot", "longconn", "app", "kf")
 FIELDS: dict[str, tuple[str, ...]] = {
     "webhook": ("key",),
     "alert_webhook": ("key",),
     "aibot": ("token", "aes_key"),
     "longconn": ("bot_id", "secret"),
     "app": ("corp_id", "agent_id", "secret", "token", "aes_key"),
+    # 微信客服: the self-built app that calls the kf API (its corp id, Secret, callback Token
+    # and EncodingAESKey) and the kf account (open_kfid) whose customers this bot answers
+    "kf": ("corp_id", "secret", "token", "aes_key", "open_kfid"),
 }
 LEGACY_HEALTH = "binding-health:"  # settings.json's health keys before the journal had it
 WEBHOOK_KEY = re.compile(r"[A-Za-z0-9-]{8,64}")  # with fullmatch: `$` allows "\n"
