@@ -15,6 +15,7 @@ from typing import Any
 
 from runtime.spec.model import BotSpec
 from runtime.store.db import Journal
+from runtime.store.sources import people_from
 
 
 def bucket(bot_id: str, seed: str, user: str) -> float:
@@ -76,35 +77,52 @@ class Assignments:
 
     # --- what the people in an experiment did, for its report ---------------------------
 
-    def conversions(self, spec: BotSpec) -> dict[str, tuple[int, int]]:
-        """variant -> (people assigned in the current experiment, of them converted)."""
+    def conversions(self, spec: BotSpec, source: str | None = None) -> dict[str, tuple[int, int]]:
+        """variant -> (people assigned in the current experiment, of them converted); with
+        `source`, only the people who came first from it."""
+        where, args = _from(spec, source, "a.user")
         rows = self.journal.connection().execute(
             "SELECT a.variant, COUNT(*), SUM(COALESCE(l.converted, 0)) FROM assignments a"
             " LEFT JOIN leads l ON l.bot_id = a.bot_id AND l.user = a.user"
-            " WHERE a.bot_id = ? AND a.seed = ? GROUP BY a.variant",
-            (spec.id, spec.experiment.seed),
+            f" WHERE a.bot_id = ? AND a.seed = ?{where} GROUP BY a.variant",
+            (spec.id, spec.experiment.seed, *args),
         )
         return {variant: (n, converted or 0) for variant, n, converted in rows}
 
-    def events(self, spec: BotSpec, kinds: tuple[str, ...]) -> list[tuple[str, str, str, Any]]:
+    def events(
+        self, spec: BotSpec, kinds: tuple[str, ...], source: str | None = None
+    ) -> list[tuple[str, str, str, Any]]:
         """(variant, kind, user, payload) of the events of `kinds` of people in the current
-        experiment, since each was assigned, in the order they happened."""
+        experiment (who came first from `source`, with one), since each was assigned, in the
+        order they happened."""
         marks = ",".join("?" * len(kinds))
+        where, args = _from(spec, source, "e.user")
         rows = self.journal.connection().execute(
             "SELECT a.variant, e.kind, e.user, e.payload FROM events e JOIN assignments a"
             " ON a.bot_id = e.bot_id AND a.user = e.user AND a.seed = ?"
             f" WHERE e.bot_id = ? AND e.kind IN ({marks})"
-            " AND e.created_at >= a.assigned_at ORDER BY e.id",
-            (spec.experiment.seed, spec.id, *kinds),
+            f" AND e.created_at >= a.assigned_at{where} ORDER BY e.id",
+            (spec.experiment.seed, spec.id, *kinds, *args),
         )
         return [(variant, kind, user, json.loads(payload)) for variant, kind, user, payload in rows]
 
-    def conversion_times(self, spec: BotSpec) -> list[tuple[str, float]]:
-        """(variant, when) of each conversion of a person in the current experiment."""
+    def conversion_times(self, spec: BotSpec, source: str | None = None) -> list[tuple[str, float]]:
+        """(variant, when) of each conversion of a person in the current experiment (who
+        came first from `source`, with one)."""
+        where, args = _from(spec, source, "a.user")
         rows = self.journal.connection().execute(
             "SELECT a.variant, l.converted_at FROM assignments a JOIN leads l"
             " ON l.bot_id = a.bot_id AND l.user = a.user"
-            " WHERE a.bot_id = ? AND a.seed = ? AND l.converted = 1 AND l.converted_at IS NOT NULL",
-            (spec.id, spec.experiment.seed),
+            " WHERE a.bot_id = ? AND a.seed = ? AND l.converted = 1 AND l.converted_at IS NOT NULL"
+            f"{where}",
+            (spec.id, spec.experiment.seed, *args),
         )
         return [(variant, at) for variant, at in rows]
+
+
+def _from(spec: BotSpec, source: str | None, column: str) -> tuple[str, tuple[str, ...]]:
+    """The SQL condition (and its parameters) that keeps people who came first from
+    `source`; nothing without one."""
+    if source is None:
+        return "", ()
+    return " AND " + people_from(column), (spec.id, source)

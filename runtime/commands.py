@@ -1,4 +1,9 @@
-"""Chat commands any channel understands: /help, /clear (forget my conversation), /status."""
+"""Chat commands any channel understands: /help, /clear (forget my conversation), /status.
+
+/status says the bot is running and how much of this conversation it remembers, nothing
+more: whoever types it may be a customer outside the company, who must learn neither the
+model behind the bot nor which A/B variant they are in (that would also spoil the test).
+The studio shows both to the team."""
 
 from __future__ import annotations
 
@@ -18,13 +23,5 @@ def command_reply(dialogue: Dialogue, spec: BotSpec, conversation: str, text: st
     if word == "/clear":
         dialogue.reset(spec.id, conversation, spec=spec)
         return t("cmd.cleared", lang)
-    bot = dialogue.resolve(spec.id, spec=spec)
     turns = len(dialogue.conversations.history(spec.id, conversation))
-    return t(
-        "cmd.status",
-        lang,
-        name=spec.name,
-        model=bot.model.source,  # a file, or "endpoint:NAME"
-        variant=bot.variant_id or "-",
-        turns=turns,
-    )
+    return t("cmd.status", lang, name=spec.name, turns=turns)

@@ -140,6 +140,18 @@ class Inbox:
         )
         return row is not None
 
+    def heard_from(self, channel: str, bot_id: str, speaker: str) -> bool:
+        """Whether `speaker` ever wrote to the bot through `channel`."""
+        row = (
+            self.journal.connection()
+            .execute(
+                "SELECT 1 FROM inbox WHERE bot_id = ? AND speaker = ? AND channel = ? LIMIT 1",
+                (bot_id, speaker, channel),
+            )
+            .fetchone()
+        )
+        return row is not None
+
     def get(self, inbox_id: int) -> InboxMessage | None:
         row = (
             self.journal.connection()

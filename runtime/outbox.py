@@ -83,14 +83,16 @@ class Outbox:
         markdown: bool = False,
         kind: str = "webhook",
         inbox_id: int | None = None,
+        db: sqlite3.Connection | None = None,
     ) -> list[int]:
-        """Queue a message to a bound group webhook, split to fit, in order."""
+        """Queue a message to a bound group webhook, split to fit, in order (in the
+        caller's transaction with `db`)."""
         binding = self.bindings.get(bot_id, kind)
         if binding is None:
             raise LookupError(kind)
         limit = MARKDOWN_LIMIT if markdown else TEXT_LIMIT
         bodies = [webhook.message_body(p, markdown) for p in split_message(text, limit)]
-        return self.enqueue(bot_id, kind, binding["key"], bodies, inbox_id=inbox_id)
+        return self.enqueue(bot_id, kind, binding["key"], bodies, inbox_id=inbox_id, db=db)
 
     def enqueue(
         self,
@@ -111,12 +113,14 @@ class Outbox:
             "INSERT INTO outbox (bot_id, channel, target, body, next_attempt_at, inbox_id,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
-        if db is not None:  # inside the caller's transaction
+        if db is not None:
+            # inside the caller's transaction: the caller wakes the worker once it commits
+            # (woken now, the worker would find nothing yet and sleep its idle second)
             ids = [db.execute(sql, row).lastrowid for row in rows]
         else:
             with self.journal.transaction() as tx:
                 ids = [tx.execute(sql, row).lastrowid for row in rows]
-        self.wake()
+            self.wake()
         return cast(list[int], ids)  # each INSERT added a row: none is None
 
     # --- delivering ---------------------------------------------------------------

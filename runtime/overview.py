@@ -19,6 +19,7 @@ from runtime.spec.model import BotSpec
 from runtime.store.db import Journal
 from runtime.store.events import MESSAGE, EventLog
 from runtime.store.schedule_runs import ScheduleRuns
+from runtime.store.sources import Sources
 
 DAY = 86_400
 
@@ -66,6 +67,35 @@ def daily(
         "leads": [leads[d] for d in span],
         "conversions": [conversions[d] for d in span],
     }
+
+
+class SourceFigures(TypedDict):
+    source: str | None  # None: customers whose campaign is not known
+    people: int  # customers who came first from it
+    leads: int
+    converted: int
+
+
+def by_source(journal: Journal, spec: BotSpec) -> list[SourceFigures]:
+    """Per campaign the customers came from: how many came, left a lead, converted; the
+    most customers first, the unknown last."""
+    people = Sources(journal).people(spec.id)
+    leads = LeadStore(journal).by_source(spec.id)
+    names = [*people, *(s for s in leads if s is not None and s not in people)]
+    rows: list[SourceFigures] = [
+        {
+            "source": name,
+            "people": people.get(name, 0),
+            "leads": leads.get(name, (0, 0))[0],
+            "converted": leads.get(name, (0, 0))[1],
+        }
+        for name in names
+    ]
+    rows.sort(key=lambda row: (-row["people"], -row["leads"], str(row["source"])))
+    if None in leads:
+        n, converted = leads[None]
+        rows.append({"source": None, "people": 0, "leads": n, "converted": converted})
+    return rows
 
 
 def errors(journal: Journal, bot_id: str | None, now: float | None = None) -> list[dict[str, Any]]:

@@ -148,5 +148,6 @@ class Responder:
             if deliver is not None:
                 deliver(message, answer, db)
             self.inbox.finish(message.id, "answered", answer, db=db)
+        self.outbox.wake()  # what was queued in the transaction can go now that it is committed
         if message.route.stream_id:
             self.streams.update(message.route.stream_id, answer, finished=True)

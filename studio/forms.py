@@ -174,6 +174,20 @@ FORM: tuple[FormField, ...] = (
     FormField("wecom.prefix", "wecom", "edit.prefix", elem_id="edit-prefix", row="wecom"),
     FormField("wecom.reply_format", "wecom", "edit.reply_format", row="wecom"),
     FormField(
+        "kf.handover_words",
+        "kf",
+        "edit.handover_words",
+        "edit.handover_words_help",
+        "edit-kf-words",
+    ),
+    FormField("kf.handover_to", "kf", "edit.handover_to", row="kf_to"),
+    FormField(
+        "kf.servicer", "kf", "edit.servicer", "edit.servicer_help", "edit-kf-servicer", row="kf_to"
+    ),
+    FormField("kf.handover_on_conversion", "kf", "edit.handover_on_conversion", row="kf_to"),
+    FormField("kf.handover_reply", "kf", "edit.handover_reply", "edit.handover_reply_help"),
+    FormField("kf.text_only_reply", "kf", "edit.text_only_reply", "edit.text_only_reply_help"),
+    FormField(
         "safety.rate_limit",
         "safety",
         "edit.rate_limit",

@@ -143,6 +143,7 @@ def test_leads_csv_speaks_the_chosen_language(home: Path) -> None:
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
     assert rows[0] == [
         "客户",
+        "来源",
         "变体",
         "已转化",
         "首次采集时间",
@@ -151,17 +152,18 @@ def test_leads_csv_speaks_the_chosen_language(home: Path) -> None:
         "关注产品（product）",
     ]
     studio_test, customer = rows[1], rows[2]
-    assert studio_test[0] == "tester（试聊）" and studio_test[2] == "是"  # not studio:tester, yes
-    assert customer[0] == "李雷" and customer[2] == "否"
-    assert "T" not in studio_test[3]  # 2026-12-01 09:30, not an ISO stamp
+    assert studio_test[0] == "tester（试聊）" and studio_test[3] == "是"  # not studio:tester, yes
+    assert customer[0] == "李雷" and customer[3] == "否"
+    assert "T" not in studio_test[4]  # 2026-12-01 09:30, not an ISO stamp
     english = launch("leads", "xiaolan-sales", bots=home / "bots", data=home / "data", lang="en")
-    assert english.stdout.splitlines()[0].split("\t")[:4] == [
+    assert english.stdout.splitlines()[0].split("\t")[:5] == [
         "Customer",
+        "Source",
         "Variant",
         "Converted",
         "First captured",
     ]
-    assert "tester (studio test)\tA\tyes" in english.stdout
+    assert "tester (studio test)\t\tA\tyes" in english.stdout
 
 
 # --- values out of range: refused by the spec, with the range, in words -------------------

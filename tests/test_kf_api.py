@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from runtime.channels.wecom.app import parse_xml
+from runtime.channels.wecom.callback import parse_xml
 from runtime.i18n import STRINGS
 from runtime.i18n.kf_strings import KF_STRINGS
 from runtime.wecom import kf_errors

@@ -176,6 +176,7 @@ def test_cli_exports_csv_for_excel_and_erases_a_lead(sales, tmp_path: Path) -> N
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
     assert rows[0] == [
         "Customer",
+        "Source",
         "Variant",
         "Converted",
         "First captured",
@@ -183,7 +184,7 @@ def test_cli_exports_csv_for_excel_and_erases_a_lead(sales, tmp_path: Path) -> N
         "Mobile (phone)",
         "Product (product)",
     ]
-    assert rows[1][0] == "张三" and rows[1][2] == "yes" and rows[1][5] == "13812345678"
+    assert rows[1][0] == "张三" and rows[1][3] == "yes" and rows[1][6] == "13812345678"
     erased = subprocess.run(
         [*base, "leads", "sales", "--delete", "张三"],
         cwd=ROOT,

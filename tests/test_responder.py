@@ -46,6 +46,9 @@ def test_a_command_is_answered_with_the_bot_file_read_once(
     [(message, answer)] = delivered
     assert message.route == ReplyRoute("app") and message.speaker == "wang"
     assert answer == answered.answer and "小蓝" in answer
+    # whoever asks may be a customer: neither the model nor their A/B variant is said
+    assert "gguf" not in answer.lower() and "smollm" not in answer.lower()
+    assert "变体" not in answer and "模型" not in answer
 
 
 @pytest.mark.model

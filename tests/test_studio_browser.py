@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,31 +24,22 @@ import pytest
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 from tests.fake_wecom import FakeWeCom, Served  # noqa: E402
+from tests.studio_kit import (  # noqa: E402
+    CHROMIUM,
+    ROOT,
+    chromium,
+    open_tab,
+    pick,
+    running_studio,
+    shoot,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_KEY = "0b8f3e2a-1c4d-4e5f-9a6b-7c8d9e0f1a2b"
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.model,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -66,40 +56,14 @@ def studio(tmp_path_factory: pytest.TempPathFactory, fake_wecom):
     home = tmp_path_factory.mktemp("studio")
     bots = home / "bots"
     shutil.copytree(ROOT / "bots", bots)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "BOTSTUDIO_THREADS": "2",
-        "BOTSTUDIO_LANG": "en",
-        "BOTSTUDIO_WECOM_API": fake_wecom.url,
-    }
-    command = [sys.executable, "launch.py", "--bots", str(bots), "--data", str(home / "data")]
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(
-        [*command, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                json.load(response)
-            break
-        except OSError:
-            assert server.poll() is None, (home / "server.log").read_text()
-            assert time.monotonic() < deadline, "the studio did not start in 90 s"
-            time.sleep(0.5)
-    yield {"url": url, "bots": bots, "data": home / "data"}
-    server.terminate()
-    server.wait(timeout=30)
+    with running_studio(home, env={"BOTSTUDIO_WECOM_API": fake_wecom.url}) as url:
+        yield {"url": url, "bots": bots, "data": home / "data"}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -113,22 +77,12 @@ def page(browser, studio):
     context.close()
 
 
-def pick(page, elem_id: str, text: str) -> None:
-    """Choose an option of a Gradio dropdown by (part of) its label."""
-    page.click(f"#{elem_id} input")
-    page.locator("[role=option]", has_text=text).first.click()
-
-
 def edit_cell(page, table_id: str, row: int, col: int, text: str) -> None:
     cell = page.locator(f"#{table_id} [data-testid=cell-{row}-{col}]")
     cell.dblclick()
     editor = cell.locator("textarea")
     editor.fill(text)  # replaces what the cell held
     editor.press("Enter")
-
-
-def open_tab(page, label: str) -> None:
-    page.get_by_role("tab", name=label).click()
 
 
 def expect_text(page, selector: str, text: str, timeout: float = 30_000) -> None:
@@ -138,12 +92,6 @@ def expect_text(page, selector: str, text: str, timeout: float = 30_000) -> None
         errors = page.locator(".section-error").all_inner_texts()
         shoot(page, "failed-" + selector.strip("#").replace(" ", "_"))
         raise AssertionError(f"{selector} lacks {text!r}; errors shown: {errors}") from None
-
-
-def shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)  # let transitions settle
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def short_replies(bots: Path, bot_id: str) -> None:

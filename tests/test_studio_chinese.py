@@ -15,34 +15,25 @@ nothing clamped, nothing generated from nothing; an empty experiment says 还没
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.studio_kit import (  # noqa: E402
+    CHROMIUM,
+    ROOT,
+    chromium,
+    open_tab,
+    pick,
+    running_studio,
+    shoot,
+)
 
 pytestmark = [
     pytest.mark.model,
@@ -71,12 +62,6 @@ ALWAYS_ALLOWED = {
 }
 # Gradio's own hover titles and screen-reader labels (Copy table data, Fullscreen...) are
 # not in Gradio's Chinese locale; they are not visible text and are not checked here.
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _names(bots: Path) -> set[str]:
@@ -247,40 +232,15 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     bots = home / "bots"
     shutil.copytree(ROOT / "bots", bots)
     _seed(home / "data", bots)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "BOTSTUDIO_THREADS": "2",
-        "BOTSTUDIO_LANG": "en",
-        "BOTSTUDIO_WECOM_API": "http://127.0.0.1:9",
-    }  # nothing is sent
-    command = [sys.executable, "launch.py", "--bots", str(bots), "--data", str(home / "data")]
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(
-        [*command, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                json.load(response)
-            break
-        except OSError:
-            assert server.poll() is None, (home / "server.log").read_text()
-            assert time.monotonic() < deadline, "the studio did not start in 90 s"
-            time.sleep(0.5)
-    yield {"url": url, "bots": bots, "data": home / "data", "log": home / "server.log"}
-    server.terminate()
-    server.wait(timeout=30)
+    env = {"BOTSTUDIO_WECOM_API": "http://127.0.0.1:9"}  # nothing is sent
+    with running_studio(home, env=env) as url:
+        yield {"url": url, "bots": bots, "data": home / "data", "log": home / "server.log"}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -295,15 +255,6 @@ def page(browser, studio):
     context.close()
 
 
-def pick(page, elem_id: str, text: str) -> None:
-    page.click(f"#{elem_id} input")
-    page.locator("[role=option]", has_text=text).first.click()
-
-
-def open_tab(page, label: str) -> None:
-    page.get_by_role("tab", name=label).click()
-
-
 def expect_text(page, selector: str, text: str, timeout: float = 30_000) -> None:
     try:
         playwright_api.expect(page.locator(selector)).to_contain_text(text, timeout=timeout)
@@ -311,12 +262,6 @@ def expect_text(page, selector: str, text: str, timeout: float = 30_000) -> None
         shoot(page, "zh-failed-" + selector.strip("#").replace(" ", "_"))
         shown = page.locator(selector).all_inner_texts()
         raise AssertionError(f"{selector} lacks {text!r}; it shows {shown}") from None
-
-
-def shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def unfold(page) -> None:

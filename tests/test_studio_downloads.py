@@ -5,13 +5,7 @@ progress, see the model appear, switch a bot to it."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,17 +13,17 @@ import pytest
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 from tests.fake_hub import FakeHub  # noqa: E402
-from tests.test_studio_browser import (  # noqa: E402
+from tests.studio_kit import (  # noqa: E402
     CHROMIUM,
-    CHROMIUM_ARGS,
-    _free_port,
-    expect_text,
+    ROOT,
+    chromium,
     open_tab,
     pick,
+    running_studio,
     shoot,
 )
+from tests.test_studio_browser import expect_text  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 SMOL = ROOT / "gguf" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 QWEN_REPO, QWEN_FILE = "Qwen/Qwen2.5-1.5B-Instruct-GGUF", "qwen2.5-1.5b-instruct-q4_k_m.gguf"
 
@@ -49,49 +43,19 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     home = tmp_path_factory.mktemp("studio-downloads")
     shutil.copytree(ROOT / "bots", home / "bots")
     (home / "gguf").mkdir()
-    port = _free_port()
-    env = {**os.environ, "BOTSTUDIO_THREADS": "2", "BOTSTUDIO_LANG": "en"}
-    command = [
-        sys.executable,
-        "launch.py",
-        "--bots",
-        str(home / "bots"),
-        "--data",
-        str(home / "data"),
-        "--gguf",
-        str(home / "gguf"),
-        "--port",
-        str(port),
-    ]
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                json.load(response)
-            break
-        except OSError:
-            assert server.poll() is None, (home / "server.log").read_text()
-            assert time.monotonic() < deadline, "the studio did not start in 90 s"
-            time.sleep(0.5)
-    yield {"url": url, "home": home}
-    server.terminate()
-    server.wait(timeout=30)
+    with running_studio(home, "--gguf", str(home / "gguf")) as url:
+        yield {"url": url, "home": home}
 
 
 @pytest.fixture
 def page(studio):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1360, "height": 1000}, locale="zh-CN")
         page = context.new_page()
         page.set_default_timeout(30_000)
         page.goto(studio["url"] + "/")
         page.wait_for_selector("#bots-table")
         yield page
-        browser.close()
 
 
 def test_download_a_recommended_model_and_switch_a_bot_to_it(page, studio, hub) -> None:

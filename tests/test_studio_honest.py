@@ -10,32 +10,25 @@ bot file is imported and turn by turn in a rehearsal; Enter sends in 试聊 and 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import struct
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.studio_kit import (  # noqa: E402
+    CHROMIUM,
+    ROOT,
+    chromium,
+    open_tab,
+    pick,
+    running_studio,
+)
+
 STAND_IN = "qwen-stand-in.gguf"  # the demo model's weights under another name: "a real model"
 CAFE = f"""id: cafe
 name: Cafe helper
@@ -69,12 +62,6 @@ RECORD_JS = """(ids) => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory, gguf_dir: Path):
     """A real server with its own bots and a gguf/ holding the demo model and a stand-in."""
@@ -87,48 +74,14 @@ def studio(tmp_path_factory: pytest.TempPathFactory, gguf_dir: Path):
 
     for name in (DEFAULT_MODEL_FILE, STAND_IN):
         os.link(gguf_dir / DEFAULT_MODEL_FILE, models / name)
-    port = _free_port()
-    env = {**os.environ, "BOTSTUDIO_THREADS": "2", "BOTSTUDIO_LANG": "en"}
-    command = [
-        sys.executable,
-        "launch.py",
-        "--bots",
-        str(bots),
-        "--data",
-        str(home / "data"),
-        "--gguf",
-        str(models),
-        "--port",
-        str(port),
-    ]
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                json.load(response)
-            break
-        except OSError:
-            assert server.poll() is None, (home / "server.log").read_text()
-            assert time.monotonic() < deadline, "the studio did not start in 90 s"
-            time.sleep(0.5)
-    yield {"url": url, "bots": bots, "gguf": models, "home": home}
-    server.terminate()
-    try:
-        server.wait(timeout=60)
-    except subprocess.TimeoutExpired:  # a reply still being written on a busy machine
-        server.kill()
-        server.wait(timeout=30)
+    with running_studio(home, "--gguf", str(models)) as url:
+        yield {"url": url, "bots": bots, "gguf": models, "home": home}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -140,15 +93,6 @@ def page(browser, studio):
     page.wait_for_selector("#bots-table")
     yield page
     context.close()
-
-
-def pick(page, elem_id: str, text: str) -> None:
-    page.click(f"#{elem_id} input")
-    page.locator("[role=option]", has_text=text).first.click()
-
-
-def open_tab(page, label: str) -> None:
-    page.get_by_role("tab", name=label).click()
 
 
 def expect_text(page, selector: str, text: str, timeout: float = 60_000) -> None:

@@ -9,43 +9,23 @@ conversation; save feedback appears beside 保存 and the first problem is scrol
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import socket
 import sqlite3
 import struct
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-from tests.test_studio_browser import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    edit_cell,
-    expect_text,
-    open_tab,
-    pick,
-)
+from tests.studio_kit import CHROMIUM, ROOT, chromium, open_tab, pick, running_studio  # noqa: E402
+from tests.test_studio_browser import edit_cell, expect_text  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_KEY = "5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 expect = playwright_api.expect
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,42 +38,10 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     bots = home / "bots"
     shutil.copytree(ROOT / "bots", bots)
     assert place_default_model(home / "gguf") is not None
-    port = _free_port()
     # nothing here sends to WeCom: a dead address, should anything try
-    env = {
-        **os.environ,
-        "BOTSTUDIO_THREADS": "2",
-        "BOTSTUDIO_LANG": "en",
-        "BOTSTUDIO_WECOM_API": "http://127.0.0.1:9",
-    }
-    command = [
-        sys.executable,
-        "launch.py",
-        "--bots",
-        str(bots),
-        "--data",
-        str(home / "data"),
-        "--gguf",
-        str(home / "gguf"),
-        "--port",
-        str(port),
-    ]
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                json.load(response)
-            break
-        except OSError:
-            assert server.poll() is None, (home / "server.log").read_text()
-            assert time.monotonic() < deadline, "the studio did not start in 90 s"
-            time.sleep(0.5)
-    yield {"url": url, "bots": bots, "data": home / "data", "home": home}
-    server.terminate()
-    server.wait(timeout=30)
+    env = {"BOTSTUDIO_WECOM_API": "http://127.0.0.1:9"}
+    with running_studio(home, "--gguf", str(home / "gguf"), env=env) as url:
+        yield {"url": url, "bots": bots, "data": home / "data", "home": home}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -106,10 +54,8 @@ def patient():
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

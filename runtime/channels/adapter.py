@@ -46,7 +46,7 @@ class Adapter:
         raise NotImplementedError
 
     @staticmethod
-    def deliverers(outbox: Outbox, bindings: Bindings) -> dict[str, Deliver]:
+    def deliverers(outbox: Outbox, bindings: Bindings, dialogue: Dialogue) -> dict[str, Deliver]:
         """How answers to its messages leave, by reply mode: asked before the responder
         exists, since the responder is built with them."""
         return {}

@@ -15,7 +15,9 @@ from runtime.i18n.endpoint_strings import ENDPOINT_STRINGS
 from runtime.i18n.experiment_strings import EXPERIMENT_STRINGS
 from runtime.i18n.honest_strings import HONEST_STRINGS
 from runtime.i18n.kf_channel_strings import KF_CHANNEL_STRINGS
+from runtime.i18n.kf_handover_strings import KF_HANDOVER_STRINGS
 from runtime.i18n.kf_strings import KF_STRINGS
+from runtime.i18n.kf_studio_strings import KF_STUDIO_STRINGS
 from runtime.i18n.operation_strings import OPERATION_STRINGS
 from runtime.i18n.plain_strings import PLAIN_STRINGS
 from runtime.i18n.runtime_strings import RUNTIME_STRINGS
@@ -39,6 +41,8 @@ TABLES = (
     HONEST_STRINGS,
     KF_STRINGS,
     KF_CHANNEL_STRINGS,
+    KF_HANDOVER_STRINGS,
+    KF_STUDIO_STRINGS,
 )
 STRINGS: dict[str, dict[str, str]] = {k: v for table in TABLES for k, v in table.items()}
 assert len(STRINGS) == sum(map(len, TABLES)), "a key is defined twice"

@@ -94,6 +94,7 @@ PLAIN_STRINGS: dict[str, dict[str, str]] = {
     "person.studio": {"zh": "{name}（试聊）", "en": "{name} (studio test)"},
     "person.default": {"zh": "测试员", "en": "tester"},
     "csv.user": {"zh": "客户", "en": "Customer"},
+    "csv.source": {"zh": "来源", "en": "Source"},
     "csv.variant": {"zh": "变体", "en": "Variant"},
     "csv.converted": {"zh": "已转化", "en": "Converted"},
     "csv.captured_at": {"zh": "首次采集时间", "en": "First captured"},

@@ -340,8 +340,8 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "en": "Done: I have forgotten our conversation.",
     },
     "cmd.status": {
-        "zh": "{name} 运行中 · 模型 {model} · 变体 {variant} · 本对话已记住 {turns} 条消息",
-        "en": "{name} is running · model {model} · variant {variant} · {turns} messages remembered here",
+        "zh": "{name} 运行中 · 本对话已记住 {turns} 条消息",
+        "en": "{name} is running · {turns} messages remembered here",
     },
     "reply.empty": {
         "zh": "抱歉，我没有想好怎么回答，可以换个说法再问我吗？",

@@ -269,6 +269,7 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     "leads.not_converted": {"zh": "未转化", "en": "Not yet"},
     "leads.since": {"zh": "起始日期（可不填）", "en": "Since (optional)"},
     "leads.col.user": {"zh": "客户", "en": "Customer"},
+    "leads.col.source": {"zh": "来源", "en": "Source"},
     "leads.col.variant": {"zh": "变体", "en": "Variant"},
     "leads.col.converted": {"zh": "已转化", "en": "Converted"},
     "leads.col.captured_at": {"zh": "首次采集", "en": "First captured"},

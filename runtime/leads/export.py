@@ -12,13 +12,14 @@ from runtime.leads.store import Lead
 from runtime.spec.model import BotSpec
 from runtime.store.private import open_private
 
-FIXED = ["user", "variant", "converted", "captured_at"]
+FIXED = ["user", "source", "variant", "converted", "captured_at"]
 STUDIO_PREFIX = "studio:"  # the studio's own test conversations (试聊)
 
 
 def header(spec: BotSpec, lang: str) -> list[str]:
-    """The column names in `lang`: 客户, 变体, 已转化, 首次采集时间, then each field's label with
-    its key beside it (公司名称（company）), so that a column can be matched to the bot file."""
+    """The column names in `lang`: 客户, 来源, 变体, 已转化, 首次采集时间, then each field's
+    label with its key beside it (公司名称（company）), so that a column can be matched to the
+    bot file."""
     fields = [
         t("field.named", lang, label=fld.label, key=fld.key) for fld in spec.lead_capture.fields
     ]
@@ -39,7 +40,8 @@ def row(spec: BotSpec, lead: Lead, lang: str) -> list[str]:
     at = datetime.fromtimestamp(first, ZoneInfo(spec.timezone)).strftime("%Y-%m-%d %H:%M")
     values = [str(lead.value(fld.key) or "") for fld in spec.lead_capture.fields]
     converted = t("answer.yes" if lead.converted else "answer.no", lang)
-    return [person(lead.user, lang), lead.variant or "", converted, at, *values]
+    source = lead.source or ""
+    return [person(lead.user, lang), source, lead.variant or "", converted, at, *values]
 
 
 # A cell starting with one of these is a formula to Excel and LibreOffice (and a tab or
@@ -64,10 +66,16 @@ def write_csv(spec: BotSpec, leads: list[Lead], path: Path, lang: str) -> None:
 def alert_text(spec: BotSpec, lead: Lead) -> str:
     """The conversion alert for the team's group: phone numbers masked unless the bot
     says otherwise (lead_capture.alert_unmasked)."""
+    who = person(lead.user, spec.language)
+    title = t("lead.alert_title", spec.language, name=spec.name, user=who)
+    return "\n".join([title, *lead_lines(spec, lead)])
+
+
+def lead_lines(spec: BotSpec, lead: Lead) -> list[str]:
+    """A lead's values as quoted lines for the team's group, masked as `alert_text` says."""
     from runtime.logmask import mask_personal
 
-    who = person(lead.user, spec.language)
-    lines = [t("lead.alert_title", spec.language, name=spec.name, user=who)]
+    lines = []
     for fld in spec.lead_capture.fields:
         if fld.key in lead.fields:
             value = str(lead.value(fld.key))
@@ -76,4 +84,6 @@ def alert_text(spec: BotSpec, lead: Lead) -> str:
             lines.append(f"> {fld.label}：{value}")
     if lead.variant:
         lines.append(f"> {t('lead.alert_variant', spec.language)}：{lead.variant}")
-    return "\n".join(lines)
+    if lead.source:
+        lines.append(f"> {t('csv.source', spec.language)}：{lead.source}")
+    return lines

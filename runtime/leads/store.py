@@ -28,6 +28,7 @@ class Lead:
     converted_at: float | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
+    source: str | None = None  # the campaign the person came from (runtime/store/sources)
 
     def value(self, key: str) -> Any:
         return (self.fields.get(key) or {}).get("value")
@@ -52,13 +53,15 @@ class LeadStore:
         with self.journal.transaction() as db:
             db.execute(
                 "INSERT INTO leads (bot_id, user, conversation, variant, fields, declined, asked,"
-                " last_asked, converted, converted_at, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " last_asked, converted, converted_at, created_at, updated_at, source)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " (SELECT source FROM sources WHERE bot_id = ? AND user = ?))"
                 " ON CONFLICT (bot_id, user) DO UPDATE SET conversation = excluded.conversation,"
                 " variant = COALESCE(leads.variant, excluded.variant), fields = excluded.fields,"
                 " declined = excluded.declined, asked = excluded.asked,"
                 " last_asked = excluded.last_asked, converted = excluded.converted,"
-                " converted_at = excluded.converted_at, updated_at = excluded.updated_at",
+                " converted_at = excluded.converted_at, updated_at = excluded.updated_at,"
+                " source = COALESCE(leads.source, excluded.source)",
                 (
                     lead.bot_id,
                     lead.user,
@@ -72,8 +75,22 @@ class LeadStore:
                     lead.converted_at,
                     lead.created_at,
                     lead.updated_at,
+                    lead.bot_id,
+                    lead.user,
                 ),
             )
+            found = db.execute(
+                "SELECT source FROM leads WHERE bot_id = ? AND user = ?", (lead.bot_id, lead.user)
+            ).fetchone()
+            lead.source = found[0] if found else None
+
+    def learn_source(self, bot_id: str, user: str, db: sqlite3.Connection) -> None:
+        """The person's source became known after their lead was made: the lead takes it."""
+        db.execute(
+            "UPDATE leads SET source = (SELECT source FROM sources WHERE bot_id = ? AND user = ?)"
+            " WHERE bot_id = ? AND user = ? AND source IS NULL",
+            (bot_id, user, bot_id, user),
+        )
 
     def list(self, bot_id: str) -> list[Lead]:
         rows = self.journal.connection().execute(
@@ -101,6 +118,15 @@ class LeadStore:
             (bot_id, since, until),
         )
         return [(variant, n) for variant, n in rows]
+
+    def by_source(self, bot_id: str) -> dict[str | None, tuple[int, int]]:
+        """source (None: unknown) -> (customers' leads, of them converted)."""
+        rows = self.journal.connection().execute(
+            "SELECT source, COUNT(*), SUM(converted) FROM leads WHERE bot_id = ?"
+            " AND user NOT LIKE 'studio:%' GROUP BY source",
+            (bot_id,),
+        )
+        return {source: (n, converted or 0) for source, n, converted in rows}
 
     def customer_activity(
         self, bot_id: str, since: float
@@ -176,4 +202,5 @@ def _lead(row: Any) -> Lead:
         converted_at=row["converted_at"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        source=row["source"],
     )

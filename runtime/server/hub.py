@@ -37,7 +37,7 @@ class ChannelHub:
         self.streams = StreamBoard()
         deliverers: dict[str, Deliver] = {}  # reply mode -> how an answer leaves
         for kind in ADAPTERS:
-            deliverers.update(kind.deliverers(self.outbox, workspace.bindings))
+            deliverers.update(kind.deliverers(self.outbox, workspace.bindings, workspace.dialogue))
         self.responder = Responder(
             workspace.dialogue, self.inbox, self.outbox, self.streams, deliverers
         )

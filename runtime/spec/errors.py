@@ -92,6 +92,7 @@ _VALUE_LABELS = {
     "lead_capture.fields.type": "type.{}",
     "wecom.trigger": "edit.trigger.{}",
     "wecom.reply_format": "edit.format.{}",
+    "kf.handover_to": "edit.handover_to.{}",
 }
 
 
@@ -236,6 +237,7 @@ _CUSTOM = {
         "options_required",
         "options_unexpected",
         "prefix_required",
+        "servicer_required",
         "bad_cron",
         "bad_timezone",
         "bad_rate_limit",

@@ -266,6 +266,31 @@ class WeComSettings(Strict):
         return self
 
 
+HandoverWord = Annotated[str, Field(min_length=1, max_length=50)]
+
+
+class KfSettings(Strict):
+    """微信客服 (customers on personal WeChat): when a person takes over, and what the bot
+    says to what it cannot read."""
+
+    handover_words: list[HandoverWord] = Field(
+        default_factory=lambda: ["转人工", "人工客服", "人工服务", "真人客服"]
+    )
+    handover_to: Literal["queue", "servicer"] = "queue"  # WeCom's waiting queue, or one person
+    servicer: Annotated[str, Field(min_length=1, max_length=64)] | None = None  # WeCom userid
+    handover_on_conversion: bool = False  # a converted lead goes to a person at once
+    handover_reply: Text | None = None  # None: the string table's, in the bot's language
+    text_only_reply: Text | None = None  # to a picture, voice, file…; None: the table's
+
+    @model_validator(mode="after")
+    def _servicer_for_servicer(self) -> KfSettings:
+        if self.handover_to == "servicer" and not (self.servicer or "").strip():
+            raise PydanticCustomError(
+                "servicer_required", "servicer required", {"at": ["servicer"]}
+            )
+        return self
+
+
 class Safety(Strict):
     rate_limit: str | None = "10/minute"
     blocked_words: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
@@ -373,6 +398,7 @@ class BotSpec(Strict):
     variants: list[Variant] = Field(default_factory=list)
     experiment: Experiment = Field(default_factory=Experiment)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
+    kf: KfSettings = Field(default_factory=KfSettings)
     safety: Safety = Field(default_factory=Safety)
     schedules: list[Schedule] = Field(default_factory=list)
 

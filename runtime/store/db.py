@@ -240,6 +240,79 @@ def m009_kf_cursors(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m010_sources_and_kf_sessions(db: sqlite3.Connection) -> None:
+    # Where each customer came from (runtime/store/sources.py): the first campaign is
+    # theirs for reports, as a variant is (first touch); the latest is kept beside it.
+    db.execute(
+        """
+        CREATE TABLE sources (
+            bot_id TEXT NOT NULL,
+            user TEXT NOT NULL,
+            channel TEXT NOT NULL,        -- kf | web | api …
+            source TEXT NOT NULL,         -- the first campaign (a contact link's scene)
+            detail TEXT,                  -- its scene_param, when the link carried one
+            last_source TEXT NOT NULL,
+            first_at REAL NOT NULL,
+            last_at REAL NOT NULL,
+            PRIMARY KEY (bot_id, user)
+        )
+        """
+    )
+    # A lead's source, copied from the person's when the lead is made (or learnt later).
+    db.execute("ALTER TABLE leads ADD COLUMN source TEXT")
+    # Who has each 微信客服 session (runtime/wecom/kf_sessions.py): while a person has it
+    # (queued or taken), the bot is silent. Changed by our handovers and by WeCom's
+    # session_status_change events (a servicer's own moves).
+    db.execute(
+        """
+        CREATE TABLE kf_sessions (
+            corp_id TEXT NOT NULL,
+            open_kfid TEXT NOT NULL,
+            customer TEXT NOT NULL,
+            state INTEGER NOT NULL,       -- KF.md §6: 0 new, 1 bot, 2 queued, 3 human, 4 ended
+            servicer TEXT,
+            why TEXT,                     -- words | rule | studio | wecom
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (corp_id, open_kfid, customer)
+        )
+        """
+    )
+    # 微信客服 customers' nicknames (customer/batchget), for the studio's lead view only;
+    # nothing else WeCom knows of them is kept.
+    db.execute(
+        """
+        CREATE TABLE kf_customers (
+            corp_id TEXT NOT NULL,
+            customer TEXT NOT NULL,
+            nickname TEXT NOT NULL,
+            fetched_at REAL NOT NULL,
+            PRIMARY KEY (corp_id, customer)
+        )
+        """
+    )
+
+
+@migration
+def m011_kf_links(db: sqlite3.Connection) -> None:
+    # The contact links made for each campaign (runtime/wecom/kf_links.py): WeCom gives a
+    # URL once per add_contact_way call; keeping it lets the studio list and re-show them.
+    db.execute(
+        """
+        CREATE TABLE kf_links (
+            id INTEGER PRIMARY KEY,
+            bot_id TEXT NOT NULL,
+            open_kfid TEXT NOT NULL,
+            scene TEXT NOT NULL,          -- the campaign's key: comes back in enter_session
+            label TEXT NOT NULL,          -- the marketer's name for the campaign
+            url TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            UNIQUE (bot_id, open_kfid, scene)
+        )
+        """
+    )
+
+
 # What SQLite says when a file is not a database it can use: not a database at all
 # (SQLITE_NOTADB), a damaged one (SQLITE_CORRUPT), or one it cannot open
 # (SQLITE_CANTOPEN). Anything else (a busy database, a full disk) is not the file's fault.

@@ -12,11 +12,14 @@ from runtime.experiments.adopt import adopt
 from runtime.experiments.rehearse import Rehearsal, Run, describe, parse_customers, sample_customers
 from runtime.experiments.report import SRM_ALARM, report_for
 from runtime.spec import SpecError
+from runtime.store.sources import Sources
 from studio import charts
 from studio.context import StudioContext
+from studio.lists import ListDropdown
 from studio.tabs.errors import explain
 
 MAX_RUNS = 20  # conversations per simulated customer, from the studio
+ALL_SOURCES = ""
 
 
 def chart(report: dict, no_data: str) -> str:
@@ -41,6 +44,15 @@ def timeline(report: dict, title: str) -> str:
 def build(ctx: StudioContext) -> None:
     t = ctx.t
     workspace = ctx.workspace
+    with gr.Row(equal_height=True):
+        source = ListDropdown(  # one campaign's customers only (微信客服 contact links)
+            label=t("exp.source"),
+            choices=[(t("source.all"), ALL_SOURCES)],
+            value=ALL_SOURCES,
+            elem_id="exp-source",
+            scale=1,
+        )
+        gr.Markdown(t("exp.source_help"), elem_classes="help")
     advice = gr.Markdown(elem_id="exp-advice")
     warning = gr.Markdown(visible=False, elem_classes="section-error", elem_id="exp-srm")
     table = gr.Dataframe(interactive=False, elem_id="exp-table")
@@ -82,7 +94,7 @@ def build(ctx: StudioContext) -> None:
             elem_id="rehearse-table",
         )
 
-    def show(bot_id: str | None):
+    def show(bot_id: str | None, picked: str | None = ALL_SOURCES):
         empty = (
             "",
             gr.update(visible=False),
@@ -91,11 +103,14 @@ def build(ctx: StudioContext) -> None:
             "",
             gr.update(value=None),
             gr.update(choices=[]),
+            gr.update(choices=[(t("source.all"), ALL_SOURCES)], value=ALL_SOURCES),
         )
         spec = ctx.spec(bot_id)
         if spec is None:
             return empty
-        report = report_for(workspace.journal, spec, ctx.lang)
+        names = Sources(workspace.journal).names(spec.id)
+        picked = picked if picked in names else ALL_SOURCES
+        report = report_for(workspace.journal, spec, ctx.lang, source=picked or None)
         rows = []
         nothing = t("exp.no_data")  # a group with nobody in it: no rate, no difference
         control_empty = bool(report["variants"]) and report["variants"][0]["no_data"]
@@ -122,6 +137,7 @@ def build(ctx: StudioContext) -> None:
             timeline(report, t("exp.over_time")),
             behaviour_table(report),
             gr.update(choices=spec.variant_ids(), value=None),
+            gr.update(choices=[(t("source.all"), ALL_SOURCES), *((n, n) for n in names)]),
         )
 
     def behaviour_table(report: dict):
@@ -150,12 +166,12 @@ def build(ctx: StudioContext) -> None:
             return gr.update(visible=False), t("exp.pick_winner")
         return gr.update(visible=True), t("exp.ask", variant=choice)
 
-    def do_adopt(bot_id: str | None, choice: str | None):
+    def do_adopt(bot_id: str | None, choice: str | None, picked: str | None):
         spec = workspace.dialogue.spec(bot_id)
         report = report_for(workspace.journal, spec, ctx.lang)
         adopt(workspace.bots, spec, choice, report, workspace.data_dir / "experiments")
         done = f'<span class="status-ok">✔ {t("exp.adopted", variant=choice)}</span>'
-        return (gr.update(visible=False), done, *show(bot_id))
+        return (gr.update(visible=False), done, *show(bot_id, picked))
 
     def rehearse(bot_id: str | None, text: str, count: float | None):
         """Runs on a worker thread; progress lines stream in as each conversation ends.
@@ -266,7 +282,8 @@ def build(ctx: StudioContext) -> None:
         spec = ctx.spec(bot_id)
         return sample_customers(spec) if spec else ""
 
-    outputs = [advice, warning, table, picture, over_time, behaviour, winner]
+    outputs = [advice, warning, table, picture, over_time, behaviour, winner, source]
+    chosen = [ctx.bot_picker, source]
     ctx.bot_picker.change(sample, ctx.bot_picker, customers)
     ctx.on_load.append((sample, ctx.bot_picker, customers))
     stopper = gr.State(None)  # this session's running rehearsal, for the Stop button
@@ -275,13 +292,14 @@ def build(ctx: StudioContext) -> None:
     )
     halt.click(halt_rehearsal, stopper, [progress, stopper], cancels=[running])
     ctx.bot_picker.change(show, ctx.bot_picker, outputs)
-    ctx.on_load.append((show, ctx.bot_picker, outputs))
+    ctx.on_load.append((show, chosen, outputs))
+    source.input(show, chosen, outputs)
 
-    def again(bot_id: str | None):
+    def again(bot_id: str | None, picked: str | None):
         """Read again (people since, variants saved in 编辑); the winner picked stays."""
-        *shown, winners = show(bot_id)
-        return (*shown, {key: value for key, value in winners.items() if key != "value"})
+        *shown, winners, sources = show(bot_id, picked)
+        return (*shown, {key: value for key, value in winners.items() if key != "value"}, sources)
 
-    ctx.refresh(again, ctx.bot_picker, outputs)
+    ctx.refresh(again, chosen, outputs)
     adopt_btn.click(ask, winner, [confirm, status])
-    ctx.bump(confirm.click(do_adopt, [ctx.bot_picker, winner], [confirm, status, *outputs]))
+    ctx.bump(confirm.click(do_adopt, [*chosen[:1], winner, source], [confirm, status, *outputs]))

@@ -1,5 +1,6 @@
 """线索 Leads: the current bot's leads with filters, the conversation behind one, erasure
-(asks first), and a CSV export that opens in Excel with Chinese intact.
+(asks first), a CSV export that opens in Excel with Chinese intact, and, for a 微信客服
+customer, their WeChat nickname, where they came from, and 转人工 (a person takes over).
 
 The CSV holds phone numbers, so it is written only when the export button is pressed,
 readable by its owner only, where Gradio serves it without a copy of its own
@@ -12,7 +13,11 @@ from datetime import date, datetime
 
 import gradio as gr
 
-from runtime.leads.export import FIXED, person, row, write_csv
+from runtime.channels.wecom.kf_accounts import bound_account
+from runtime.channels.wecom.kf_handover import hand_over_from_studio
+from runtime.leads.export import FIXED, STUDIO_PREFIX, person, row, write_csv
+from runtime.wecom.kf import KfClient
+from runtime.wecom.kf_customers import KfCustomers
 from studio.context import StudioContext
 from studio.downloads import PrivateDownloads
 from studio.lists import ListDropdown
@@ -45,6 +50,7 @@ def build(ctx: StudioContext) -> None:
     table = gr.Dataframe(interactive=False, wrap=True, elem_id="leads-table")
     with gr.Row(equal_height=True):
         who = ListDropdown(label=t("leads.person"), choices=[], elem_id="leads-person", scale=2)
+        handover = gr.Button(t("leads.handover"), elem_id="leads-handover", scale=1)
         delete = gr.Button(t("leads.delete"), variant="stop", elem_id="leads-delete", scale=1)
         confirm = gr.Button(
             t("leads.confirm_delete"),
@@ -76,18 +82,32 @@ def build(ctx: StudioContext) -> None:
             ]
         return leads
 
+    def nicknames(bot_id: str, users: list[str]) -> dict[str, str]:
+        """微信客服 customers' WeChat nicknames (cached; none when WeCom cannot be asked)."""
+        account = bound_account(workspace.bindings, bot_id)
+        customers = [u for u in users if not u.startswith(STUDIO_PREFIX)]
+        if account is None or not customers:
+            return {}
+        client = KfClient(account.corp_id, account.secret, timeout=5)
+        return KfCustomers(workspace.journal).nicknames(client, customers)
+
+    def named(user: str, names: dict[str, str]) -> str:
+        who = person(user, ctx.lang)
+        return t("leads.nickname", name=names[user], user=who) if user in names else who
+
     def listing(bot_id, variant_id, state, since_text):
         spec = ctx.spec(bot_id)
         if spec is None:
             return gr.update(value=[]), gr.update(choices=[]), gr.update()
         leads = filtered(bot_id, variant_id, state, since_text)
-        rows = [row(spec, lead, ctx.lang) for lead in leads]
+        names = nicknames(spec.id, [lead.user for lead in leads])
+        rows = [[named(lead.user, names), *row(spec, lead, ctx.lang)[1:]] for lead in leads]
         labels = [t(f"leads.col.{c}") for c in FIXED]
         labels += [fld.label for fld in spec.lead_capture.fields]
         variants = [(t("leads.all"), ALL)] + [(v, v) for v in spec.variant_ids()]
         return (
             gr.update(value=rows or None, headers=labels),
-            gr.update(choices=[(person(lead.user, ctx.lang), lead.user) for lead in leads]),
+            gr.update(choices=[(named(lead.user, names), lead.user) for lead in leads]),
             gr.update(choices=variants),
         )
 
@@ -109,6 +129,13 @@ def build(ctx: StudioContext) -> None:
             {"role": m.role, "content": m.content}
             for m in workspace.conversations.history(bot_id, conv)
         ]
+
+    def hand_over(bot_id, user):
+        spec = ctx.spec(bot_id)
+        if spec is None or not user:
+            return t("bots.pick_first")
+        done = hand_over_from_studio(ctx.hub.outbox, workspace.bindings, spec, user)
+        return t(f"leads.handover.{done}", user=named(user, nicknames(spec.id, [user])))
 
     def ask(user):
         if not user:
@@ -138,4 +165,5 @@ def build(ctx: StudioContext) -> None:
     downloaded.then(lambda: None, None, export)  # the next click exports again, not this file
     who.change(conversation, [ctx.bot_picker, who], chat)
     delete.click(ask, who, [confirm, status])
+    handover.click(hand_over, [ctx.bot_picker, who], status)
     confirm.click(erase, [ctx.bot_picker, who, *inputs[1:]], [confirm, status, chat, *outputs])

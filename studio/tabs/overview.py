@@ -1,6 +1,6 @@
 """概览 Overview: whether all is well (the same answer as /healthz), and the picked bot's
-last two weeks: replies, reply time, leads and conversions per day, and what went wrong
-in the last 24 hours."""
+last two weeks: replies, reply time, leads and conversions per day, what went wrong
+in the last 24 hours, and how each campaign the customers came from is doing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import gradio as gr
 
 from runtime.health import health
-from runtime.overview import daily, errors
+from runtime.overview import SourceFigures, by_source, daily, errors
 from runtime.wecom.reasons import delivery_error
 from studio import charts
 from studio.context import StudioContext
@@ -30,6 +30,26 @@ def build(ctx: StudioContext) -> None:
         with gr.Column():
             gr.Markdown(f"#### {t('overview.errors')}")
             problems = gr.Dataframe(interactive=False, elem_id="overview-errors")
+    gr.Markdown(f"#### {t('overview.sources')}")
+    sources = gr.Dataframe(interactive=False, elem_id="overview-sources")
+
+    def source_rows(figures: list[SourceFigures]) -> dict:
+        headers = [
+            t(f"overview.col.{c}") for c in ("source", "people", "leads", "converted", "rate")
+        ]
+        rows = [
+            [
+                f["source"] or t("source.none"),
+                f["people"] or "—",
+                f["leads"],
+                f["converted"],
+                f"{f['converted'] / f['people']:.1%}" if f["people"] else "—",
+            ]
+            for f in figures
+        ]
+        return gr.update(
+            value=rows or [[t("overview.no_sources"), "", "", "", ""]], headers=headers
+        )
 
     def detail(e: dict) -> str:
         """What went wrong, in words: a delivery or schedule error in the studio's language;
@@ -55,7 +75,7 @@ def build(ctx: StudioContext) -> None:
         )
         spec = ctx.spec(bot_id)
         if spec is None:
-            return "\n\n".join(lines), "", "", "", gr.update(value=None)
+            return "\n\n".join(lines), "", "", "", gr.update(value=None), gr.update(value=None)
         figures = daily(workspace.journal, spec)
         days = figures["days"]
         found = errors(workspace.journal, spec.id)
@@ -87,9 +107,10 @@ def build(ctx: StudioContext) -> None:
                 },
             ),
             gr.update(value=rows or [["—", t("overview.none"), ""]], headers=headers),
+            source_rows(by_source(workspace.journal, spec)),
         )
 
-    outputs = [verdict, replies, speed, leads, problems]
+    outputs = [verdict, replies, speed, leads, problems, sources]
     ctx.bot_picker.change(show, ctx.bot_picker, outputs)
     ctx.on_load.append((show, ctx.bot_picker, outputs))
     ctx.refresh(show, ctx.bot_picker, outputs, every=True)  # a push that failed a moment ago

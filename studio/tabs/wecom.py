@@ -1,5 +1,6 @@
 """企业微信 WeCom: bind the current bot (long connection recommended), see each binding's
-health in plain words, copy the callback URLs, and send a test message."""
+health in plain words, copy the callback URLs, and send a test message. 微信客服 has its
+own form (kf_bind.py) and its campaign links and QR codes (kf_links.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import gradio as gr
 
 from runtime.wecom.bindings import BindingError, mask, webhook_key
 from runtime.wecom.crypto import CryptoError, WeComCrypto
+from runtime.wecom.kf_tokens import SHARED
 from runtime.wecom.reasons import delivery_error
 from studio.context import StudioContext
+from studio.tabs import kf_bind, kf_links
 
-MODES = ["longconn", "webhook", "alert_webhook", "aibot", "app"]
+MODES = ["longconn", "webhook", "alert_webhook", "aibot", "app", "kf"]
+SHOWN = {"longconn": "bot_id", "kf": "open_kfid"}  # what identifies it, else its first value
 
 
 def _when(stamp: float | None) -> str:
@@ -30,8 +34,8 @@ def status_rows(ctx: StudioContext, bot_id: str | None) -> list[list[str]]:
         if binding is None:
             state, shown = ctx.t("wecom.state.unbound"), "—"
         else:
-            first = next(iter(binding.values()))
-            shown = mask(str(first)) if mode != "longconn" else str(binding.get("bot_id"))
+            first = binding.get(SHOWN.get(mode, ""), next(iter(binding.values())))
+            shown = mask(str(first)) if mode != "longconn" else str(first)
             if health.get("broken"):
                 state = ctx.t("wecom.state.broken")
             elif health.get("last_error_at", 0) > health.get("last_success", 0):
@@ -99,6 +103,8 @@ def build(ctx: StudioContext) -> None:
             app_token = gr.Textbox(label=t("wecom.label.token"))
             app_key = gr.Textbox(label=t("wecom.label.aes_key"), type="password")
         app_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-app-bind")
+    kf_bound = kf_bind.build(ctx, table, lambda b: status_rows(ctx, b))
+    kf_links.build(ctx)
     with gr.Row(equal_height=True):
         unbind_mode = gr.Dropdown(
             [(t(f"wecom.mode.{m}"), m) for m in MODES], label=t("wecom.unbind_which"), scale=2
@@ -115,7 +121,10 @@ def build(ctx: StudioContext) -> None:
         if not bot_id:
             return ""
         host = request.headers.get("host", "127.0.0.1:7860") if request else "127.0.0.1:7860"
-        return t("wecom.urls", local=f"http://{host}", bot=bot_id)
+        local = f"http://{host}"
+        return (
+            t("wecom.urls", local=local, bot=bot_id) + " · " + t("kfs.url", local=local, bot=bot_id)
+        )
 
     def refresh(bot_id: str | None, request: gr.Request):
         return status_rows(ctx, bot_id), callback_urls(bot_id, request)
@@ -154,7 +163,10 @@ def build(ctx: StudioContext) -> None:
 
     def on_unbind(bot_id: str | None, mode: str | None):
         if bot_id and mode:
+            kf = bindings.get(bot_id, "kf") if mode == "kf" else None
             bindings.unbind(bot_id, mode)
+            if kf:  # its app's access token is of no more use here
+                SHARED.forget(str(kf.get("corp_id")), str(kf.get("secret")))
             if mode == "longconn":
                 ctx.hub.connect(bot_id)  # closes it
         return status_rows(ctx, bot_id), ok(t("unbind.done", bot=bot_id, kinds=mode or "-"))
@@ -185,6 +197,7 @@ def build(ctx: StudioContext) -> None:
         ),
         test.click(send_test, [ctx.bot_picker, alert], outputs),
         unbind.click(on_unbind, [ctx.bot_picker, unbind_mode], outputs),
+        *kf_bound,
     ]
     for event in bound:  # the bots list shows each bot's bindings
         ctx.bump(event)

@@ -60,7 +60,7 @@ class AIBotChannel(Adapter):
         return cls(parts.bindings, parts.dialogue, parts.inbox, parts.responder, parts.streams)
 
     @staticmethod
-    def deliverers(outbox: Outbox, bindings: Bindings) -> dict[str, Deliver]:
+    def deliverers(outbox: Outbox, bindings: Bindings, dialogue: Dialogue) -> dict[str, Deliver]:
         return aibot_deliverers(outbox)
 
     def routes(self) -> list[APIRouter]:

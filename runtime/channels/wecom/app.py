@@ -11,7 +11,6 @@ import logging
 import sqlite3
 import threading
 import time
-import xml.etree.ElementTree as ET
 from typing import Any
 
 import requests
@@ -20,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from runtime.channels.adapter import Adapter, Parts
-from runtime.channels.wecom.callback import callback_router, crypto_failure, read_body, refused
+from runtime.channels.wecom.callback import callback_router, read_encrypted_xml, refused
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.inbox import Inbound, Inbox, InboxMessage, ReplyRoute
 from runtime.outbox import Outbox, Sender
@@ -28,30 +27,12 @@ from runtime.responder import Deliver, Responder
 from runtime.spec import SpecError
 from runtime.wecom.bindings import Bindings
 from runtime.wecom.config import api_base
-from runtime.wecom.crypto import CryptoError, WeComCrypto
+from runtime.wecom.crypto import WeComCrypto
 from runtime.wecom.split import TEXT_LIMIT, split_message
 from runtime.wecom.webhook import SendResult, classify
 
 log = logging.getLogger(__name__)
 EXPIRED = {40014, 42001, 42007, 42009}
-
-
-class _NoDoctype(ET.TreeBuilder):
-    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
-        raise ValueError("XML declarations are not accepted")
-
-
-def parse_xml(raw: bytes) -> dict[str, str]:
-    """A flat WeCom XML message as a dict. A document type declaration is refused as the
-    parser meets it, in whatever encoding it comes: WeCom sends none, and the entities it
-    declares are how XML bombs work. ET.ParseError or ValueError when it is not WeCom XML."""
-    parser = ET.XMLParser(target=_NoDoctype())
-    try:
-        parser.feed(raw)
-        root = parser.close()
-    except LookupError:  # an encoding Python does not know
-        raise ValueError("XML in an unknown encoding") from None
-    return {child.tag: (child.text or "") for child in root}
 
 
 class AppTokens:
@@ -125,7 +106,7 @@ class AppChannel(Adapter):
         return cls(parts.bindings, parts.dialogue, parts.inbox, parts.responder)
 
     @staticmethod
-    def deliverers(outbox: Outbox, bindings: Bindings) -> dict[str, Deliver]:
+    def deliverers(outbox: Outbox, bindings: Bindings, dialogue: Dialogue) -> dict[str, Deliver]:
         return app_deliverers(outbox, bindings)
 
     def routes(self) -> list[APIRouter]:
@@ -190,22 +171,18 @@ def app_routes(channel: AppChannel) -> APIRouter:
     async def receive(
         bot_id: str, request: Request, msg_signature: str = "", timestamp: str = "", nonce: str = ""
     ) -> Response:
-        crypto = channel.crypto(bot_id)
-        raw = await read_body("app", crypto, bot_id, request, channel.clock(), timestamp)
-        if isinstance(raw, Response):
-            return raw
-        assert crypto is not None  # read_body refused a bot without the binding
-        try:
-            encrypted = parse_xml(raw)["Encrypt"]
-        except (ET.ParseError, ValueError, KeyError) as exc:
-            return refused("app", 400, bot_id, f"body is not WeCom XML with Encrypt: {exc}")
-        try:
-            plain = crypto.open(msg_signature, timestamp, nonce, encrypted)
-            message = parse_xml(plain.encode())
-        except CryptoError as exc:
-            return crypto_failure("app", bot_id, exc)
-        except (ET.ParseError, ValueError) as exc:
-            return refused("app", 400, bot_id, f"decrypted message is not XML: {exc}")
+        message = await read_encrypted_xml(
+            "app",
+            channel.crypto(bot_id),
+            bot_id,
+            request,
+            channel.clock(),
+            msg_signature,
+            timestamp,
+            nonce,
+        )
+        if isinstance(message, Response):
+            return message
         try:
             await run_in_threadpool(channel.handle, bot_id, message)
         except (UnknownBot, SpecError) as exc:

@@ -16,15 +16,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import xml.etree.ElementTree as ET
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from runtime.channels.adapter import Adapter, Parts
-from runtime.channels.wecom.app import parse_xml
-from runtime.channels.wecom.callback import callback_router, crypto_failure, read_body, refused
+from runtime.channels.wecom.callback import callback_router, read_encrypted_xml, refused
 from runtime.channels.wecom.kf_accounts import (
     BoundAccount,
     account_for,
@@ -33,17 +31,19 @@ from runtime.channels.wecom.kf_accounts import (
     owner_of,
 )
 from runtime.channels.wecom.kf_drain import Drains, Key, KfReader
+from runtime.channels.wecom.kf_handover import kf_deliverers
 from runtime.channels.wecom.kf_intake import Journaled, KfIntake
-from runtime.channels.wecom.kf_send import CHANNEL, HeldBack, KfSender, kf_deliverers
+from runtime.channels.wecom.kf_send import CHANNEL, HeldBack, KfSender
 from runtime.dialogue import Dialogue
 from runtime.i18n import language_from_env, t
 from runtime.inbox import Inbox
 from runtime.outbox import Outbox, Sender
 from runtime.responder import Deliver, Responder
 from runtime.wecom.bindings import Bindings
-from runtime.wecom.crypto import CryptoError, WeComCrypto
+from runtime.wecom.crypto import WeComCrypto
 from runtime.wecom.kf import Doorbell, read_doorbell
 from runtime.wecom.kf_cursors import KfCursors
+from runtime.wecom.kf_sessions import KfSessions
 
 log = logging.getLogger(__name__)
 HEAL_EVERY = 300.0  # seconds between rings without a doorbell (sync_msg is throttled then)
@@ -60,11 +60,12 @@ class KfChannel(Adapter):
         outbox: Outbox,
         responder: Responder,
     ):
-        self.bindings, self.inbox, self.responder = bindings, inbox, responder
+        self.bindings, self.inbox, self.outbox, self.responder = bindings, inbox, outbox, responder
         self.clock = time.time  # callbacks' timestamps are checked against it
         self.heal_every = HEAL_EVERY
         self.held = HeldBack()
-        self.sender = KfSender(bindings, self.held, dialogue.log_salt)
+        self.sessions = KfSessions(inbox.journal)
+        self.sender = KfSender(bindings, self.held, self.sessions, dialogue.log_salt)
         cursors = KfCursors(inbox.journal)
         intake = KfIntake(inbox, outbox, dialogue, cursors)
         reader = KfReader(bindings, cursors, intake, self._owner, self._taken)
@@ -77,8 +78,8 @@ class KfChannel(Adapter):
         return cls(parts.bindings, parts.dialogue, parts.inbox, parts.outbox, parts.responder)
 
     @staticmethod
-    def deliverers(outbox: Outbox, bindings: Bindings) -> dict[str, Deliver]:
-        return kf_deliverers(outbox, bindings)
+    def deliverers(outbox: Outbox, bindings: Bindings, dialogue: Dialogue) -> dict[str, Deliver]:
+        return kf_deliverers(outbox, bindings, dialogue)
 
     def routes(self) -> list[APIRouter]:
         return [kf_routes(self)]
@@ -139,6 +140,7 @@ class KfChannel(Adapter):
     def _taken(self, account: BoundAccount, taken: Journaled) -> None:
         for customer in taken.wrote:  # a customer who writes opens a new allowance
             self.held.release(account.bot_id, customer)
+        self.outbox.wake()  # greetings, handovers, polite replies queued with the page
         try:
             for inbox_id in taken.answer:
                 self.responder.submit(inbox_id)
@@ -154,21 +156,12 @@ def kf_routes(channel: KfChannel) -> APIRouter:
         bot_id: str, request: Request, msg_signature: str = "", timestamp: str = "", nonce: str = ""
     ) -> Response:
         crypto = channel.crypto(bot_id)
-        raw = await read_body(CHANNEL, crypto, bot_id, request, channel.clock(), timestamp)
-        if isinstance(raw, Response):
-            return raw
-        assert crypto is not None  # read_body refused a bot without the binding
-        try:
-            encrypted = parse_xml(raw)["Encrypt"]
-        except (ET.ParseError, ValueError, KeyError) as exc:
-            return refused(CHANNEL, 400, bot_id, f"body is not WeCom XML with Encrypt: {exc}")
-        try:
-            plain = crypto.open(msg_signature, timestamp, nonce, encrypted)
-            fields = parse_xml(plain.encode())
-        except CryptoError as exc:
-            return crypto_failure(CHANNEL, bot_id, exc)
-        except (ET.ParseError, ValueError) as exc:
-            return refused(CHANNEL, 400, bot_id, f"decrypted message is not XML: {exc}")
+        fields = await read_encrypted_xml(
+            CHANNEL, crypto, bot_id, request, channel.clock(), msg_signature, timestamp, nonce
+        )
+        if isinstance(fields, Response):
+            return fields
+        assert crypto is not None  # refused above for a bot without the binding
         try:
             bell = read_doorbell(fields, crypto.receive_id)
         except ValueError as exc:

@@ -5,14 +5,19 @@ an item that comes twice, in one drain or across drains, is journaled once and a
 once). What each item is:
 
 - a customer's text, or the text of a menu item they tapped: "received", for the responder
-  (dialogue, then `send_msg` through the outbox);
+  (dialogue, then `send_msg` through the outbox); or, when it asks for a person (the bot's
+  handover words), the handover (`kf_handover`), queued in the same transaction;
+- a customer's words while a person has their session: "context", never answered by the
+  bot; they join the conversation, so that the bot knows them when it speaks again;
 - a customer's picture, voice, file, location…: answered at once with the bot's polite
-  "I can read text only" line, queued in the same transaction;
+  "I can read text only" line (its own, or the string table's), queued in the same
+  transaction;
 - a servicer's words (origin 5): "context", never answered; its text joins the customer's
   conversation, so that the bot knows what a person said when it speaks again;
 - an event (origin 4): "context", and an event row for reports. `enter_session` records the
-  customer's source (`scene`, `scene_param`) and, with a `welcome_code` still fresh, queues
-  the bot's greeting (the customer's variant's) for `send_msg_on_event`.
+  customer's source (`scene`, `scene_param`: runtime/store/sources) and, with a
+  `welcome_code` still fresh, queues the bot's greeting (the customer's variant's) for
+  `send_msg_on_event`; `session_status_change` records who has the session now.
 
 Customer messages older than WeCom lets us answer (48 hours), or, on an account read for
 the first time, older than a few minutes (the first read returns three days, and answering
@@ -27,17 +32,21 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from runtime.channels.wecom.kf_accounts import BoundAccount
+from runtime.channels.wecom.kf_handover import asks_for_person, hand_over
 from runtime.channels.wecom.kf_send import CHANNEL, queue_reply
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.i18n import STRINGS, language_from_env, t
 from runtime.inbox import Inbound, Inbox, ReplyRoute
+from runtime.leads.store import LeadStore
 from runtime.outbox import Outbox
-from runtime.spec import SpecError
+from runtime.spec import BotSpec, SpecError
 from runtime.store import Turn
 from runtime.store.events import EventLog
+from runtime.store.sources import Sources
 from runtime.wecom.kf import KfMessage
 from runtime.wecom.kf_cursors import KfCursors
 from runtime.wecom.kf_messages import CUSTOMER, SERVICER
+from runtime.wecom.kf_sessions import KfSessions
 
 log = logging.getLogger(__name__)
 ANSWER_WITHIN = 48 * 3600 - 600  # WeCom refuses replies 48 h after the customer wrote
@@ -64,6 +73,9 @@ class KfIntake:
     ):
         self.inbox, self.outbox, self.dialogue, self.cursors = inbox, outbox, dialogue, cursors
         self.events = EventLog(inbox.journal)
+        self.sources = Sources(inbox.journal)
+        self.sessions = KfSessions(inbox.journal)
+        self.leads = LeadStore(inbox.journal)
 
     def take(
         self,
@@ -77,7 +89,7 @@ class KfIntake:
         """Journal `messages` (a page, oldest first) and move the account's cursor to `cursor`,
         all in one transaction. Customer messages sent before `since` are kept as context."""
         mine = [m for m in messages if not m.open_kfid or m.open_kfid == account.open_kfid]
-        language = self._language(account.bot_id)
+        spec = self._spec(account.bot_id)
         greetings = self._greetings(account.bot_id, mine, now)  # the dialogue writes its own
         done = Journaled()
         with self.inbox.journal.transaction() as db:
@@ -85,7 +97,7 @@ class KfIntake:
                 if message.event is not None:
                     self._event(db, account, message, greetings.get(message.msgid, ""))
                 elif message.origin == CUSTOMER:
-                    self._customer(db, account, message, message.send_time >= since, language, done)
+                    self._customer(db, account, message, message.send_time >= since, spec, done)
                 else:
                     self._context(db, account, message)
             self.cursors.keep(account.corp_id, account.open_kfid, cursor, db)
@@ -99,11 +111,15 @@ class KfIntake:
         account: BoundAccount,
         message: KfMessage,
         fresh: bool,
-        language: str | None,
+        spec: BotSpec | None,
         done: Journaled,
     ) -> None:
         customer = message.external_userid
         words = message.text.strip() if message.msgtype == "text" else ""
+        key = (account.corp_id, account.open_kfid, customer)
+        if self.sessions.person_has(*key, db, now=message.send_time):
+            self._for_person(db, account, message, words)
+            return
         inbound = Inbound(
             channel=CHANNEL,
             bot_id=account.bot_id,
@@ -114,17 +130,21 @@ class KfIntake:
             route=ReplyRoute(CHANNEL),
         )
         blank = message.msgtype == "text" and not words  # only spaces: nothing to answer
-        answerable = fresh and not blank and language is not None
+        answerable = fresh and not blank and spec is not None
         inbox_id, first = self.inbox.accept(
             inbound, state="received" if answerable else "context", db=db
         )
-        if language is None or not (first and answerable):
+        if spec is None or not (first and answerable):
             return
         done.wrote.add(customer)
+        if words and asks_for_person(spec, words):
+            self._hand_over(db, account, spec, message, words, inbox_id)
+            return
         if words:
             done.answer.append(inbox_id)
             return
-        polite = t("reply.text_only", language)  # a picture, a voice message, a file…
+        # a picture, a voice message, a file…
+        polite = spec.kf.text_only_reply or t("reply.text_only", spec.language)
         queue_reply(
             self.outbox,
             account.bot_id,
@@ -136,6 +156,55 @@ class KfIntake:
             inbox_id=inbox_id,
         )
         self.inbox.finish(inbox_id, "answered", polite, db=db)
+
+    def _hand_over(
+        self,
+        db: sqlite3.Connection,
+        account: BoundAccount,
+        spec: BotSpec,
+        message: KfMessage,
+        words: str,
+        inbox_id: int,
+    ) -> None:
+        customer = message.external_userid
+        lead = self.leads.get(spec.id, customer)
+        said = hand_over(
+            self.outbox,
+            self.sessions,
+            account,
+            spec,
+            customer,
+            "words",
+            message.msgid,
+            db,
+            lead=lead,
+            said=words,
+            inbox_id=inbox_id,
+        )
+        self.dialogue.conversations.append(
+            spec.id, customer, [Turn("user", words)], speaker=customer, db=db
+        )
+        self.inbox.finish(inbox_id, "answered", said or "", db=db)
+
+    def _for_person(
+        self, db: sqlite3.Connection, account: BoundAccount, message: KfMessage, words: str
+    ) -> None:
+        """A customer's message while a person has the session: theirs to answer."""
+        customer = message.external_userid
+        inbound = Inbound(
+            channel=CHANNEL,
+            bot_id=account.bot_id,
+            msgid=message.msgid,
+            conversation=customer,
+            speaker=customer,
+            text=words or f"[{message.msgtype}]",
+            route=ReplyRoute(),
+        )
+        _, first = self.inbox.accept(inbound, state="context", db=db)
+        if first and words:
+            self.dialogue.conversations.append(
+                account.bot_id, customer, [Turn("user", words)], speaker=customer, db=db
+            )
 
     def _context(self, db: sqlite3.Connection, account: BoundAccount, message: KfMessage) -> None:
         customer = message.external_userid
@@ -182,6 +251,27 @@ class KfIntake:
         payload["open_kfid"] = account.open_kfid
         kind = f"kf.{event.event_type or 'event'}"
         self.events.record(account.bot_id, kind, customer or None, payload, db=db)
+        if event.event_type == "enter_session" and event.scene and customer:
+            self.sources.record(
+                account.bot_id,
+                customer,
+                CHANNEL,
+                event.scene,
+                event.scene_param,
+                at=message.send_time,
+                db=db,
+            )
+            self.leads.learn_source(account.bot_id, customer, db)
+        if event.event_type == "session_status_change":
+            self.sessions.changed(
+                account.corp_id,
+                account.open_kfid,
+                customer,
+                event.change_type,
+                event.new_servicer_userid,
+                db,
+                at=message.send_time,
+            )
         if event.event_type == "msg_send_fail":
             known = f"kf.fail_type.{event.fail_type}"
             known = known if known in STRINGS else "kf.fail_type.other"
@@ -201,10 +291,10 @@ class KfIntake:
 
     # --- outside the transaction -----------------------------------------------------------
 
-    def _language(self, bot_id: str) -> str | None:
-        """The bot's language; None when it cannot answer (its file is gone or broken)."""
+    def _spec(self, bot_id: str) -> BotSpec | None:
+        """The bot; None when it cannot answer (its file is gone or broken)."""
         try:
-            return self.dialogue.spec(bot_id).language
+            return self.dialogue.spec(bot_id)
         except (UnknownBot, SpecError) as exc:
             log.warning("bot %s cannot answer 微信客服 customers: %s", bot_id, exc)
             return None

@@ -1,6 +1,7 @@
 """How a 微信客服 answer leaves: into the outbox first (`queue_reply`, the responder's
 deliverer for reply mode "kf"), then out to WeCom (`KfSender`, the outbox's sender for its
-"kf" rows): `send_msg`, or `send_msg_on_event` for a greeting that carries its welcome code.
+"kf" rows): `send_msg`, or `send_msg_on_event` for a greeting that carries its welcome code,
+or `service_state/trans` for a handover's move of the session (`action: trans`, kf_handover).
 
 Every message has a msgid of our own, made from the customer's message it answers (or the
 event it greets) and its place in the answer: WeCom refuses a msgid it has seen, so a send
@@ -21,12 +22,12 @@ import threading
 from typing import Any
 
 from runtime.i18n import language_from_env, said, t
-from runtime.inbox import InboxMessage
 from runtime.logmask import mask_user
 from runtime.outbox import Outbox
-from runtime.responder import Deliver
 from runtime.wecom.bindings import Bindings
 from runtime.wecom.kf import KfClient, KfError, make_msgid
+from runtime.wecom.kf_messages import HUMAN
+from runtime.wecom.kf_sessions import KfSessions
 from runtime.wecom.split import TEXT_LIMIT, split_message
 from runtime.wecom.webhook import SendResult
 
@@ -71,26 +72,6 @@ def queue_reply(
     return outbox.enqueue(bot_id, CHANNEL, target, bodies, inbox_id=inbox_id, db=db)
 
 
-def kf_deliverers(outbox: Outbox, bindings: Bindings) -> dict[str, Deliver]:
-    """How answers to 微信客服 customers leave, for the responder: by the bot's kf account."""
-
-    def to_kf(message: InboxMessage, answer: str, db: sqlite3.Connection) -> None:
-        binding = bindings.get(message.bot_id, CHANNEL) or {}
-        open_kfid = str(binding.get("open_kfid", ""))
-        queue_reply(
-            outbox,
-            message.bot_id,
-            open_kfid,
-            message.speaker,
-            answer,
-            message.msgid,
-            db,
-            inbox_id=message.id,
-        )
-
-    return {CHANNEL: to_kf}
-
-
 class HeldBack:
     """Customers WeCom will take nothing more for until they write again, with why."""
 
@@ -115,8 +96,9 @@ class HeldBack:
 class KfSender:
     """Sends one outbox row of channel "kf" (an outbox `Sender`)."""
 
-    def __init__(self, bindings: Bindings, held: HeldBack, log_salt: str):
+    def __init__(self, bindings: Bindings, held: HeldBack, sessions: KfSessions, log_salt: str):
         self.bindings, self.held, self.log_salt = bindings, held, log_salt
+        self.sessions = sessions
         # msgids whose send may have reached WeCom though no answer came back (network): a
         # refusal of such a msgid on a later try means WeCom has it already
         self._unsure: set[str] = set()
@@ -133,6 +115,8 @@ class KfSender:
         if why is not None and not code:
             return SendResult(False, error=said("kf.held_back", why=why))
         client = KfClient(str(binding["corp_id"]), str(binding["secret"]))
+        if body.get("action") == "trans":
+            return self._move(bot_id, client, body)
         try:
             if code:
                 client.send_msg_on_event(code, text, msgid=msgid)
@@ -145,6 +129,28 @@ class KfSender:
             return SendResult(False, error=str(exc))
         with self._lock:
             self._unsure.discard(msgid)
+        self.bindings.succeeded(bot_id, CHANNEL)
+        return SendResult(True)
+
+    def _move(self, bot_id: str, client: KfClient, body: dict[str, Any]) -> SendResult:
+        """A handover: move the session to WeCom's queue or to one servicer."""
+        customer, open_kfid = str(body.get("touser", "")), str(body.get("open_kfid", ""))
+        try:
+            client.service_state_trans(
+                open_kfid,
+                customer,
+                int(body.get("service_state", 0)),
+                str(body.get("servicer_userid", "")),
+            )
+        except (KfError, ValueError) as exc:
+            lang = language_from_env()
+            why = exc.text(lang) if isinstance(exc, KfError) else str(exc)
+            retry = isinstance(exc, KfError) and exc.retry_later
+            log.warning("bot %s: %s", bot_id, t("kf.handover_failed", lang, why=why))
+            if not retry:  # for good: the customer is not left with nobody answering
+                self.sessions.back_to_bot(client.corp_id, open_kfid, customer, "failed", None)
+            words = said(exc.message_id, **exc.params) if isinstance(exc, KfError) else str(exc)
+            return SendResult(False, retry=retry, error=said("kf.handover_failed", why=words))
         self.bindings.succeeded(bot_id, CHANNEL)
         return SendResult(True)
 
@@ -167,6 +173,11 @@ class KfSender:
             return SendResult(True)
         if exc.stop_customer:
             self.held.hold(bot_id, customer, words)
+        if exc.human_owns and not welcome:  # a person took the session in WeCom: stay silent
+            binding = self.bindings.get(bot_id, CHANNEL) or {}
+            corp_id, open_kfid = str(binding.get("corp_id", "")), str(binding.get("open_kfid", ""))
+            if not self.sessions.person_has(corp_id, open_kfid, customer):
+                self.sessions.set(corp_id, open_kfid, customer, HUMAN, why="wecom")
         if exc.broken or exc.retry_later:  # the binding's or WeCom's trouble, not the customer's
             self.bindings.failed(bot_id, CHANNEL, words, broken=exc.broken)
         # a welcome code works once: only a network failure (no answer at all) is tried again
