@@ -19,12 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from runtime.i18n import said
 from runtime.store.db import Journal
 from runtime.wecom import webhook
 from runtime.wecom.bindings import Bindings
 from runtime.wecom.split import MARKDOWN_LIMIT, TEXT_LIMIT, split_message
 
 log = logging.getLogger(__name__)
+INTERRUPTED = said("outbox.interrupted")  # last_error of a row a crash caught mid-send
 
 PER_MINUTE = {"webhook": 20, "alert_webhook": 20, "app": 30}
 MAX_ATTEMPTS = 12
@@ -126,11 +128,27 @@ class Outbox:
     # --- delivering ---------------------------------------------------------------
 
     def recover(self) -> int:
-        """After a crash: messages caught mid-send go out again."""
+        """After a crash: messages caught mid-send go out again, marked as interrupted (the
+        send may have reached its receiver: `interrupted` tells its sender so)."""
         with self.journal.transaction() as db:
             return db.execute(
-                "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
+                "UPDATE outbox SET state = 'pending', last_error = ? WHERE state = 'sending'",
+                (INTERRUPTED,),
             ).rowcount
+
+    def interrupted(self, channel: str, key: str, value: str) -> bool:
+        """Whether the message of `channel` whose body has `value` at `key` (a msgid) was
+        caught mid-send by a crash: a refusal of it now may mean it got through then."""
+        row = (
+            self.journal.connection()
+            .execute(
+                "SELECT 1 FROM outbox WHERE channel = ? AND last_error = ?"
+                " AND json_extract(body, '$.' || ?) = ? LIMIT 1",
+                (channel, INTERRUPTED, key, value),
+            )
+            .fetchone()
+        )
+        return row is not None
 
     def _sent_recently(self, db: sqlite3.Connection, target: str, now: float) -> list[float]:
         rows = db.execute(

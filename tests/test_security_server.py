@@ -352,7 +352,7 @@ def test_sign_out_from_the_studio_in_chromium(studio) -> None:
             page.fill("#password", PASSWORD)
             page.click("button[type=submit]")
             sign_out = page.locator("#sign-out")
-            playwright_api.expect(sign_out).to_be_visible()
+            playwright_api.expect(sign_out).to_be_visible(timeout=30_000)  # after page load
             assert sign_out.inner_text().strip() == "退出登录"
             sign_out.click()
             page.wait_for_url("**/login**")

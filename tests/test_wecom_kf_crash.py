@@ -243,4 +243,8 @@ def test_a_server_killed_mid_drain_answers_every_customer_once_after_restart(
     for row in rows:
         assert (row["state"], row["queued"]) == ("answered", 1)
         assert row["answer"] == shown[make_msgid("shop", row["msgid"], "0")]
+    # the send the crash interrupted got through: WeCom's refusal of it the second time
+    # is no failure to show the team
+    failed = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'failed'").fetchone()[0]
+    assert failed == 0
     db.close()

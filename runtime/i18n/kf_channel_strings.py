@@ -4,6 +4,10 @@ The errcodes' words are in kf_strings.py."""
 
 KF_CHANNEL_STRINGS: dict[str, dict[str, str]] = {
     # --- the 微信客服 channel ----------------------------------------------------------------
+    "outbox.interrupted": {
+        "zh": "上次发送到一半时程序停止了，已重新发送",
+        "en": "Sending was interrupted by a stop; sent again",
+    },
     "kf.unbound": {
         "zh": "这个机器人没有绑定微信客服，消息没有发出",
         "en": "This bot has no 微信客服 binding; the message was not sent",

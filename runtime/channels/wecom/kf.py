@@ -65,7 +65,7 @@ class KfChannel(Adapter):
         self.heal_every = HEAL_EVERY
         self.held = HeldBack()
         self.sessions = KfSessions(inbox.journal)
-        self.sender = KfSender(bindings, self.held, self.sessions, dialogue.log_salt)
+        self.sender = KfSender(bindings, self.held, self.sessions, outbox, dialogue.log_salt)
         cursors = KfCursors(inbox.journal)
         intake = KfIntake(inbox, outbox, dialogue, cursors)
         reader = KfReader(bindings, cursors, intake, self._owner, self._taken)

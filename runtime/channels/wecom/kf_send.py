@@ -96,9 +96,16 @@ class HeldBack:
 class KfSender:
     """Sends one outbox row of channel "kf" (an outbox `Sender`)."""
 
-    def __init__(self, bindings: Bindings, held: HeldBack, sessions: KfSessions, log_salt: str):
+    def __init__(
+        self,
+        bindings: Bindings,
+        held: HeldBack,
+        sessions: KfSessions,
+        outbox: Outbox,
+        log_salt: str,
+    ):
         self.bindings, self.held, self.log_salt = bindings, held, log_salt
-        self.sessions = sessions
+        self.sessions, self.outbox = sessions, outbox
         # msgids whose send may have reached WeCom though no answer came back (network): a
         # refusal of such a msgid on a later try means WeCom has it already
         self._unsure: set[str] = set()
@@ -161,6 +168,8 @@ class KfSender:
             unsure = msgid in self._unsure
             if exc.errcode is None:
                 self._unsure.add(msgid)
+        # a send a crash interrupted (in an earlier run of the server) is as unsure
+        unsure = unsure or self.outbox.interrupted(CHANNEL, "msgid", msgid)
         words = said(exc.message_id, **exc.params)
         person = mask_user(customer, self.log_salt)
         lang = language_from_env()
