@@ -26,15 +26,11 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 from runtime.i18n import t  # noqa: E402
 from runtime.workspace import Workspace  # noqa: E402
 from tests.fake_kf import FakeKf, Served  # noqa: E402
+from tests.kf_kit import AES_KEY, ALICE, BOB, KFID, TOKEN  # noqa: E402
 from tests.studio_kit import CHROMIUM, chromium, open_tab, pick, running_studio, shoot  # noqa: E402
 from tests.test_studio_chinese import ALWAYS_ALLOWED, VISIBLE_TEXT_JS, offenders  # noqa: E402
 
-KFID = "wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q"
-ALICE = "wmAJ2GCAAAme1XQRC-NI-q0_ZM9ukoAw"  # spring_poster, leaves her phone number
 CAROL = "wmAJ2GCAAAcarol000000000000000000"  # spring_poster, just looks
-BOB = "wmAJ2GCAAAbob00000000000000000000"  # moments, just looks
-TOKEN = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"
-AES_KEY = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt"
 BOT = "shop"
 SHOP = """id: shop
 name: 小蓝

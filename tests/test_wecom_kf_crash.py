@@ -19,10 +19,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -31,11 +31,9 @@ from runtime.wecom.kf import make_msgid
 from runtime.workspace import Workspace
 from tests.fake_kf import FakeKf, Served
 from tests.fake_wecom import free_port
+from tests.kf_kit import AES_KEY, KFID, TOKEN, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
-KFID = "wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q"
-TOKEN = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"
-AES_KEY = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt"
 BOT = (
     "id: shop\nname: 小蓝\nlanguage: zh\n"
     "persona: 你是蓝海咖啡的客服小蓝，回答简短。\n"
@@ -47,7 +45,6 @@ PAGE = 20  # items per sync_msg page: 150 messages make 8 pages
 HOLD_PAGE = 3  # the page whose answer the server never gets
 HOLD_SEND = 10  # the answer the server sends but never hears back about
 HELD = 60.0  # seconds the fake holds those answers: longer than the server waits (10 s)
-T = TypeVar("T")
 
 
 @dataclass
@@ -121,16 +118,6 @@ class Server:
     def log_tail(self) -> str:
         logs = sorted(self.home.glob("server-*.log"))
         return "\n".join(p.read_text(errors="replace")[-3000:] for p in logs)
-
-
-def wait_for(condition: Callable[[], T], timeout: float = 60.0) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 @pytest.fixture

@@ -120,15 +120,7 @@ class KfIntake:
         if self.sessions.person_has(*key, db, now=message.send_time):
             self._for_person(db, account, message, words)
             return
-        inbound = Inbound(
-            channel=CHANNEL,
-            bot_id=account.bot_id,
-            msgid=message.msgid,
-            conversation=customer,
-            speaker=customer,
-            text=words or f"[{message.msgtype}]",  # what it was, for the record
-            route=ReplyRoute(CHANNEL),
-        )
+        inbound = _inbound(account, message, customer, words, ReplyRoute(CHANNEL))
         blank = message.msgtype == "text" and not words  # only spaces: nothing to answer
         answerable = fresh and not blank and spec is not None
         inbox_id, first = self.inbox.accept(
@@ -191,15 +183,7 @@ class KfIntake:
     ) -> None:
         """A customer's message while a person has the session: theirs to answer."""
         customer = message.external_userid
-        inbound = Inbound(
-            channel=CHANNEL,
-            bot_id=account.bot_id,
-            msgid=message.msgid,
-            conversation=customer,
-            speaker=customer,
-            text=words or f"[{message.msgtype}]",
-            route=ReplyRoute(),
-        )
+        inbound = _inbound(account, message, customer, words)
         _, first = self.inbox.accept(inbound, state="context", db=db)
         if first and words:
             self.dialogue.conversations.append(
@@ -208,15 +192,7 @@ class KfIntake:
 
     def _context(self, db: sqlite3.Connection, account: BoundAccount, message: KfMessage) -> None:
         customer = message.external_userid
-        inbound = Inbound(
-            channel=CHANNEL,
-            bot_id=account.bot_id,
-            msgid=message.msgid,
-            conversation=customer,
-            speaker=message.servicer_userid or customer,
-            text=message.text or f"[{message.msgtype}]",
-            route=ReplyRoute(),
-        )
+        inbound = _inbound(account, message, message.servicer_userid or customer, message.text)
         _, first = self.inbox.accept(inbound, state="context", db=db)
         if first and message.origin == SERVICER and message.text.strip() and customer:
             self.dialogue.conversations.append(
@@ -232,15 +208,7 @@ class KfIntake:
     ) -> None:
         event, customer = message.event, message.external_userid
         assert event is not None  # the caller checked
-        inbound = Inbound(
-            channel=CHANNEL,
-            bot_id=account.bot_id,
-            msgid=message.msgid,
-            conversation=customer,
-            speaker=customer,
-            text="",
-            route=ReplyRoute(),
-        )
+        inbound = _inbound(account, message, customer, "", text="")
         _, first = self.inbox.accept(inbound, state="context", db=db)
         if not first:
             return
@@ -329,3 +297,25 @@ class KfIntake:
         assignments = self.dialogue.assignments
         variant = assignments.variant_for(spec, customer) if assignments is not None else None
         return self.dialogue.resolve(bot_id, variant, spec=spec).greeting
+
+
+def _inbound(
+    account: BoundAccount,
+    message: KfMessage,
+    speaker: str,
+    words: str,
+    route: ReplyRoute | None = None,
+    *,
+    text: str | None = None,
+) -> Inbound:
+    """One kf item as the inbox keeps it, in the customer's conversation; `words` empty
+    (a picture, a voice message…) is kept as what it was: "[image]"."""
+    return Inbound(
+        channel=CHANNEL,
+        bot_id=account.bot_id,
+        msgid=message.msgid,
+        conversation=message.external_userid,
+        speaker=speaker,
+        text=(words or f"[{message.msgtype}]") if text is None else text,
+        route=route or ReplyRoute(),
+    )
