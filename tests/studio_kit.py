@@ -85,6 +85,22 @@ def pick(page: Any, elem_id: str, text: str) -> None:
     page.locator("[role=option]", has_text=text).first.click()
 
 
+BUSY = "() => document.querySelector('.wrap.default:not(.hide), .wrap.center:not(.hide)') !== null"
+
+
+def settle(page: Any, quiet_ms: int = 1500, timeout_s: float = 60) -> None:
+    """Wait until no event has shown progress for `quiet_ms` (Gradio lays a status tracker
+    over the outputs of a running event): an answer still on its way would overwrite what
+    the test picks next, as it would a person's."""
+    deadline = time.monotonic() + timeout_s
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < quiet_ms / 1000:
+        assert time.monotonic() < deadline, f"the page was still busy after {timeout_s:g} s"
+        if page.evaluate(BUSY):
+            quiet_since = time.monotonic()
+        page.wait_for_timeout(100)
+
+
 def open_tab(page: Any, label: str) -> None:
     page.get_by_role("tab", name=label).click()
 

@@ -31,6 +31,7 @@ from tests.studio_kit import (  # noqa: E402
     open_tab,
     pick,
     running_studio,
+    settle,
     shoot,
 )
 
@@ -330,6 +331,12 @@ def test_read_an_experiment_and_adopt_the_winner(page, studio) -> None:
     assert page.locator("#exp-timeline svg polyline").count() == 2  # conversions per day
     expect_text(page, "#exp-behaviour", "几轮后转化")
     shoot(page, "11-experiments")
+    settle(page)  # the page load's and the bot pick's answers are in: a pick now stays
+    page.fill("#exp-winner input", "Z")  # no such variant (say, deleted in 编辑 meanwhile)
+    page.keyboard.press("Enter")
+    page.click("#exp-adopt")
+    expect_text(page, "#exp-status", "没有变体“Z”")
+    assert not page.locator("#exp-confirm").is_visible()
     pick(page, "exp-winner", "B")
     page.click("#exp-adopt")
     page.click("#exp-confirm")

@@ -122,6 +122,10 @@ EXPERIMENT_STRINGS: dict[str, dict[str, str]] = {
     "exp.adopt": {"zh": "采用胜出的变体", "en": "Adopt the winner"},
     "exp.confirm": {"zh": "确认采用并开始新实验", "en": "Yes, adopt it and start a new experiment"},
     "exp.pick_winner": {"zh": "请先选择要采用的变体", "en": "Pick the variant to adopt first"},
+    "exp.no_such_variant": {
+        "zh": "这个机器人没有变体“{variant}”（可能已在“编辑”里删除），请重新选择",
+        "en": "This bot has no variant “{variant}” (it may have been deleted in Edit); pick again",
+    },
     "exp.ask": {
         "zh": "采用 **{variant}**：它的设置会成为机器人的默认设置，本次实验结果会存档，然后用新的随机种子开始下一轮实验。",
         "en": "Adopt **{variant}**: its settings become the bot's own, this experiment's results are archived, and a new seed starts the next experiment.",

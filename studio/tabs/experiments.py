@@ -61,7 +61,15 @@ def build(ctx: StudioContext) -> None:
         over_time = gr.HTML(elem_id="exp-timeline")
     behaviour = gr.Dataframe(interactive=False, elem_id="exp-behaviour")
     with gr.Row(equal_height=True):
-        winner = gr.Dropdown(label=t("exp.winner"), choices=[], elem_id="exp-winner", scale=2)
+        # custom values allowed: a variant deleted in 编辑 while picked here is refused in
+        # words by ask/do_adopt, not by Gradio in English
+        winner = gr.Dropdown(
+            label=t("exp.winner"),
+            choices=[],
+            allow_custom_value=True,
+            elem_id="exp-winner",
+            scale=2,
+        )
         adopt_btn = gr.Button(t("exp.adopt"), variant="primary", elem_id="exp-adopt", scale=1)
         confirm = gr.Button(t("exp.confirm"), variant="stop", visible=False, elem_id="exp-confirm")
     status = gr.Markdown(elem_id="exp-status")
@@ -136,7 +144,8 @@ def build(ctx: StudioContext) -> None:
             chart(report, nothing),
             timeline(report, t("exp.over_time")),
             behaviour_table(report),
-            gr.update(choices=spec.variant_ids(), value=None),
+            # no value: a read that lands after the marketer picked a winner keeps the pick
+            gr.update(choices=spec.variant_ids()),
             gr.update(choices=[(t("source.all"), ALL_SOURCES), *((n, n) for n in names)]),
         )
 
@@ -161,12 +170,25 @@ def build(ctx: StudioContext) -> None:
         columns = ("variant", "replies", "latency", "turns", "thumbs", "team")
         return gr.update(value=rows or None, headers=[t(f"exp.col.{c}") for c in columns])
 
-    def ask(choice: str | None):
+    def refusal(bot_id: str | None, choice: str | None) -> str | None:
+        """Why this choice cannot be adopted, in words; None when it can."""
         if not choice:
-            return gr.update(visible=False), t("exp.pick_winner")
+            return t("exp.pick_winner")
+        spec = ctx.spec(bot_id)
+        if spec is None or choice not in spec.variant_ids():
+            return t("exp.no_such_variant", variant=choice)
+        return None
+
+    def ask(bot_id: str | None, choice: str | None):
+        why = refusal(bot_id, choice)
+        if why:
+            return gr.update(visible=False), why
         return gr.update(visible=True), t("exp.ask", variant=choice)
 
     def do_adopt(bot_id: str | None, choice: str | None, picked: str | None):
+        why = refusal(bot_id, choice)
+        if why:
+            return (gr.update(visible=False), why, *show(bot_id, picked))
         spec = workspace.dialogue.spec(bot_id)
         report = report_for(workspace.journal, spec, ctx.lang)
         adopt(workspace.bots, spec, choice, report, workspace.data_dir / "experiments")
@@ -291,15 +313,15 @@ def build(ctx: StudioContext) -> None:
         rehearse, [ctx.bot_picker, customers, runs], [progress, rehearsal_table, stopper]
     )
     halt.click(halt_rehearsal, stopper, [progress, stopper], cancels=[running])
-    ctx.bot_picker.change(show, ctx.bot_picker, outputs)
+
+    def another_bot(bot_id: str | None):
+        """Another bot's variants: the winner picked for the last one no longer applies."""
+        *shown, winners, sources = show(bot_id)
+        return (*shown, {**winners, "value": None}, sources)
+
+    ctx.bot_picker.change(another_bot, ctx.bot_picker, outputs)
     ctx.on_load.append((show, chosen, outputs))
     source.input(show, chosen, outputs)
-
-    def again(bot_id: str | None, picked: str | None):
-        """Read again (people since, variants saved in 编辑); the winner picked stays."""
-        *shown, winners, sources = show(bot_id, picked)
-        return (*shown, {key: value for key, value in winners.items() if key != "value"}, sources)
-
-    ctx.refresh(again, chosen, outputs)
-    adopt_btn.click(ask, winner, [confirm, status])
+    ctx.refresh(show, chosen, outputs)  # people since, variants saved in 编辑; the pick stays
+    adopt_btn.click(ask, [ctx.bot_picker, winner], [confirm, status])
     ctx.bump(confirm.click(do_adopt, [*chosen[:1], winner, source], [confirm, status, *outputs]))
