@@ -16,6 +16,20 @@ from runtime.assignments import Assignments
 from runtime.engine import Engine, Generation, GenerationStats
 from runtime.engine.repetition import cut_repetition
 from runtime.i18n import t
+from runtime.knowledge.faq import (
+    ANSWER,
+    ASK,
+    HINT,
+    NONE,
+    FaqDecision,
+    FaqMatch,
+    FaqMatcher,
+    chosen,
+)
+from runtime.knowledge.library import KnowledgeBases
+from runtime.knowledge.note import offered_questions, reference_note, which_did_you_mean
+from runtime.knowledge.passages import Hit
+from runtime.knowledge.unanswered import worth_keeping
 from runtime.leads.capture import LeadCapture, Observation
 from runtime.leads.store import LeadStore
 from runtime.logmask import mask_user
@@ -24,10 +38,19 @@ from runtime.prompt.hidden import HiddenTextGuard
 from runtime.safety import WordGuard
 from runtime.spec import BotRepository, BotSpec, ResolvedBot
 from runtime.store import Conversations, Turn
-from runtime.store.events import CONVERTED, FEEDBACK, FIELD, MESSAGE, STARTED, EventLog
+from runtime.store.events import (
+    CONVERTED,
+    FEEDBACK,
+    FIELD,
+    MESSAGE,
+    STARTED,
+    UNANSWERED,
+    EventLog,
+)
 
 log = logging.getLogger(__name__)
 messages_log = logging.getLogger("botstudio.messages")
+TRY_OUT = "studio:"  # the studio's try-out people: their questions are no customers'
 
 
 class UnknownBot(KeyError):
@@ -64,6 +87,8 @@ class Reply:
     blocked: str | None = None  # the blocked word that stopped the reply, if one did
     hidden: HiddenTextGuard | None = None  # keeps the prompt's hidden note out of the reply
     log_salt: str = field(default="", repr=False)  # the install's key for hashing people
+    passages: list[Hit] = field(default_factory=list)  # what the knowledge base gave the model
+    faq: FaqDecision | None = None  # answered (or asked "which one?") from the FAQ
 
     def __iter__(self) -> Iterator[str]:
         pieces: list[str] = []
@@ -103,12 +128,16 @@ class Reply:
 
     def _record(self) -> None:
         first = self.first_piece_at or time.monotonic()
-        payload = {
+        payload: dict[str, Any] = {
             "latency_ms": round((first - self.started_at) * 1000),  # message in, first words out
             "seconds": round(time.monotonic() - self.started_at, 3),
             "tokens": self.generation.stats.generated_tokens,
             "turn": self.turn,
         }
+        if self.faq is not None:  # counted apart: answered at once, without the model
+            payload["faq"] = self.faq.kind
+            if self.faq.kind == ANSWER and self.faq.best is not None:
+                payload["question"] = self.faq.best.entry.question
         # one line per message handled: who (hashed), which variant, how fast, how long
         messages_log.info(
             "bot=%s user=%s variant=%s latency_ms=%d seconds=%.2f tokens=%d%s",
@@ -143,8 +172,11 @@ class Dialogue:
         events: EventLog | None = None,
         *,
         log_salt: str,
+        knowledge: KnowledgeBases | None = None,
     ):
         """`log_salt`: this install's secret that people's ids are hashed with in logs."""
+        self.knowledge = knowledge
+        self._matchers: dict[str, tuple[object, FaqMatcher]] = {}  # per bot, per FAQ
         self.bots = bots
         self.engine = engine
         self.conversations = conversations
@@ -266,6 +298,33 @@ class Dialogue:
                     self._event(bot_id, FIELD, person, bot.variant_id, {"key": key})
                 if lead.converted_now:
                     self._event(bot_id, CONVERTED, person, bot.variant_id, {"turn": turn})
+        decision = self.faq_decision(spec, bot, history, message)
+        if decision.kind in (ANSWER, ASK) and decision.best is not None:
+            said = (
+                decision.best.entry.answer
+                if decision.kind == ANSWER
+                else which_did_you_mean(decision.matches, bot.language)
+            )
+            return Reply(
+                bot,
+                BuiltPrompt([], 0, 0, 0, 0, 0),
+                Generation(iter([said]), GenerationStats(), ""),
+                conversation,
+                message,
+                self.conversations,
+                lead,
+                user=person,
+                turn=turn,
+                events=self.events,
+                started_at=started_at,
+                log_salt=self.log_salt,
+                faq=decision,
+            )
+        if worth_keeping(message) and not person.startswith(TRY_OUT):  # for 热门问题
+            self._event(bot_id, UNANSWERED, person, bot.variant_id, {"text": message[:300]})
+        hits = self.passages(spec, message)
+        hint = decision.best if decision.kind == HINT else None
+        note = "\n\n".join(n for n in (reference_note(hits, hint, bot.language), note) if n)
         prompt = build_prompt(
             bot, history, message, count_tokens=self.engine.token_counter(bot.model), turn_note=note
         )
@@ -288,14 +347,48 @@ class Dialogue:
             guard=guard,
             log_salt=self.log_salt,
             hidden=hidden,
+            passages=hits,
         )
+
+    def passages(self, spec: BotSpec, message: str) -> list[Hit]:
+        """The knowledge base's passages for `message` (none without documents)."""
+        settings = spec.knowledge_base
+        if self.knowledge is None or settings.top_k == 0:
+            return []
+        return self.knowledge.of(spec.id).search(message, settings.top_k, settings.min_score)
+
+    def matcher(self, spec: BotSpec) -> FaqMatcher:
+        """The bot's FAQ, matched: built again only when the FAQ changed."""
+        key = tuple(spec.faq.entries)
+        held = self._matchers.get(spec.id)
+        if held is None or held[0] != key:
+            held = (key, FaqMatcher(list(spec.faq.entries)))
+            self._matchers[spec.id] = held
+        return held[1]
+
+    def faq_decision(
+        self, spec: BotSpec, bot: ResolvedBot, history: list[Turn], message: str
+    ) -> FaqDecision:
+        """What the FAQ says to `message`: a "2" after our "which one did you mean?" picks
+        the second question offered (read back from the history)."""
+        if not spec.faq.entries:
+            return FaqDecision(NONE)
+        matcher = self.matcher(spec)
+        last = next((turn.content for turn in reversed(history) if turn.role == "assistant"), "")
+        offered = offered_questions(last, bot.language)
+        picked = chosen(message, offered) if offered else None
+        entry = matcher.by_question(offered[picked]) if picked is not None else None
+        if entry is not None:
+            return FaqDecision(ANSWER, [FaqMatch(entry, 1.0, entry.question)])
+        return matcher.decide(spec.faq, message)
 
     def preview(
         self, bot_id: str, message: str, variant: str | None = None, model_file: str | None = None
     ) -> tuple[ResolvedBot, BuiltPrompt, Generation]:
         """A reply with no history and no memory, optionally on another model (a file, or
         "endpoint:NAME" for a model served elsewhere): for comparing."""
-        bot = self.resolve(bot_id, variant)
+        spec = self.spec(bot_id)
+        bot = self.resolve(bot_id, variant, spec=spec)
         if model_file:
             kind, _, name = model_file.partition(":")
             other = (
@@ -304,7 +397,10 @@ class Dialogue:
                 else {"file": model_file, "endpoint": None, "name": None}
             )
             bot = replace(bot, model=bot.model.model_copy(update=other))
-        prompt = build_prompt(bot, [], message, count_tokens=self.engine.token_counter(bot.model))
+        note = reference_note(self.passages(spec, message), None, bot.language)
+        prompt = build_prompt(
+            bot, [], message, count_tokens=self.engine.token_counter(bot.model), turn_note=note
+        )
         generation = self.engine.generate(
             bot.model, prompt.messages, pinned=prompt.pinned, max_tokens=prompt.reply_budget
         )

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "runtime.endpoints",
             "runtime.prompt",
+            "runtime.knowledge",
             "runtime.leads",
             "runtime.safety",
             "runtime.assignments",

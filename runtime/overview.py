@@ -29,6 +29,7 @@ class DailyFigures(TypedDict):
 
     days: list[str]  # ISO dates
     replies: list[float]
+    faq_answers: list[float]  # of the replies, those the FAQ gave at once (no model)
     median_reply_s: list[float]
     leads: list[float]
     conversions: list[float]
@@ -37,8 +38,8 @@ class DailyFigures(TypedDict):
 def daily(
     journal: Journal, spec: BotSpec, days: int = 14, now: float | None = None
 ) -> DailyFigures:
-    """{"days": [...], "replies": [...], "median_reply_s": [...], "leads": [...],
-    "conversions": [...]}, oldest day first, one value per day."""
+    """{"days": [...], "replies": [...], "faq_answers": [...], "median_reply_s": [...],
+    "leads": [...], "conversions": [...]}, oldest day first, one value per day."""
     now = now or time.time()
     zone = ZoneInfo(spec.timezone)
     today = datetime.fromtimestamp(now, zone).date()
@@ -48,9 +49,15 @@ def daily(
     def day_of(moment: float) -> date:
         return datetime.fromtimestamp(moment, zone).date()
 
-    latencies: dict[date, list[float]] = defaultdict(list)
+    latencies: dict[date, list[float]] = defaultdict(list)  # the model's replies
+    replies: dict[date, int] = defaultdict(int)
+    faq: dict[date, int] = defaultdict(int)
     for at, payload in EventLog(journal).since(spec.id, MESSAGE, start):
-        latencies[day_of(at)].append(payload.get("latency_ms", 0) / 1000)
+        replies[day_of(at)] += 1
+        if payload.get("faq"):  # instant: it would hide how long the model takes
+            faq[day_of(at)] += payload["faq"] == "answer"
+        else:
+            latencies[day_of(at)].append(payload.get("latency_ms", 0) / 1000)
     leads: dict[date, int] = defaultdict(int)
     conversions: dict[date, int] = defaultdict(int)
     for created, converted_at in LeadStore(journal).customer_activity(spec.id, start):
@@ -60,7 +67,8 @@ def daily(
             conversions[day_of(converted_at)] += 1
     return {
         "days": [d.isoformat() for d in span],
-        "replies": [len(latencies[d]) for d in span],
+        "replies": [replies[d] for d in span],
+        "faq_answers": [faq[d] for d in span],
         "median_reply_s": [
             round(statistics.median(latencies[d]), 2) if latencies[d] else 0 for d in span
         ],

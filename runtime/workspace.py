@@ -22,6 +22,7 @@ from runtime.store.settings import Settings
 if TYPE_CHECKING:  # imported late below, each where it is first needed
     from runtime.dialogue import Dialogue
     from runtime.endpoints import Endpoints, RemoteModels
+    from runtime.knowledge.library import KnowledgeBases
     from runtime.leads.extract import Generate
     from runtime.leads.store import LeadStore
     from runtime.models.download_jobs import DownloadJobs
@@ -125,7 +126,14 @@ class Workspace:
             Assignments(self.journal),
             self.events,
             log_salt=self.log_salt,
+            knowledge=self.knowledge,
         )
+
+    @cached_property  # each bot's documents beside its file, their indexes under data/
+    def knowledge(self) -> KnowledgeBases:
+        from runtime.knowledge.library import KnowledgeBases
+
+        return KnowledgeBases(self.bots_dir, self.data_dir, self.lang)
 
     @cached_property
     def log_salt(self) -> str:

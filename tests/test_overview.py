@@ -28,11 +28,13 @@ def test_replies_reply_time_leads_and_conversions_per_day(tmp_path: Path) -> Non
             ("2026-11-22 00:30", 400),
             ("2026-11-22 10:00", 600),
             ("2026-11-22 11:00", 1000),
+            ("2026-11-22 11:30", 3),  # answered from the FAQ: counted, not in the median
         ]:
+            payload = {"latency_ms": ms, **({"faq": "answer"} if ms == 3 else {})}
             db.execute(
                 "INSERT INTO events (bot_id, kind, user, payload, created_at)"
                 " VALUES ('shop', 'message', 'u', ?, ?)",
-                (json.dumps({"latency_ms": ms}), at(when)),
+                (json.dumps(payload), at(when)),
             )
         for user, created, converted in [
             ("a", "2026-11-21 12:00", "2026-11-22 09:00"),
@@ -59,8 +61,9 @@ def test_replies_reply_time_leads_and_conversions_per_day(tmp_path: Path) -> Non
         )
     figures = daily(journal, spec, days=3, now=at("2026-11-22 18:00"))
     assert figures["days"] == ["2026-11-20", "2026-11-21", "2026-11-22"]
-    assert figures["replies"] == [0, 1, 3]  # 00:30 Shanghai is the 22nd, not UTC's 21st
-    assert figures["median_reply_s"] == [0, 0.8, 0.6]
+    assert figures["replies"] == [0, 1, 4]  # 00:30 Shanghai is the 22nd, not UTC's 21st
+    assert figures["faq_answers"] == [0, 0, 1]
+    assert figures["median_reply_s"] == [0, 0.8, 0.6]  # the model's replies only
     assert figures["leads"] == [0, 1, 1]  # the studio's tester is not a lead
     assert figures["conversions"] == [0, 0, 1]
     (problem,) = errors(journal, "shop", now=at("2026-11-22 18:00"))

@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         chat,
         check,
         endpoints,
+        kb,
         kf_link,
         leads,
         models,
@@ -83,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    listed = (check, chat, models, bind, unbind, push, leads, report, rehearse, status, service)
+    listed = (check, chat, models, kb, bind, unbind, push, leads, report, rehearse, status, service)
     for module in (*listed, kf_link, endpoints, serve):  # in this order in --help
         module.add_parser(commands)
     parser.set_defaults(func=serve.run)  # no command: start the server

@@ -18,6 +18,9 @@ from runtime.i18n.kf_channel_strings import KF_CHANNEL_STRINGS
 from runtime.i18n.kf_handover_strings import KF_HANDOVER_STRINGS
 from runtime.i18n.kf_strings import KF_STRINGS
 from runtime.i18n.kf_studio_strings import KF_STUDIO_STRINGS
+from runtime.i18n.knowledge_file_strings import KNOWLEDGE_FILE_STRINGS
+from runtime.i18n.knowledge_strings import KNOWLEDGE_STRINGS
+from runtime.i18n.knowledge_studio_strings import KNOWLEDGE_STUDIO_STRINGS
 from runtime.i18n.operation_strings import OPERATION_STRINGS
 from runtime.i18n.plain_strings import PLAIN_STRINGS
 from runtime.i18n.runtime_strings import RUNTIME_STRINGS
@@ -43,6 +46,9 @@ TABLES = (
     KF_CHANNEL_STRINGS,
     KF_HANDOVER_STRINGS,
     KF_STUDIO_STRINGS,
+    KNOWLEDGE_STRINGS,
+    KNOWLEDGE_FILE_STRINGS,
+    KNOWLEDGE_STUDIO_STRINGS,
 )
 STRINGS: dict[str, dict[str, str]] = {k: v for table in TABLES for k, v in table.items()}
 assert len(STRINGS) == sum(map(len, TABLES)), "a key is defined twice"

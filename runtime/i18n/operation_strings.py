@@ -169,4 +169,87 @@ OPERATION_STRINGS: dict[str, dict[str, str]] = {
         "zh": "已生成并放入发送队列，结果见下方运行记录",
         "en": "Written and queued for sending; see the runs below",
     },
+    # --- a bot's documents go with it: copy, rename, delete, export, import --------
+    "ops.knowledge_exists": {
+        "zh": "bots 文件夹里已经有资料文件夹 “{folder}”（可能是以前留下的），为免混在一起，请先把它移走或删除，或换一个 ID",
+        "en": "bots/ already holds a documents folder '{folder}' (left from before); move or delete it first, or choose another id",
+    },
+    "ops.bundle.export_label": {"zh": "导出机器人", "en": "Export bot"},
+    "ops.bundle.import_label": {"zh": "导入机器人", "en": "Import bot"},
+    "ops.bundle.ask_delete_docs": {
+        "zh": "确定要删除 **{bot}** 吗？它的 YAML 文件和 {n} 份资料都会被删除，无法撤销。",
+        "en": "Delete **{bot}**? Its YAML file and its {n} document(s) are removed; this cannot be undone.",
+    },
+    "ops.bundle.export_too_many": {
+        "zh": "“{bot}” 有 {n} 份资料，导出最多 {limit} 份（再多就无法导入），请先删掉一些",
+        "en": "'{bot}' has {n} documents; an export holds at most {limit} (more could not be imported): remove some first",
+    },
+    "ops.bundle.export_too_large": {
+        "zh": "“{bot}” 的文件和资料共 {size}，超过了 {limit} 的上限（再大就无法导入），请先删掉一些资料",
+        "en": "'{bot}' and its documents weigh {size}, over the {limit} limit (more could not be imported): remove some documents first",
+    },
+    "ops.bundle.export_bad_name": {
+        "zh": "资料 “{name}” 的文件名太长或含有 \\ : * ? 等特殊字符，导出后无法再导入，请先改名",
+        "en": "the document name '{name}' is too long or holds a character such as \\ : * ? that import refuses; rename it first",
+    },
+    "ops.bundle.wrong_type": {
+        "zh": "只能导入机器人文件（.yaml、.yml）或“导出”得到的 .zip 压缩包，“{file}” 都不是",
+        "en": "only a bot file (.yaml, .yml) or a .zip made by Export can be imported; '{file}' is neither",
+    },
+    "ops.bundle.not_zip": {
+        "zh": "“{file}” 不是完好的 zip 压缩包（可能已损坏，或没有下载完整）",
+        "en": "'{file}' is not a sound zip file (damaged, or not fully downloaded)",
+    },
+    "ops.bundle.unsafe_path": {
+        "zh": "压缩包里的 “{member}” 路径不安全（含有 ..、以 / 开头或带盘符），会写到机器人文件夹以外，已拒绝导入",
+        "en": "the zip's member '{member}' has an unsafe path (.., a leading / or a drive) that would land outside the bots folder; refused",
+    },
+    "ops.bundle.not_plain": {
+        "zh": "压缩包里的 “{member}” 不是普通文件（是链接或特殊文件），已拒绝导入",
+        "en": "the zip's member '{member}' is not a plain file (a link or a special file); refused",
+    },
+    "ops.bundle.encrypted": {
+        "zh": "压缩包里的 “{member}” 设了密码，无法导入",
+        "en": "the zip's member '{member}' is password-protected and cannot be imported",
+    },
+    "ops.bundle.bad_name": {
+        "zh": "压缩包里的 “{member}” 文件名不能用（太长、以 . 开头、首尾有空格，或含有 \\ : * ? 等特殊字符）",
+        "en": "the zip's member '{member}' has a name that cannot be used (too long, hidden, spaces at either end, or a character such as \\ : * ?)",
+    },
+    "ops.bundle.duplicate": {
+        "zh": "压缩包里的 “{member}” 出现了不止一次（不区分大小写）",
+        "en": "the zip holds '{member}' more than once (ignoring case)",
+    },
+    "ops.bundle.too_many": {
+        "zh": "压缩包里有 {n} 个文件，最多只能有 {limit} 份资料",
+        "en": "the zip holds {n} files; at most {limit} documents can be imported",
+    },
+    "ops.bundle.too_large": {
+        "zh": "压缩包解压后共 {size}，超过了 {limit} 的上限",
+        "en": "the zip unpacks to {size}, over the {limit} limit",
+    },
+    "ops.bundle.no_yaml": {
+        "zh": "压缩包最外层没有机器人文件（.yaml），这不是“导出”得到的压缩包",
+        "en": "the zip holds no bot file (.yaml) at its top level; it was not made by Export",
+    },
+    "ops.bundle.many_yaml": {
+        "zh": "压缩包最外层只能有一个机器人文件，这里有 {n} 个：{members}",
+        "en": "the zip may hold one bot file at its top level; it holds {n}: {members}",
+    },
+    "ops.bundle.outside": {
+        "zh": "压缩包里的 “{member}” 不在资料文件夹 “{folder}/” 里：除了机器人文件，只能放这个文件夹里的资料",
+        "en": "the zip's member '{member}' is not in the documents folder '{folder}/': besides the bot file, only that folder's documents may be in it",
+    },
+    "ops.bundle.nested": {
+        "zh": "压缩包里的 “{member}” 在子文件夹中：“{folder}/” 里只能直接放资料文件，不能再套文件夹",
+        "en": "the zip's member '{member}' is in a subfolder: '{folder}/' may hold documents only, no folders",
+    },
+    "ops.bundle.in_yaml": {
+        "zh": "压缩包里的机器人文件 {member}：{message}",
+        "en": "the bot file {member} in the zip: {message}",
+    },
+    "ops.bundle.corrupt": {
+        "zh": "压缩包里的 “{member}” 已损坏，读不出来",
+        "en": "the zip's member '{member}' is damaged and cannot be read",
+    },
 }

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from runtime.i18n import STRINGS
 
-NOTE_KEYS = ("lead.note_ask", "lead.note_no_ask")  # the hidden notes a prompt may carry
+NOTE_KEYS = ("lead.note_ask", "lead.note_no_ask", "kb.note")  # the hidden notes a prompt may carry
 _BREAK = re.compile(r"\{[^}]*\}|[（）()，。：:；;,.“”\"!?！？]+")
 MIN_CLAUSE = 4
 OPENERS = "（("

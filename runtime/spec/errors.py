@@ -247,5 +247,6 @@ _CUSTOM = {
         "file_and_endpoint",
         "name_needs_endpoint",
         "bad_endpoint_name",
+        "faq_thresholds",
     )
 }

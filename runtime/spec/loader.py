@@ -113,6 +113,9 @@ def spec_to_yaml(spec: BotSpec) -> str:
     return dump_yaml(spec.model_dump(mode="json", exclude_unset=True))
 
 
+KNOWLEDGE_SUFFIX = ".knowledge"  # a bot's documents: bots/<id>.knowledge/
+
+
 class BotRepository:
     """The bots/ folder: list, load, check and save bot files."""
 
@@ -143,6 +146,13 @@ class BotRepository:
             if path.is_file():
                 return path
         return None
+
+    def knowledge_dir(self, bot_id: str) -> Path:
+        """The folder of the bot's documents, `<id>.knowledge/` beside its file (it may not
+        exist). Like path_for, only a valid bot id names one, so no id reaches outside."""
+        if not isinstance(bot_id, str) or not BOT_ID.fullmatch(bot_id):
+            raise ValueError(f"not a bot id: {bot_id!r}")
+        return self.bots_dir / f"{bot_id}{KNOWLEDGE_SUFFIX}"
 
     def load_path(self, path: Path) -> BotSpec:
         try:

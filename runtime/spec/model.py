@@ -23,6 +23,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from runtime.spec.knowledge import FaqSettings, KnowledgeSettings
+
 # Always used with fullmatch: `$` also matches before a trailing newline ("bot\n")
 BOT_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 VARIANT_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -393,6 +395,8 @@ class BotSpec(Strict):
     system_prompt: Text = ""
     greeting: Text = ""
     knowledge: Text = ""
+    knowledge_base: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    faq: FaqSettings = Field(default_factory=FaqSettings)
     few_shot: list[FewShot] = Field(default_factory=list)
     lead_capture: LeadCapture = Field(default_factory=LeadCapture)
     variants: list[Variant] = Field(default_factory=list)

@@ -19,6 +19,7 @@ MESSAGE = "message"  # a reply: {latency_ms, seconds, tokens, turn}
 FIELD = "field"  # a lead field captured: {key}
 CONVERTED = "converted"  # the lead's converted_when fields are all known: {turn}
 FEEDBACK = "feedback"  # 👍 (+1), 👎 (-1) or withdrawn (0): {value, reply, source}
+UNANSWERED = "unanswered"  # a customer's question no FAQ answered: {text} (热门问题)
 
 
 class EventLog:

@@ -1,16 +1,24 @@
-"""机器人 Bots: the list, and creating, duplicating, renaming, deleting, importing, exporting."""
+"""机器人 Bots: the list, and creating, duplicating, renaming, deleting, importing, exporting.
+
+A bot is exported as one file: its YAML, or a zip of the YAML and its documents
+(runtime/spec/bundle.py); either is imported back the same way.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import gradio as gr
 
 from runtime.spec import SpecError
 from runtime.spec import catalog_ops as ops
+from runtime.spec.bundle import documents_of, export_bundle, import_bundle
 from studio.context import StudioContext
 from studio.copy_review import review_text
+from studio.downloads import PrivateDownloads
 from studio.tabs.errors import explain
+from studio.tabs.leads import DOWNLOAD_JS
 
 
 def bot_rows(ctx: StudioContext) -> list[list[str]]:
@@ -86,15 +94,18 @@ def build(ctx: StudioContext) -> None:
                 )
                 cancel_btn = gr.Button(ctx.t("bots.cancel"), elem_id="cancel-delete")
             with gr.Row():
-                first = ctx.workspace.bots.paths()
+                # the file is made on the click, so it holds the bot and documents as they are
                 export_btn = gr.DownloadButton(
-                    ctx.t("bots.export"),
-                    value=str(first[0]) if first else None,
-                    elem_id="export-bot",
+                    ctx.t("ops.bundle.export_label"), value=None, elem_id="export-bot"
                 )
                 import_btn = gr.UploadButton(
-                    ctx.t("bots.import"), file_types=[".yaml", ".yml"], elem_id="import-bot"
+                    ctx.t("ops.bundle.import_label"),
+                    file_types=[".yaml", ".yml", ".zip"],
+                    elem_id="import-bot",
                 )
+    # documents may be private: the zip is served from a private folder, never copied
+    exports = PrivateDownloads()
+    ctx.on_shutdown.append(exports.remove_all)
 
     def refreshed(message: str, select: str | None = None):
         choices = ctx.bot_choices()
@@ -155,11 +166,22 @@ def build(ctx: StudioContext) -> None:
         return handler
 
     on_duplicate = under_new_id(ops.duplicate, "bots.duplicated")
-    on_rename = under_new_id(ops.rename, "bots.renamed")
+
+    def rename_and_forget(repo, old: str, new: str):
+        path = ops.rename(repo, old, new)
+        ctx.workspace.knowledge.forget(old)  # the old id's index is of no more use
+        return path
+
+    on_rename = under_new_id(rename_and_forget, "bots.renamed")
 
     def on_delete(current: str | None):
         if not current:
             return gr.update(visible=False), bad(ctx.t("bots.pick_first"))
+        documents = len(documents_of(ctx.bots, current)) if ctx.bots.path_for(current) else 0
+        if documents:  # they go with the bot: say so before it is too late
+            return gr.update(visible=True), ctx.t(
+                "ops.bundle.ask_delete_docs", bot=current, n=documents
+            )
         return gr.update(visible=True), ctx.t("bots.ask_delete", bot=current)
 
     def on_confirm(current: str | None):
@@ -167,6 +189,7 @@ def build(ctx: StudioContext) -> None:
             ops.delete(ctx.bots, current or "")
         except ops.BotOperationError as exc:
             return (gr.update(visible=False), *refreshed(bad(why(exc)), None))
+        ctx.workspace.knowledge.forget(current or "")
         return (gr.update(visible=False), *refreshed(ok(ctx.t("bots.deleted", bot=current)), None))
 
     def on_import(file):
@@ -174,7 +197,7 @@ def build(ctx: StudioContext) -> None:
             return refreshed("", None)
         path = Path(file if isinstance(file, str) else file.name)
         try:
-            target = ops.import_file(ctx.bots, path.read_bytes(), path.name)
+            target = import_bundle(ctx.bots, path.read_bytes(), path.name)
         except SpecError as exc:
             lines = "<br>".join(p.render(path.name) for p in exc.problems)
             return (
@@ -192,9 +215,19 @@ def build(ctx: StudioContext) -> None:
         name = Path(file if isinstance(file, str) else file.name).name
         return ctx.t("bots.importing", file=name)
 
-    def export_path(current: str | None):
-        path = ctx.workspace.bots.path_for(current) if current else None
-        return gr.update(value=str(path) if path else None)
+    def on_export(current: str | None):
+        """The bot as one file, written now: its YAML, or a zip with its documents."""
+        if not current:
+            return None, bad(ctx.t("bots.pick_first"))
+        try:
+            name, data = export_bundle(ctx.bots, current)
+        except (ops.BotOperationError, OSError) as exc:
+            return None, bad(why(exc))
+        path = exports.new_file(name)
+        # 0600 from the start: the documents may be nobody else's business
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+            out.write(data)
+        return str(path), gr.update()
 
     ctx.bump(create_btn.click(on_create_reviewed, [template, new_id, new_name], [*outputs, review]))
     ctx.bump(duplicate_btn.click(on_duplicate, [ctx.bot_picker, target_id], outputs))
@@ -204,7 +237,9 @@ def build(ctx: StudioContext) -> None:
     cancel_btn.click(lambda: (gr.update(visible=False), ""), None, [confirm_row, status])
     importing = import_btn.upload(on_importing, import_btn, status, show_progress="hidden")
     ctx.bump(importing.then(on_import, import_btn, outputs))
-    ctx.bot_picker.change(export_path, ctx.bot_picker, export_btn)
+    exported = export_btn.click(on_export, ctx.bot_picker, [export_btn, status])
+    downloaded = exported.then(None, export_btn, None, js=DOWNLOAD_JS)
+    downloaded.then(lambda: None, None, export_btn)  # the next click exports again
     ctx.on_load.append((lambda: bot_rows(ctx), None, table))  # files and bindings change
 
     def listed():  # bots and names changed in another tab, or by hand in bots/

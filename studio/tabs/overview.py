@@ -91,7 +91,14 @@ def build(ctx: StudioContext) -> None:
         headers = [t("overview.col.at"), t("overview.col.what"), t("overview.col.detail")]
         return (
             "\n\n".join(lines),
-            charts.daily(t("overview.replies"), days, {t("overview.replies"): figures["replies"]}),
+            charts.daily(
+                t("overview.replies"),
+                days,
+                {
+                    t("overview.replies"): figures["replies"],
+                    t("overview.faq_answers"): figures["faq_answers"],
+                },
+            ),
             charts.daily(
                 t("overview.speed"),
                 days,
