@@ -149,9 +149,13 @@ def test_the_index_follows_the_documents(workspace: Workspace) -> None:
     workspace.knowledge.loaded.clear()  # a restart: the damaged index is built again
     assert base.search("保修多久")[0].passage.text == "整机保修两年。"
     (base.folder / "坏文件.pdf").write_bytes(b"not a pdf")  # put in by hand
-    listed = {d.name: d for d in base.documents()}
+    listed = {d.name: d for d in base.documents("zh")}
     assert listed["售后政策.md"].passages == 1 and "坏文件.pdf" in listed
     assert listed["坏文件.pdf"].problem and "坏文件.pdf" in listed["坏文件.pdf"].problem
+    [english] = [d for d in base.documents("en") if d.problem]  # in the reader's language
+    assert "坏文件.pdf" in (english.problem or "") and "PDF" in (english.problem or "")
+    assert "其实是纯文字文件，不是真正的 .pdf 文件" in (listed["坏文件.pdf"].problem or "")
+    assert english.problem != listed["坏文件.pdf"].problem
     base.remove("售后政策.md")
     assert base.search("保修多久") == [] and [d.name for d in base.documents()] == ["坏文件.pdf"]
 

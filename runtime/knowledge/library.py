@@ -16,13 +16,14 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from runtime.i18n import said, shown
 from runtime.knowledge.index import KnowledgeIndex
 from runtime.knowledge.passages import DocumentError, Hit, Passage
 from runtime.knowledge.readers import MAX_BYTES, SUPPORTED, read_passages
 from runtime.spec.model import BOT_ID
 from runtime.store.private import private_dir
 
-INDEX_VERSION = "2"  # bump when chunking or tokens change: every index is rebuilt
+INDEX_VERSION = "3"  # bump when chunking or tokens change: every index is rebuilt
 FOLDER_SUFFIX = ".knowledge"
 _BAD_NAME = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 
@@ -63,7 +64,9 @@ class KnowledgeBase:
             p for p in self.folder.iterdir() if p.is_file() and not p.name.startswith(".")
         )
 
-    def documents(self) -> list[DocumentInfo]:
+    def documents(self, lang: str | None = None) -> list[DocumentInfo]:
+        """The files with their passages; a file that cannot be read says why in `lang`
+        (the reader's: the studio's may differ from the server's)."""
         loaded = self._index()
         counts: dict[str, int] = {}
         for passage in loaded.index.passages:
@@ -71,7 +74,8 @@ class KnowledgeBase:
         found = []
         for path in self.files():
             stat = path.stat()
-            problem = loaded.problems.get(path.name)
+            stored = loaded.problems.get(path.name)
+            problem = None if stored is None else str(shown(stored, lang or self.owner.lang))
             found.append(
                 DocumentInfo(
                     path.name, counts.get(path.name, 0), stat.st_mtime, stat.st_size, problem
@@ -165,11 +169,9 @@ class KnowledgeBase:
             try:
                 passages += read_passages(path.name, path.read_bytes(), self.owner.lang)
             except DocumentError as exc:  # put in by hand: shown in the list, not fatal
-                problems[path.name] = str(exc.text(self.owner.lang))
+                problems[path.name] = said(exc.message_id, **exc.params)  # in any language
             except OSError:
-                problems[path.name] = DocumentError(
-                    "kb.lib.unreadable", self.owner.lang, file=path.name
-                ).text(self.owner.lang)
+                problems[path.name] = said("kb.lib.unreadable", file=path.name)
         index = KnowledgeIndex.build(passages)
         private_dir(self.index_root)
         aside = Path(tempfile.mkdtemp(dir=self.index_root, prefix=".build-"))

@@ -52,7 +52,7 @@ def hot_questions(
     matcher = FaqMatcher(list(faq.entries)) if faq.entries else None
     groups: list[tuple[Vectors, HotQuestion]] = []
     for text, count in counted.most_common():
-        if not text or (matcher and matcher.decide(faq, text).kind == ANSWER):
+        if not worth_keeping(text) or (matcher and matcher.decide(faq, text).kind == ANSWER):
             continue
         asked = vectors(text)
         home = next((g for v, g in groups if similarity(asked, v) >= SAME_QUESTION), None)

@@ -1,10 +1,15 @@
 """试聊 Try: chat with the bot as a simulated customer, in a chosen variant; replies stream.
-The side panel shows the lead fields and the exact prompt the model received."""
+Under the chat, what the last reply used: the FAQ entry it answered from, or the
+passages of the bot's documents it was given. The side panel shows the lead fields and
+the exact prompt the model received."""
 
 from __future__ import annotations
 
+import html
+
 import gradio as gr
 
+from runtime.dialogue import Reply
 from runtime.spec import SpecError
 from studio.context import StudioContext
 from studio.demo_model import notice_box
@@ -17,6 +22,31 @@ CONVERSATION_PREFIX = "studio:"  # studio conversations never mix with real cust
 
 def _conversation(user: str) -> str:
     return CONVERSATION_PREFIX + ((user or "").strip() or "tester")
+
+
+def sources_html(ctx: StudioContext, reply: Reply) -> str:
+    """What `reply` used: "" when neither the FAQ nor a document had a part in it."""
+    lines = []
+    faq = reply.faq
+    if faq is not None and faq.best is not None:
+        if faq.kind == "answer":
+            lines.append(ctx.t("kbui.try.faq_answer", question=faq.best.entry.question))
+        elif faq.kind == "ask":
+            asked = " / ".join(m.entry.question for m in faq.matches)
+            lines.append(ctx.t("kbui.try.faq_ask", questions=asked))
+        elif faq.kind == "hint":
+            lines.append(ctx.t("kbui.try.faq_hint", question=faq.best.entry.question))
+    if reply.passages:
+        lines.append(ctx.t("kbui.try.passages"))
+        for hit in reply.passages:
+            where = hit.passage.source
+            if hit.passage.heading:
+                where += f" · {hit.passage.heading}"
+            lines.append(f"· {ctx.t('kbui.try.passage', where=where, score=f'{hit.score:.2f}')}")
+    if not lines:
+        return ""
+    lines[0] = f"📚 {lines[0]}"
+    return "".join(f"<div>{html.escape(line)}</div>" for line in lines)
 
 
 def build(ctx: StudioContext) -> None:
@@ -40,6 +70,7 @@ def build(ctx: StudioContext) -> None:
                     elem_id="try-message",
                 )
                 send = gr.Button(ctx.t("try.send"), variant="primary", scale=1, elem_id="try-send")
+            sources = gr.HTML(elem_classes="stats", elem_id="try-sources")
             with gr.Row():
                 stats = gr.Markdown(elem_classes="stats", elem_id="try-stats")
                 reset = gr.Button(ctx.t("try.reset"), size="sm", scale=0, elem_id="try-reset")
@@ -112,29 +143,29 @@ def build(ctx: StudioContext) -> None:
         text = (text or "").strip()
         if not bot_id or not text:  # nothing to answer: say so, generate nothing
             said = ctx.t("bots.pick_first") if not bot_id else ctx.t("chat.empty")
-            yield history, text, gr.update(), f"⚠️ {said}", gr.update()
+            yield history, text, gr.update(), f"⚠️ {said}", gr.update(), gr.update()
             return
         history = [
             *history,
             {"role": "user", "content": text},
             {"role": "assistant", "content": ""},
         ]
-        yield history, "", gr.update(), ctx.t("try.thinking"), gr.update()
+        yield history, "", gr.update(), ctx.t("try.thinking"), gr.update(), ""
         try:
             reply = dialogue.reply(bot_id, _conversation(who), text, variant_id or None)
         except EXPECTED as exc:
             history[-1]["content"] = f"⚠️ {explain(ctx, exc)}"
-            yield history, "", gr.update(), "", gr.update()
+            yield history, "", gr.update(), "", gr.update(), ""
             return
         shown = reply.generation.prompt_text
         for chunk in drain(reply):
             history[-1]["content"] += chunk
-            yield history, "", shown, gr.update(), gr.update()
+            yield history, "", shown, gr.update(), gr.update(), gr.update()
         history[-1]["content"] = reply.text  # the blocked_reply, if a blocked word came out
         stats = stats_line(ctx, reply.generation.stats, reply.text)
         if reply.lead is not None and reply.lead.converted_now:
             ctx.hub.responder.alert(dialogue.spec(bot_id), reply.lead.lead)  # as in WeCom
-        yield history, "", shown, stats, lead_panel(bot_id, who)
+        yield history, "", shown, stats, lead_panel(bot_id, who), sources_html(ctx, reply)
 
     def on_reset(bot_id: str | None, who: str, variant_id: str | None):
         """A fresh window; what was said, and a lead captured from it, are kept (set aside
@@ -167,5 +198,8 @@ def build(ctx: StudioContext) -> None:
     ctx.refresh(reopened, [ctx.bot_picker, user, variant], opened)  # greeting, fields, variants
     reset.click(on_reset, [ctx.bot_picker, user, variant], opened)
     inputs = [ctx.bot_picker, user, variant, message, chat]
-    send.click(respond, inputs, [chat, message, prompt, stats, leads])
-    message.submit(respond, inputs, [chat, message, prompt, stats, leads])
+    replied = [chat, message, prompt, stats, leads, sources]
+    send.click(respond, inputs, replied)
+    message.submit(respond, inputs, replied)
+    for cleared in (reset.click, ctx.bot_picker.change, user.submit):  # another conversation
+        cleared(lambda: "", None, sources, show_progress="hidden")
