@@ -53,6 +53,12 @@ messages_log = logging.getLogger("botstudio.messages")
 TRY_OUT = "studio:"  # the studio's try-out people: their questions are no customers'
 
 
+def note_from_caller(note: str, lang: str) -> str:
+    """A caller's own instructions (an API client's system message, where the bot allows
+    it), after the bot's own: they ride on the message, the pinned prefix stays."""
+    return t("dialogue.caller_note", lang, note=note.strip()) if note.strip() else ""
+
+
 class UnknownBot(KeyError):
     def __init__(self, bot_id: str, known: list[str]):
         super().__init__(bot_id)
@@ -251,17 +257,28 @@ class Dialogue:
         user: str | None = None,
         *,
         spec: BotSpec | None = None,
+        history: list[Turn] | None = None,
+        settings: dict[str, Any] | None = None,
+        note: str = "",
     ) -> Reply:
         """`user` is who wrote (in a group, the member); the conversation is the chat.
         Without an explicit `variant`, the person gets their A/B variant (sticky).
-        `spec`: the bot's spec, when the caller has loaded it (it is read once)."""
+        `spec`: the bot's spec, when the caller has loaded it (it is read once).
+        A caller on the line (the API) may send `history` (instead of the bot's memory),
+        `settings` (max_tokens, temperature, a pinned variant; checked by the caller) and
+        `note` (its own instructions, where the bot allows them)."""
+        settings = dict(settings or {})
+        variant = variant or settings.pop("variant", None)
         spec = spec or self.spec(bot_id)
         if variant is None and self.assignments is not None:
             variant = self.assignments.variant_for(spec, user or conversation)
         started_at = time.monotonic()
         person = user or conversation
         bot = self.resolve(bot_id, variant, spec=spec)
-        history = self.conversations.history(bot_id, conversation)
+        if settings:
+            bot = replace(bot, model=bot.model.model_copy(update=settings))
+        if history is None:
+            history = self.conversations.history(bot_id, conversation)
         if not history:
             self._event(bot_id, STARTED, person, bot.variant_id)
         guard = WordGuard(bot.safety.blocked_words) if bot.safety.blocked_words else None
@@ -289,11 +306,11 @@ class Dialogue:
                 log_salt=self.log_salt,
             )
         turn = 1 + sum(1 for turn in history if turn.role == "user")
-        lead, note = None, ""
+        lead, lead_note = None, ""
         if self.leads is not None:
             lead = self.leads.observe(spec, person, conversation, message, variant=bot.variant_id)
             if lead is not None:
-                note = self.leads.turn_note(spec, lead.lead)
+                lead_note = self.leads.turn_note(spec, lead.lead)
                 for key in lead.captured:
                     self._event(bot_id, FIELD, person, bot.variant_id, {"key": key})
                 if lead.converted_now:
@@ -320,11 +337,17 @@ class Dialogue:
                 log_salt=self.log_salt,
                 faq=decision,
             )
-        if worth_keeping(message) and not person.startswith(TRY_OUT):  # for 热门问题
+        gave_details = lead is not None and bool(lead.captured)  # a phone number is no question
+        if worth_keeping(message) and not gave_details and not person.startswith(TRY_OUT):
             self._event(bot_id, UNANSWERED, person, bot.variant_id, {"text": message[:300]})
         hits = self.passages(spec, message)
         hint = decision.best if decision.kind == HINT else None
-        note = "\n\n".join(n for n in (reference_note(hits, hint, bot.language), note) if n)
+        parts = (
+            note_from_caller(note, bot.language),
+            reference_note(hits, hint, bot.language),
+            lead_note,
+        )
+        note = "\n\n".join(n for n in parts if n)
         prompt = build_prompt(
             bot, history, message, count_tokens=self.engine.token_counter(bot.model), turn_note=note
         )

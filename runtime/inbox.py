@@ -22,12 +22,18 @@ class ReplyRoute:
     """Where the answer to a message goes. `mode` picks the responder's deliverer:
     stream (WeCom polls the stream board), response_url (the outbox posts to it),
     longconn (the outbox sends on the socket, by req_id), app (message/send), kf (微信客服
-    send_msg), none."""
+    send_msg), asked (a caller on the line reads the stream board: the API, the web
+    chat), none."""
 
     mode: str = "none"
     stream_id: str | None = None  # a streamed reply's id on the stream board
     response_url: str | None = None
     req_id: str | None = None  # the long connection's request being answered
+    # a caller on the line (runtime/channels/asking.py): the conversation it sends, the
+    # checked sampling settings, its own instructions; None/"": the bot's own
+    history: list[dict[str, str]] | None = None
+    settings: dict[str, Any] | None = None
+    note: str = ""
 
     def to_json(self) -> str:  # the inbox's `reply` column
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -27,6 +27,7 @@ from runtime.outbox import Outbox
 from runtime.prompt import PromptTooLong
 from runtime.safety import over_rate_limit
 from runtime.spec import BotSpec, SpecError
+from runtime.store import Turn
 
 log = logging.getLogger(__name__)
 # How an answer leaves, by its route's mode: (message, answer, the open transaction).
@@ -39,15 +40,35 @@ class StreamBoard:
 
     def __init__(self) -> None:
         self._streams: dict[str, tuple[str, bool]] = {}
+        self._usage: dict[str, dict[str, int]] = {}
         self._lock = threading.Lock()
 
-    def update(self, stream_id: str, text: str, finished: bool = False) -> None:
+    def update(
+        self,
+        stream_id: str,
+        text: str,
+        finished: bool = False,
+        usage: dict[str, int] | None = None,
+    ) -> None:
         with self._lock:
             self._streams[stream_id] = (text, finished)
+            if usage is not None:
+                self._usage[stream_id] = usage
 
     def get(self, stream_id: str) -> tuple[str, bool] | None:
         with self._lock:
             return self._streams.get(stream_id)
+
+    def usage(self, stream_id: str) -> dict[str, int] | None:
+        """A finished reply's tokens: {"prompt_tokens", "completion_tokens"}."""
+        with self._lock:
+            return self._usage.get(stream_id)
+
+    def forget(self, stream_id: str) -> None:
+        """The reader has it all (a caller on the line): no need to keep it."""
+        with self._lock:
+            self._streams.pop(stream_id, None)
+            self._usage.pop(stream_id, None)
 
 
 class Responder:
@@ -118,8 +139,19 @@ class Responder:
         answer = command_reply(self.dialogue, spec, message.conversation, message.text)
         if answer is None:
             try:
+                route = message.route
+                history = None
+                if route.history is not None:  # a caller that sends the conversation itself
+                    history = [Turn(t["role"], t["content"]) for t in route.history]
                 generating = self.dialogue.reply(
-                    spec.id, message.conversation, message.text, user=message.speaker, spec=spec
+                    spec.id,
+                    message.conversation,
+                    message.text,
+                    user=message.speaker,
+                    spec=spec,
+                    history=history,
+                    settings=route.settings,
+                    note=route.note,
                 )
                 pieces: list[str] = []
                 for piece in generating:  # screened for blocked words as it streams
@@ -127,6 +159,12 @@ class Responder:
                     if stream_id:
                         self.streams.update(stream_id, "".join(pieces))
                 answer = generating.text or t("reply.empty", spec.language)
+                if stream_id:
+                    usage = {
+                        "prompt_tokens": generating.prompt.prompt_tokens,
+                        "completion_tokens": generating.generation.stats.generated_tokens,
+                    }
+                    self.streams.update(stream_id, "".join(pieces), usage=usage)
                 if generating.lead is not None and generating.lead.converted_now:
                     self.alert(spec, generating.lead.lead)
             except (PromptTooLong, ModelMissing) as exc:

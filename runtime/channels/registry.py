@@ -6,6 +6,8 @@ and its line here; the server and the hub change not at all."""
 from __future__ import annotations
 
 from runtime.channels.adapter import Adapter
+from runtime.channels.openai_api import ApiChannel
+from runtime.channels.web_chat import WebChatChannel
 from runtime.channels.wecom.aibot import AIBotChannel
 from runtime.channels.wecom.app import AppChannel
 from runtime.channels.wecom.kf import KfChannel
@@ -16,4 +18,6 @@ ADAPTERS: tuple[type[Adapter], ...] = (
     AppChannel,  # the self-built app's callback (自建应用)
     LongConnections,  # the AI bot's long connections: handled like its callback
     KfChannel,  # 微信客服: WeChat customers, through a kf account's doorbell and sync_msg
+    ApiChannel,  # the OpenAI-compatible API (/v1/…), for callers with a key (apikey create)
+    WebChatChannel,  # the public web chat page of a bot (/chat/BOT), when it is switched on
 )

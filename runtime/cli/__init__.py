@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     # Each command's module adds its parser and the function it runs (`func`).
     from runtime.cli import (
+        apikey,
         bind,
         chat,
         check,
@@ -85,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     listed = (check, chat, models, kb, bind, unbind, push, leads, report, rehearse, status, service)
-    for module in (*listed, kf_link, endpoints, serve):  # in this order in --help
+    for module in (*listed, kf_link, endpoints, apikey, serve):  # in this order in --help
         module.add_parser(commands)
     parser.set_defaults(func=serve.run)  # no command: start the server
     return parser

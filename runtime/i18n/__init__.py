@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 
+from runtime.i18n.api_strings import API_STRINGS
+from runtime.i18n.api_studio_strings import API_STUDIO_STRINGS
 from runtime.i18n.download_strings import DOWNLOAD_STRINGS
 from runtime.i18n.endpoint_strings import ENDPOINT_STRINGS
 from runtime.i18n.experiment_strings import EXPERIMENT_STRINGS
@@ -26,6 +28,7 @@ from runtime.i18n.plain_strings import PLAIN_STRINGS
 from runtime.i18n.runtime_strings import RUNTIME_STRINGS
 from runtime.i18n.security_strings import SECURITY_STRINGS
 from runtime.i18n.studio_strings import STUDIO_STRINGS
+from runtime.i18n.web_chat_strings import WEB_CHAT_STRINGS
 from runtime.i18n.wecom_strings import WECOM_STRINGS
 
 LANGUAGES = ("zh", "en")
@@ -49,6 +52,9 @@ TABLES = (
     KNOWLEDGE_STRINGS,
     KNOWLEDGE_FILE_STRINGS,
     KNOWLEDGE_STUDIO_STRINGS,
+    API_STRINGS,
+    API_STUDIO_STRINGS,
+    WEB_CHAT_STRINGS,
 )
 STRINGS: dict[str, dict[str, str]] = {k: v for table in TABLES for k, v in table.items()}
 assert len(STRINGS) == sum(map(len, TABLES)), "a key is defined twice"

@@ -307,6 +307,10 @@ RUNTIME_STRINGS: dict[str, dict[str, str]] = {
         "zh": "方便告诉我您的{label}吗？",
         "en": "Could you tell me your {label}?",
     },
+    "dialogue.caller_note": {
+        "zh": "（调用方的补充要求：{note}）",
+        "en": "(The caller's own instructions: {note})",
+    },
     "lead.note_ask": {
         "zh": "（给你的提示，不要复述：已知客户信息：{known}。先回答客户的问题，然后自然地只问一个问题：“{question}” {why}）",
         "en": '(Note for you, do not repeat it: known about the customer: {known}. Answer first, then ask only this one question: "{question}" {why})',

@@ -248,5 +248,6 @@ _CUSTOM = {
         "name_needs_endpoint",
         "bad_endpoint_name",
         "faq_thresholds",
+        "bad_color",
     )
 }

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from runtime.spec.knowledge import FaqSettings, KnowledgeSettings
+from runtime.spec.web import ApiSettings, WebChatSettings
 
 # Always used with fullmatch: `$` also matches before a trailing newline ("bot\n")
 BOT_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
@@ -403,6 +404,8 @@ class BotSpec(Strict):
     experiment: Experiment = Field(default_factory=Experiment)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     kf: KfSettings = Field(default_factory=KfSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    web_chat: WebChatSettings = Field(default_factory=WebChatSettings)
     safety: Safety = Field(default_factory=Safety)
     schedules: list[Schedule] = Field(default_factory=list)
 

@@ -30,7 +30,9 @@ from runtime.web.passwords import PasswordChecker
 
 COOKIE = "botstudio_session"
 SESSION_SECONDS = 7 * 24 * 3600
-OPEN_PREFIXES = ("/healthz", "/wecom/", "/login", "/logout", "/favicon.ico")
+# WeCom signs its callbacks; the API has its own keys; the web chat page is public by
+# the bot's choice (web_chat.enabled) and reaches nothing of the studio
+OPEN_PREFIXES = ("/healthz", "/wecom/", "/v1/", "/chat/", "/login", "/logout", "/favicon.ico")
 SESSIONS_KEY = "sessions"  # in the settings store: {session id: expiry}
 
 

@@ -7,7 +7,10 @@ So a request must name this server in `Host` (an IP address, `localhost`, the
 address it listens on, or a name the user listed with --allowed-host), and a
 request that carries an `Origin` must come from this server's own pages. WeCom's
 callbacks are signed by WeCom and may come from anywhere: they skip the Origin
-check (WeCom sends none), not the Host check.
+check (WeCom sends none), not the Host check. The OpenAI-compatible API (`/v1/`) skips
+neither: its key replaces the studio password, but a browser calling it from another
+site's page carries that site's Origin and is refused, so a key can never be spent by
+a web page (callers are servers, which send no Origin; no CORS headers are ever sent).
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 KB, MB, GB = 1024, 1024**2, 1024**3
 CALLBACK_BYTES = 256 * KB  # a WeCom callback is a few KB; anything near this is not WeCom
+API_BYTES = 1 * MB  # an API call: a conversation of text
+CHAT_BYTES = 16 * KB  # the web chat page sends one message at a time
 FORM_BYTES = 64 * KB  # sign-in and sign-out forms
 UPLOAD_ROUTE = re.compile(r"/studio/[a-z]+/gradio_api/upload")
 MULTIPART_SLACK = 1 * MB  # part headers and boundaries around the files themselves
@@ -44,6 +46,10 @@ class Limits:
     def for_path(self, path: str) -> int:
         if path.startswith("/wecom/"):
             return CALLBACK_BYTES
+        if path.startswith("/v1/"):
+            return API_BYTES
+        if path.startswith("/chat/"):
+            return CHAT_BYTES
         if path in ("/login", "/logout"):
             return FORM_BYTES
         if UPLOAD_ROUTE.fullmatch(path):

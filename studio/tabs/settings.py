@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from studio.context import StudioContext
+from studio.tabs import api_keys
 
 MIN_PASSWORD = 8
 
@@ -37,6 +38,7 @@ def build(ctx: StudioContext) -> None:
         )
         status = gr.Markdown(elem_id="settings-status")
         gr.Markdown(t("settings.password_help"), elem_classes="help")
+    api_keys.build(ctx)  # the API's keys: made, listed and revoked here too
 
     def describe() -> str:
         return t("settings.has_password") if settings.has_password() else t("settings.no_password")

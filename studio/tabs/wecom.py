@@ -13,7 +13,7 @@ from runtime.wecom.crypto import CryptoError, WeComCrypto
 from runtime.wecom.kf_tokens import SHARED
 from runtime.wecom.reasons import delivery_error
 from studio.context import StudioContext
-from studio.tabs import kf_bind, kf_links
+from studio.tabs import kf_bind, kf_links, web_chat
 
 MODES = ["longconn", "webhook", "alert_webhook", "aibot", "app", "kf"]
 SHOWN = {"longconn": "bot_id", "kf": "open_kfid"}  # what identifies it, else its first value
@@ -105,6 +105,7 @@ def build(ctx: StudioContext) -> None:
         app_bind = gr.Button(t("wecom.bind"), variant="primary", elem_id="wecom-app-bind")
     kf_bound = kf_bind.build(ctx, table, lambda b: status_rows(ctx, b))
     kf_links.build(ctx)
+    web_chat.build(ctx)  # the bot's public chat page: its link, QR code and embed
     with gr.Row(equal_height=True):
         unbind_mode = gr.Dropdown(
             [(t(f"wecom.mode.{m}"), m) for m in MODES], label=t("wecom.unbind_which"), scale=2
