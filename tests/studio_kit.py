@@ -102,11 +102,7 @@ def settle(page: Any, quiet_ms: int = 1500, timeout_s: float = 60) -> None:
 
 
 def open_tab(page: Any, label: str) -> None:
-    """Open a tab once the page is quiet: a page load still filling itself in could
-    switch back to the tab its address names, or overwrite what the test does next."""
-    settle(page, quiet_ms=800)
     page.get_by_role("tab", name=label).click()
-    settle(page, quiet_ms=800)
 
 
 def shoot(page: Any, name: str) -> None:

@@ -28,7 +28,6 @@ from tests.studio_kit import (  # noqa: E402
     CHROMIUM,
     ROOT,
     chromium,
-    open_tab,
     pick,
     running_studio,
     settle,
@@ -36,6 +35,15 @@ from tests.studio_kit import (  # noqa: E402
 )
 
 WEBHOOK_KEY = "0b8f3e2a-1c4d-4e5f-9a6b-7c8d9e0f1a2b"
+
+
+def open_tab(page, label: str) -> None:
+    """This module's tests share one page across many steps: a tab is opened once the
+    page is quiet, so a load or a bot pick still answering cannot undo what comes next."""
+    settle(page, quiet_ms=800)
+    page.get_by_role("tab", name=label).click()
+    settle(page, quiet_ms=800)
+
 
 pytestmark = [
     pytest.mark.model,
@@ -250,6 +258,7 @@ def test_switch_language_to_english_and_back(page, studio) -> None:
         page.get_by_text("English", exact=True).click()
         page.click("#settings-apply-lang")
         page.wait_for_url("**/studio/en/**")  # the address's ?bot=&tab= carried along
+        settle(page)  # the load opens the tab the address names: a click before it is undone
         open_tab(page, "🤖 Bots")
         page.wait_for_selector("#bots-table")
         shoot(page, "8-bots-english")

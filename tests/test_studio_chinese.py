@@ -332,7 +332,10 @@ def test_every_tab_speaks_chinese(page, studio) -> None:
     pick(page, "bot-picker", "ops-helper")
     open_tab(page, "⏰ 定时")
     expect_text(page, "#sched-table", "weekly-report-reminder")
-    pick(page, "sched-pick", "weekly-report-reminder")  # "run now" runs the one picked
+    # "run now" runs the one picked; through 新建 first, so that picking it is a change even
+    # when the list already shows it (the walk above left this tab's form on another bot)
+    pick(page, "sched-pick", "新建定时任务")
+    pick(page, "sched-pick", "weekly-report-reminder")
     schedule_id = page.locator("#sched-id textarea, #sched-id input")
     playwright_api.expect(schedule_id).to_have_value("weekly-report-reminder")
     page.click("#sched-run")  # no webhook bound: it fails, and must say why in Chinese

@@ -21,6 +21,7 @@ API_STUDIO_STRINGS: dict[str, dict[str, str]] = {
         "zh": "例如 60/minute（每分钟 60 次）；留空 = 不限",
         "en": "e.g. 60/minute; empty = no limit",
     },
+    "apikeys.rate_placeholder": {"zh": "例如“60/minute”", "en": "e.g. 60/minute"},
     "apikeys.create": {"zh": "创建密钥", "en": "Create key"},
     "apikeys.pick": {"zh": "选择密钥", "en": "Key"},
     "apikeys.revoke": {"zh": "撤销", "en": "Revoke"},

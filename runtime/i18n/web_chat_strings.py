@@ -123,4 +123,5 @@ WEB_CHAT_STRINGS: dict[str, dict[str, str]] = {
         "zh": "把这一行放进网页的 </body> 前面，右下角会出现“在线咨询”按钮，点开是聊天页面",
         "en": "Paste this line before </body>: a “Chat with us” button opens the chat page",
     },
+    "webchat.campaign_placeholder": {"zh": "例如“spring”", "en": "e.g. spring"},
 }

@@ -35,7 +35,7 @@ def build(ctx: StudioContext) -> None:
             )
             rate = gr.Textbox(
                 label=t("apikeys.rate"),
-                placeholder="60/minute",
+                placeholder=t("apikeys.rate_placeholder"),
                 info=t("apikeys.rate_info"),
                 elem_id="apikeys-rate",
                 scale=2,

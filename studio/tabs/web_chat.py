@@ -108,7 +108,7 @@ def build(ctx: StudioContext) -> None:
             campaign = gr.Textbox(
                 label=t("webchat.campaign"),
                 info=t("webchat.campaign_info"),
-                placeholder="spring",
+                placeholder=t("webchat.campaign_placeholder"),
                 max_length=32,
                 elem_id="webchat-campaign",
                 scale=3,
