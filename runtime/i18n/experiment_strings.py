@@ -104,9 +104,13 @@ EXPERIMENT_STRINGS: dict[str, dict[str, str]] = {
         "zh": "彩排开始，每段对话结束时在这里显示…",
         "en": "Rehearsal started; each conversation shows here as it ends…",
     },
+    "rehearse.stopping": {
+        "zh": "正在停止：模型写完当前这句话就停…",
+        "en": "Stopping: the model finishes its current reply first…",
+    },
     "rehearse.stopped": {
-        "zh": "彩排已停止（模型写完当前这句话后就空出来）",
-        "en": "Rehearsal stopped (the model is free once it finishes the current reply)",
+        "zh": "彩排已停止，模型已空出来。下表只算已经聊完的对话：",
+        "en": "Rehearsal stopped; the model is free. The table counts only the conversations that ended:",
     },
     "rehearse.bad_line": {"zh": "第 {line} 行：{message}", "en": "line {line}: {message}"},
     "exp.over_time": {"zh": "每日转化", "en": "Conversions per day"},

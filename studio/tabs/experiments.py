@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from dataclasses import dataclass
 
 import gradio as gr
 
@@ -20,6 +21,14 @@ from studio.tabs.errors import explain
 
 MAX_RUNS = 20  # conversations per simulated customer, from the studio
 ALL_SOURCES = ""
+
+
+@dataclass(frozen=True)
+class Running:
+    """A rehearsal under way in one browser session: what its Stop button reaches."""
+
+    stop: threading.Event
+    steps: queue.Queue
 
 
 def chart(report: dict, no_data: str) -> str:
@@ -251,29 +260,39 @@ def build(ctx: StudioContext) -> None:
                 steps.put(("error", exc))
 
         threading.Thread(target=work, name="rehearsal", daemon=True).start()
-        yield t("rehearse.starting"), same, stop  # the Stop button can reach it now
+        # Stop reaches the worker through `stop` and this loop through `steps`: the loop stays
+        # the only writer of the progress line, so a late line can never hide "stopped".
+        running = Running(stop, steps)
+        yield t("rehearse.starting"), same, running
         lines: list[str] = []
-        while True:
-            kind, value = steps.get()
-            if kind == "turn":  # the conversation under way, under the ones that ended
-                yield "  \n".join([*lines[-7:], value]), same, same
-            elif kind == "step":
-                lines.append(value)
-                yield "  \n".join(lines[-8:]), same, same
-            elif kind == "error":
-                yield f"⚠️ {explain(ctx, value)}", same, None
-                return
-            else:
-                heading = f"### {t('rehearse.heading')} {value['advice']}"
-                yield heading, rehearsal_rows(value, spec), None
-                return
+        try:
+            while True:
+                kind, value = steps.get()
+                if kind == "turn":  # the conversation under way, under the ones that ended
+                    yield "  \n".join([*lines[-7:], value]), same, same
+                elif kind == "step":
+                    lines.append(value)
+                    yield "  \n".join(lines[-8:]), same, same
+                elif kind == "stopping":
+                    yield "  \n".join([*lines[-7:], t("rehearse.stopping")]), same, same
+                elif kind == "error":
+                    yield f"⚠️ {explain(ctx, value)}", same, None
+                    return
+                elif value["rehearsal"]["stopped"]:  # the conversations that ended, in a table
+                    yield t("rehearse.stopped"), rehearsal_rows(value, spec), None
+                    return
+                else:
+                    heading = f"### {t('rehearse.heading')} {value['advice']}"
+                    yield heading, rehearsal_rows(value, spec), None
+                    return
+        finally:  # the page closed or the event was cancelled: the model is let go as well
+            stop.set()
 
-    def halt_rehearsal(stop: threading.Event | None):
+    def halt_rehearsal(running: Running | None) -> None:
         """The worker stops after the model's current reply, and no longer holds it."""
-        if stop is None:
-            return gr.update(), None
-        stop.set()
-        return t("rehearse.stopped"), None
+        if running is not None and not running.stop.is_set():
+            running.stop.set()
+            running.steps.put(("stopping", None))
 
     def rehearsal_rows(report: dict, spec):
         labels = {fld.key: fld.label for fld in spec.lead_capture.fields}  # words, not keys
@@ -309,10 +328,8 @@ def build(ctx: StudioContext) -> None:
     ctx.bot_picker.change(sample, ctx.bot_picker, customers)
     ctx.on_load.append((sample, ctx.bot_picker, customers))
     stopper = gr.State(None)  # this session's running rehearsal, for the Stop button
-    running = start.click(
-        rehearse, [ctx.bot_picker, customers, runs], [progress, rehearsal_table, stopper]
-    )
-    halt.click(halt_rehearsal, stopper, [progress, stopper], cancels=[running])
+    start.click(rehearse, [ctx.bot_picker, customers, runs], [progress, rehearsal_table, stopper])
+    halt.click(halt_rehearsal, stopper, None)
 
     def another_bot(bot_id: str | None):
         """Another bot's variants: the winner picked for the last one no longer applies."""
