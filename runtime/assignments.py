@@ -13,6 +13,7 @@ import json
 import time
 from typing import Any
 
+from runtime.inbox import people_on
 from runtime.spec.model import BotSpec
 from runtime.store.db import Journal
 from runtime.store.sources import people_from
@@ -77,10 +78,12 @@ class Assignments:
 
     # --- what the people in an experiment did, for its report ---------------------------
 
-    def conversions(self, spec: BotSpec, source: str | None = None) -> dict[str, tuple[int, int]]:
+    def conversions(
+        self, spec: BotSpec, source: str | None = None, channel: str | None = None
+    ) -> dict[str, tuple[int, int]]:
         """variant -> (people assigned in the current experiment, of them converted); with
-        `source`, only the people who came first from it."""
-        where, args = _from(spec, source, "a.user")
+        `source` or `channel`, only the people who came first from it."""
+        where, args = _from(spec, source, channel, "a.user")
         rows = self.journal.connection().execute(
             "SELECT a.variant, COUNT(*), SUM(COALESCE(l.converted, 0)) FROM assignments a"
             " LEFT JOIN leads l ON l.bot_id = a.bot_id AND l.user = a.user"
@@ -90,13 +93,17 @@ class Assignments:
         return {variant: (n, converted or 0) for variant, n, converted in rows}
 
     def events(
-        self, spec: BotSpec, kinds: tuple[str, ...], source: str | None = None
+        self,
+        spec: BotSpec,
+        kinds: tuple[str, ...],
+        source: str | None = None,
+        channel: str | None = None,
     ) -> list[tuple[str, str, str, Any]]:
         """(variant, kind, user, payload) of the events of `kinds` of people in the current
-        experiment (who came first from `source`, with one), since each was assigned, in the
-        order they happened."""
+        experiment (who came first from `source` or `channel`, with one), since each was
+        assigned, in the order they happened."""
         marks = ",".join("?" * len(kinds))
-        where, args = _from(spec, source, "e.user")
+        where, args = _from(spec, source, channel, "e.user")
         rows = self.journal.connection().execute(
             "SELECT a.variant, e.kind, e.user, e.payload FROM events e JOIN assignments a"
             " ON a.bot_id = e.bot_id AND a.user = e.user AND a.seed = ?"
@@ -106,10 +113,12 @@ class Assignments:
         )
         return [(variant, kind, user, json.loads(payload)) for variant, kind, user, payload in rows]
 
-    def conversion_times(self, spec: BotSpec, source: str | None = None) -> list[tuple[str, float]]:
+    def conversion_times(
+        self, spec: BotSpec, source: str | None = None, channel: str | None = None
+    ) -> list[tuple[str, float]]:
         """(variant, when) of each conversion of a person in the current experiment (who
-        came first from `source`, with one)."""
-        where, args = _from(spec, source, "a.user")
+        came first from `source` or `channel`, with one)."""
+        where, args = _from(spec, source, channel, "a.user")
         rows = self.journal.connection().execute(
             "SELECT a.variant, l.converted_at FROM assignments a JOIN leads l"
             " ON l.bot_id = a.bot_id AND l.user = a.user"
@@ -120,9 +129,15 @@ class Assignments:
         return [(variant, at) for variant, at in rows]
 
 
-def _from(spec: BotSpec, source: str | None, column: str) -> tuple[str, tuple[str, ...]]:
+def _from(
+    spec: BotSpec, source: str | None, channel: str | None, column: str
+) -> tuple[str, tuple[str, ...]]:
     """The SQL condition (and its parameters) that keeps people who came first from
-    `source`; nothing without one."""
-    if source is None:
-        return "", ()
-    return " AND " + people_from(column), (spec.id, source)
+    `source` and first wrote on `channel` (a channel family); nothing without either."""
+    where, args = "", tuple[str, ...]()
+    if source is not None:
+        where, args = " AND " + people_from(column), (spec.id, source)
+    if channel is not None:
+        on, members = people_on(channel, column)
+        where, args = f"{where} AND {on}", (*args, spec.id, *members)
+    return where, args

@@ -16,6 +16,35 @@ from typing import Any, cast
 from runtime.store.db import Journal
 from runtime.store.events import EventLog
 
+# The channels as a marketer tells them apart: WeCom's three ways in are one.
+CHANNEL_FAMILIES: dict[str, tuple[str, ...]] = {
+    "wecom": ("aibot", "app", "longconn"),
+    "kf": ("kf",),
+    "web": ("web",),
+    "api": ("api",),
+}
+
+
+def family_of(channel: str) -> str:
+    return next((f for f, members in CHANNEL_FAMILIES.items() if channel in members), channel)
+
+
+# (speaker, channel) of each person who wrote to the bot (the parameter), with the channel
+# of their first message: a customer counts under the channel they came in by, as under
+# their first campaign and their first variant.
+FIRST_CHANNELS = (
+    "(SELECT speaker, channel FROM inbox WHERE id IN"
+    " (SELECT MIN(id) FROM inbox WHERE bot_id = ? GROUP BY speaker))"
+)
+
+
+def people_on(family: str, column: str = "user") -> tuple[str, tuple[str, ...]]:
+    """An SQL condition, `column` is a person who first wrote on a channel of `family`, and
+    its parameters after the bot id's."""
+    members = CHANNEL_FAMILIES.get(family, (family,))
+    marks = ",".join("?" * len(members))
+    return f"{column} IN (SELECT speaker FROM {FIRST_CHANNELS} WHERE channel IN ({marks}))", members
+
 
 @dataclass(frozen=True)
 class ReplyRoute:
@@ -191,6 +220,23 @@ class Inbox:
             .fetchone()[0]
         )
         return count
+
+    def by_channel(self, bot_id: str) -> dict[str, tuple[int, int]]:
+        """channel family -> (people who first wrote on it, messages answered on it)."""
+        found: dict[str, list[int]] = {}
+        people = self.journal.connection().execute(
+            f"SELECT channel, COUNT(*) FROM {FIRST_CHANNELS} GROUP BY channel", (bot_id,)
+        )
+        for channel, n in people:
+            found.setdefault(family_of(channel), [0, 0])[0] += n
+        answered = self.journal.connection().execute(
+            "SELECT channel, COUNT(*) FROM inbox WHERE bot_id = ? AND state = 'answered'"
+            " GROUP BY channel",
+            (bot_id,),
+        )
+        for channel, n in answered:
+            found.setdefault(family_of(channel), [0, 0])[1] += n
+        return {family: (people_n, replies) for family, (people_n, replies) in found.items()}
 
     def unanswered(self) -> list[int]:
         rows = self.journal.connection().execute(

@@ -18,7 +18,9 @@ import pytest
 import requests
 
 from runtime.assignments import pick
+from runtime.experiments.report import report_for
 from runtime.leads.store import LeadStore
+from runtime.overview import by_channel
 from runtime.spec import BotRepository
 from runtime.store.api_keys import KEY, ApiKeys
 from runtime.store.db import Journal
@@ -227,6 +229,32 @@ def test_the_same_user_keeps_the_same_variant(server) -> None:
             (f"api:full:{person}",),
         ).fetchall()
         assert [r[0] for r in answered] == [expected[person]] * 2
+
+
+def test_the_reports_count_api_customers_under_the_api_channel(server) -> None:
+    ask = client(server).chat.completions.create
+    for person in ("channel-1", "channel-2"):
+        ask(model="ab", messages=[{"role": "user", "content": "Tea?"}], user=person)
+    spec = BotRepository(server["home"] / "bots", None, "en").load("ab")  # type: ignore[arg-type]
+
+    def people(**only: str) -> int:
+        report = report_for(journal(server), spec, "zh", **only)
+        return sum(v["users"] for v in report["variants"])
+
+    everyone = people()
+    assert everyone >= 2 and people(channel="api") == everyone  # nobody came another way
+    assert people(channel="wecom") == 0 and people(channel="web") == 0
+    [row] = by_channel(journal(server), spec)
+    assert row["channel"] == "api" and row["people"] == everyone
+    assert row["replies"] >= everyone
+    done = launch(
+        server["home"] / "data", server["home"] / "bots", "report", "ab", "--channel", "api"
+    )
+    assert done.returncode == 0 and "只看从“API 接口”来的客户" in done.stdout
+    done = launch(
+        server["home"] / "data", server["home"] / "bots", "report", "ab", "--channel", "qq"
+    )
+    assert done.returncode == 2 and "没有这个渠道：qq" in done.stdout
 
 
 def test_a_pinned_variant_answers_whoever_asks(server) -> None:

@@ -222,29 +222,43 @@ def test_the_overview_counts_customers_leads_and_conversions_per_campaign(page) 
     assert rows["spring_poster"] == ["spring_poster", "2", "2", "1", "50.0%"]
     assert rows["moments"] == ["moments", "1", "1", "0", "0.0%"]
     assert list(rows) == ["spring_poster", "moments"]  # the most customers first
+    # the same customers by the channel they came in by: all three through 微信客服
+    shown = shown_as(page, "overview-channels", lambda s: "微信客服" in by_first_cell(s))
+    assert shown["headers"] == ["渠道", "来访客户", "回复", "留下线索", "已转化", "转化率"]
+    _, came, replies, leads, converted, rate = by_first_cell(shown)["微信客服"]
+    assert (came, leads, converted, rate) == ("3", "3", "1", "33.3%")
+    assert int(replies) >= 3  # every customer was answered
+    assert list(by_first_cell(shown)) == ["微信客服"]  # no other channel was used
     shoot(page, "kf-leads-overview")
     all_chinese(page)
 
 
 def test_the_experiment_is_read_for_one_campaign_at_a_time(page) -> None:
     open_tab(page, "实验")
-    shown_as(page, "exp-table", lambda s: people(s) == 3)  # 全部来源: everyone
-    expect(page.locator("#exp-source input")).to_have_value("全部来源")
+    shown_as(page, "exp-table", lambda s: people(s) == 3)  # 全部客户: everyone
+    expect(page.locator("#exp-source input")).to_have_value("全部客户")
     page.click("#exp-source input")
     options = page.locator("[role=option]").all_inner_texts()
     listed = [o.replace("✓", "").strip() for o in options]  # ✓ marks the one chosen
-    assert listed == ["全部来源", "spring_poster", "moments"]  # the most customers first
+    assert listed == [  # channels, then campaigns with the most customers first
+        "全部客户",
+        "渠道：微信客服",
+        "推广来源：spring_poster",
+        "推广来源：moments",
+    ]
     page.locator("[role=option]", has_text="spring_poster").first.click()
     shown = shown_as(page, "exp-table", lambda s: people(s) == 2)
     assert sorted(row[0] for row in shown["rows"]) == ["A", "B"]
     conversions = column(shown, "转化")
     assert sum(int(row[conversions]) for row in shown["rows"]) == 1  # 张三's phone number
-    pick(page, "exp-source", "moments")
+    pick(page, "exp-source", "推广来源：moments")
     shown = shown_as(page, "exp-table", lambda s: people(s) == 1)
     assert sum(int(row[conversions]) for row in shown["rows"]) == 0
     shoot(page, "kf-leads-experiment-moments")
     all_chinese(page)
-    pick(page, "exp-source", "全部来源")
+    pick(page, "exp-source", "渠道：微信客服")  # everyone came through 微信客服
+    shown_as(page, "exp-table", lambda s: people(s) == 3)
+    pick(page, "exp-source", "全部客户")
     shown_as(page, "exp-table", lambda s: people(s) == 3)
 
 

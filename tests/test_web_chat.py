@@ -29,6 +29,8 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 from runtime.i18n import t  # noqa: E402
 from runtime.leads.store import LeadStore  # noqa: E402
+from runtime.overview import by_channel  # noqa: E402
+from runtime.spec import BotRepository  # noqa: E402
 from runtime.workspace import Workspace  # noqa: E402
 from tests.fake_wecom import FakeWeCom, Served  # noqa: E402
 from tests.studio_kit import (  # noqa: E402
@@ -325,6 +327,10 @@ def test_a_customer_on_a_phone_chats_leaves_a_number_and_asks_for_a_person(
         .execute("SELECT channel FROM inbox WHERE speaker = ? ORDER BY id", (captured.user,))
     )
     assert [r[0] for r in row] == ["web", "web"]
+    # 📊 概览 counts the visitor under the web chat link, lead and all
+    spec = BotRepository(server["home"] / "bots", None, "zh").load(BOT)  # type: ignore[arg-type]
+    web = {f["channel"]: f for f in by_channel(server["journal"], spec)}["web"]
+    assert web["people"] >= 1 and web["leads"] >= 1 and web["replies"] >= 2
 
 
 # --- in the studio ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import math
 from runtime.cli.common import load_bot
 from runtime.experiments.report import report_for
 from runtime.i18n import t
+from runtime.inbox import CHANNEL_FAMILIES
 from runtime.workspace import Workspace
 
 
@@ -17,6 +18,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     report.set_defaults(func=run)
     report.add_argument("bot")
     report.add_argument("--json", action="store_true", help="machine-readable output")
+    report.add_argument(
+        "--channel", help="only the customers who came by it: " + ", ".join(CHANNEL_FAMILIES)
+    )
+    report.add_argument("--source", help="only the customers of this campaign")
 
 
 def run(workspace: Workspace, args: argparse.Namespace) -> int:
@@ -24,11 +29,19 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     spec = load_bot(workspace, args.bot)
     if spec is None:
         return 1
-    report = report_for(workspace.journal, spec, lang)
+    if args.channel is not None and args.channel not in CHANNEL_FAMILIES:
+        choices = ", ".join(CHANNEL_FAMILIES)
+        print(t("cli.report.bad_channel", lang, value=args.channel, choices=choices))
+        return 2
+    report = report_for(workspace.journal, spec, lang, source=args.source, channel=args.channel)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
     print(t("cli.report.head", lang, name=spec.name, id=spec.id, seed=report["seed"]))
+    if args.channel:
+        print(t("cli.report.channel", lang, name=t(f"channel.{args.channel}", lang)))
+    if args.source:
+        print(t("cli.report.source", lang, name=args.source))
     for v in report["variants"]:
         if v["no_data"]:  # not "0.0% [0.0%, 100.0%]": nobody is in this group yet
             print(t("cli.report.no_data", lang, id=v["id"]))

@@ -22,33 +22,39 @@ SRM_ALARM = 0.001
 
 
 def counts(
-    journal: Journal, spec: BotSpec, source: str | None = None
+    journal: Journal, spec: BotSpec, source: str | None = None, channel: str | None = None
 ) -> dict[str, tuple[int, int]]:
-    """variant -> (people assigned in this experiment, of them converted); with `source`,
-    only the people who came first from that campaign."""
-    found = Assignments(journal).conversions(spec, source)
+    """variant -> (people assigned in this experiment, of them converted); with `source`
+    (`channel`), only the people who came first from that campaign (channel)."""
+    found = Assignments(journal).conversions(spec, source, channel)
     return {v.id: found.get(v.id, (0, 0)) for v in spec.variants}
 
 
 def report_for(
-    journal: Journal, spec: BotSpec, lang: str, source: str | None = None
+    journal: Journal,
+    spec: BotSpec,
+    lang: str,
+    source: str | None = None,
+    channel: str | None = None,
 ) -> dict[str, Any]:
     """The whole report: conversions and their statistics, what people did, and when; with
-    `source`, of the people who came first from that campaign only."""
-    found = counts(journal, spec, source)
-    report = build_report(spec, found, lang, behaviour(journal, spec, source))
-    report["conversions_by_day"] = conversions_by_day(journal, spec, source)
+    `source` (`channel`: wecom | kf | web | api), of the people who came first from that
+    campaign (channel) only."""
+    found = counts(journal, spec, source, channel)
+    report = build_report(spec, found, lang, behaviour(journal, spec, source, channel))
+    report["conversions_by_day"] = conversions_by_day(journal, spec, source, channel)
     report["source"] = source
+    report["channel"] = channel
     return report
 
 
 def behaviour(
-    journal: Journal, spec: BotSpec, source: str | None = None
+    journal: Journal, spec: BotSpec, source: str | None = None, channel: str | None = None
 ) -> dict[str, dict[str, Any]]:
     """Per variant, from the events of people in this experiment (the studio's testers and
     rehearsals are not in it): replies, median reply latency, median turns to conversion,
     the 👍 rate, and the team's own ratings from the studio, shown apart."""
-    rows = Assignments(journal).events(spec, (MESSAGE, CONVERTED, FEEDBACK), source)
+    rows = Assignments(journal).events(spec, (MESSAGE, CONVERTED, FEEDBACK), source, channel)
     latencies: dict[str, list[float]] = defaultdict(list)
     turns: dict[str, list[float]] = defaultdict(list)
     ratings: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)  # latest per reply
@@ -81,11 +87,11 @@ def behaviour(
 
 
 def conversions_by_day(
-    journal: Journal, spec: BotSpec, source: str | None = None
+    journal: Journal, spec: BotSpec, source: str | None = None, channel: str | None = None
 ) -> list[dict[str, Any]]:
     """[{"day": "2026-11-20", "A": 3, "B": 5}, ...], days in the bot's time zone."""
     zone = ZoneInfo(spec.timezone)
-    rows = Assignments(journal).conversion_times(spec, source)
+    rows = Assignments(journal).conversion_times(spec, source, channel)
     days: dict[str, dict[str, int]] = defaultdict(lambda: {v.id: 0 for v in spec.variants})
     for variant, at in rows:
         day = datetime.fromtimestamp(at, zone).date().isoformat()

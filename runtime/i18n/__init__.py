@@ -12,6 +12,7 @@ import os
 
 from runtime.i18n.api_strings import API_STRINGS
 from runtime.i18n.api_studio_strings import API_STUDIO_STRINGS
+from runtime.i18n.channel_strings import CHANNEL_STRINGS
 from runtime.i18n.download_strings import DOWNLOAD_STRINGS
 from runtime.i18n.endpoint_strings import ENDPOINT_STRINGS
 from runtime.i18n.experiment_strings import EXPERIMENT_STRINGS
@@ -52,6 +53,7 @@ TABLES = (
     KNOWLEDGE_STRINGS,
     KNOWLEDGE_FILE_STRINGS,
     KNOWLEDGE_STUDIO_STRINGS,
+    CHANNEL_STRINGS,
     API_STRINGS,
     API_STUDIO_STRINGS,
     WEB_CHAT_STRINGS,

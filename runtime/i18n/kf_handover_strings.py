@@ -92,12 +92,6 @@ KF_HANDOVER_STRINGS: dict[str, dict[str, str]] = {
     "leads.nickname": {"zh": "{name}（{user}）", "en": "{name} ({user})"},
     # --- where customers came from -------------------------------------------------------
     "source.none": {"zh": "（未知来源）", "en": "(unknown)"},
-    "source.all": {"zh": "全部来源", "en": "All sources"},
-    "exp.source": {"zh": "客户来源", "en": "Customers from"},
-    "exp.source_help": {
-        "zh": "只看从某个推广渠道（微信客服链接的渠道标识）来的客户；客户按第一次来的渠道计算",
-        "en": "Only the customers of one campaign (a 微信客服 link's scene), by the first they came from",
-    },
     "overview.sources": {"zh": "按来源", "en": "By source"},
     "overview.col.source": {"zh": "来源", "en": "Source"},
     "overview.col.people": {"zh": "来访客户", "en": "Customers"},

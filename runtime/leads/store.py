@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.inbox import Inbox
+from runtime.inbox import FIRST_CHANNELS, Inbox, family_of
 from runtime.store.conversations import Conversations
 from runtime.store.db import Journal
 
@@ -127,6 +127,19 @@ class LeadStore:
             (bot_id,),
         )
         return {source: (n, converted or 0) for source, n, converted in rows}
+
+    def by_channel(self, bot_id: str) -> dict[str, tuple[int, int]]:
+        """channel family (the person's first) -> (customers' leads, of them converted)."""
+        rows = self.journal.connection().execute(
+            f"SELECT f.channel, COUNT(*), SUM(l.converted) FROM leads l JOIN {FIRST_CHANNELS} f"
+            " ON f.speaker = l.user WHERE l.bot_id = ? GROUP BY f.channel",
+            (bot_id, bot_id),
+        )
+        found: dict[str, tuple[int, int]] = {}
+        for channel, n, converted in rows:
+            had, had_converted = found.get(family_of(channel), (0, 0))
+            found[family_of(channel)] = (had + n, had_converted + (converted or 0))
+        return found
 
     def customer_activity(
         self, bot_id: str, since: float

@@ -12,6 +12,7 @@ import gradio as gr
 from runtime.experiments.adopt import adopt
 from runtime.experiments.rehearse import Rehearsal, Run, describe, parse_customers, sample_customers
 from runtime.experiments.report import SRM_ALARM, report_for
+from runtime.inbox import CHANNEL_FAMILIES, Inbox
 from runtime.spec import SpecError
 from runtime.store.sources import Sources
 from studio import charts
@@ -54,14 +55,14 @@ def build(ctx: StudioContext) -> None:
     t = ctx.t
     workspace = ctx.workspace
     with gr.Row(equal_height=True):
-        source = ListDropdown(  # one campaign's customers only (微信客服 contact links)
-            label=t("exp.source"),
-            choices=[(t("source.all"), ALL_SOURCES)],
+        source = ListDropdown(  # one channel's or one campaign's customers only
+            label=t("exp.who"),
+            choices=[(t("who.all"), ALL_SOURCES)],
             value=ALL_SOURCES,
             elem_id="exp-source",
             scale=1,
         )
-        gr.Markdown(t("exp.source_help"), elem_classes="help")
+        gr.Markdown(t("exp.who_help"), elem_classes="help")
     advice = gr.Markdown(elem_id="exp-advice")
     warning = gr.Markdown(visible=False, elem_classes="section-error", elem_id="exp-srm")
     table = gr.Dataframe(interactive=False, elem_id="exp-table")
@@ -120,14 +121,21 @@ def build(ctx: StudioContext) -> None:
             "",
             gr.update(value=None),
             gr.update(choices=[]),
-            gr.update(choices=[(t("source.all"), ALL_SOURCES)], value=ALL_SOURCES),
+            gr.update(choices=[(t("who.all"), ALL_SOURCES)], value=ALL_SOURCES),
         )
         spec = ctx.spec(bot_id)
         if spec is None:
             return empty
-        names = Sources(workspace.journal).names(spec.id)
-        picked = picked if picked in names else ALL_SOURCES
-        report = report_for(workspace.journal, spec, ctx.lang, source=picked or None)
+        groups = who_choices(spec.id)
+        picked = picked if picked in {value for _, value in groups} else ALL_SOURCES
+        kind, _, name = (picked or "").partition(":")
+        report = report_for(
+            workspace.journal,
+            spec,
+            ctx.lang,
+            source=name if kind == "source" else None,
+            channel=name if kind == "channel" else None,
+        )
         rows = []
         nothing = t("exp.no_data")  # a group with nobody in it: no rate, no difference
         control_empty = bool(report["variants"]) and report["variants"][0]["no_data"]
@@ -155,8 +163,20 @@ def build(ctx: StudioContext) -> None:
             behaviour_table(report),
             # no value: a read that lands after the marketer picked a winner keeps the pick
             gr.update(choices=spec.variant_ids()),
-            gr.update(choices=[(t("source.all"), ALL_SOURCES), *((n, n) for n in names)]),
+            gr.update(choices=groups),
         )
+
+    def who_choices(bot_id: str) -> list[tuple[str, str]]:
+        """All customers, each channel they came by, each campaign they came from."""
+        channels = [c for c in CHANNEL_FAMILIES if c in Inbox(workspace.journal).by_channel(bot_id)]
+        return [
+            (t("who.all"), ALL_SOURCES),
+            *((t("who.channel", name=t(f"channel.{c}")), f"channel:{c}") for c in channels),
+            *(
+                (t("who.source", name=n), f"source:{n}")
+                for n in Sources(workspace.journal).names(bot_id)
+            ),
+        ]
 
     def behaviour_table(report: dict):
         def shown(value, form: str) -> str:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import gradio as gr
 
 from runtime.health import health
-from runtime.overview import SourceFigures, by_source, daily, errors
+from runtime.overview import ChannelFigures, SourceFigures, by_channel, by_source, daily, errors
 from runtime.wecom.reasons import delivery_error
 from studio import charts
 from studio.context import StudioContext
@@ -30,8 +30,35 @@ def build(ctx: StudioContext) -> None:
         with gr.Column():
             gr.Markdown(f"#### {t('overview.errors')}")
             problems = gr.Dataframe(interactive=False, elem_id="overview-errors")
-    gr.Markdown(f"#### {t('overview.sources')}")
-    sources = gr.Dataframe(interactive=False, elem_id="overview-sources")
+    with gr.Row():
+        with gr.Column():
+            gr.Markdown(f"#### {t('overview.channels')}")
+            channels = gr.Dataframe(interactive=False, elem_id="overview-channels")
+            gr.Markdown(t("overview.channels_help"), elem_classes="help")
+        with gr.Column():
+            gr.Markdown(f"#### {t('overview.sources')}")
+            sources = gr.Dataframe(interactive=False, elem_id="overview-sources")
+
+    def rate(converted: int, people: int) -> str:
+        return f"{converted / people:.1%}" if people else "—"
+
+    def channel_rows(figures: list[ChannelFigures]) -> dict:
+        columns = ("channel", "people", "replies", "leads", "converted", "rate")
+        rows = [
+            [
+                t(f"channel.{f['channel']}"),
+                f["people"],
+                f["replies"],
+                f["leads"],
+                f["converted"],
+                rate(f["converted"], f["people"]),
+            ]
+            for f in figures
+        ]
+        return gr.update(
+            value=rows or [[t("overview.no_channels"), "", "", "", "", ""]],
+            headers=[t(f"overview.col.{c}") for c in columns],
+        )
 
     def source_rows(figures: list[SourceFigures]) -> dict:
         headers = [
@@ -43,7 +70,7 @@ def build(ctx: StudioContext) -> None:
                 f["people"] or "—",
                 f["leads"],
                 f["converted"],
-                f"{f['converted'] / f['people']:.1%}" if f["people"] else "—",
+                rate(f["converted"], f["people"]),
             ]
             for f in figures
         ]
@@ -75,7 +102,8 @@ def build(ctx: StudioContext) -> None:
         )
         spec = ctx.spec(bot_id)
         if spec is None:
-            return "\n\n".join(lines), "", "", "", gr.update(value=None), gr.update(value=None)
+            none = gr.update(value=None)
+            return "\n\n".join(lines), "", "", "", none, none, none
         figures = daily(workspace.journal, spec)
         days = figures["days"]
         found = errors(workspace.journal, spec.id)
@@ -114,10 +142,11 @@ def build(ctx: StudioContext) -> None:
                 },
             ),
             gr.update(value=rows or [["—", t("overview.none"), ""]], headers=headers),
+            channel_rows(by_channel(workspace.journal, spec)),
             source_rows(by_source(workspace.journal, spec)),
         )
 
-    outputs = [verdict, replies, speed, leads, problems, sources]
+    outputs = [verdict, replies, speed, leads, problems, channels, sources]
     ctx.bot_picker.change(show, ctx.bot_picker, outputs)
     ctx.on_load.append((show, ctx.bot_picker, outputs))
     ctx.refresh(show, ctx.bot_picker, outputs, every=True)  # a push that failed a moment ago
