@@ -417,7 +417,9 @@ def test_a_body_that_is_not_json_and_one_too_large(server) -> None:
     assert response.status_code == 400 and response.json()["error"]["param"] is None
     huge = b'{"model": "shop", "messages": [], "pad": "' + b"x" * (1024**2) + b'"}'
     response = requests.post(url, data=huge, headers=headers, timeout=30)
-    assert response.status_code == 413
+    assert response.status_code == 413  # refused before the API reads it, in OpenAI's shape
+    assert response.json()["error"]["code"] == "request_too_large"
+    assert "1 MB" in response.json()["error"]["message"]
 
 
 def test_a_browser_page_elsewhere_cannot_call_the_api(server) -> None:
@@ -427,6 +429,7 @@ def test_a_browser_page_elsewhere_cannot_call_the_api(server) -> None:
     }
     response = requests.get(server["url"] + "/v1/models", headers=headers, timeout=30)
     assert response.status_code == 403
+    assert response.json()["error"]["type"] == "permission_error"
     assert "access-control-allow-origin" not in response.headers
 
 

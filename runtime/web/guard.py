@@ -132,14 +132,34 @@ class RequestGuard:
         log.warning("request to %s refused (%d): %s", path[:200], status, message)
         if scope["type"] == "websocket":
             return await send({"type": "websocket.close", "code": 1008})
-        await respond(send, status, message)
+        await respond(send, status, message, path=path)
+
+
+# The OpenAI-compatible API's clients read errors in OpenAI's shape, also those that the
+# guards in front of it give (a body too large, a page elsewhere): type and code by status.
+API_PREFIX = "/v1/"
+API_ERRORS = {
+    403: ("permission_error", "origin_not_allowed"),
+    413: ("invalid_request_error", "request_too_large"),
+    421: ("invalid_request_error", "host_not_allowed"),
+    429: ("rate_limit_error", "rate_limit_exceeded"),
+}
 
 
 async def respond(
-    send: Send, status: int, message: str, extra: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    status: int,
+    message: str,
+    extra: list[tuple[bytes, bytes]] | None = None,
+    path: str = "",
 ) -> None:
-    """A small JSON error answer with the security headers: {"error": message}."""
-    body = json.dumps({"error": message}, ensure_ascii=False).encode()
+    """A small JSON error answer with the security headers: {"error": message}, or for the
+    API (`path` under /v1/) {"error": {"message", "type", "param", "code"}}."""
+    error: object = message
+    if path.startswith(API_PREFIX):
+        kind, code = API_ERRORS.get(status, ("invalid_request_error", None))
+        error = {"message": message, "type": kind, "param": None, "code": code}
+    body = json.dumps({"error": error}, ensure_ascii=False).encode()
     headers = [
         (b"content-type", b"application/json; charset=utf-8"),
         (b"content-length", str(len(body)).encode()),

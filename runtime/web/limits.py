@@ -190,7 +190,7 @@ class BodyLimit:
                 return await send(message)
             if not replaced:  # Gradio's English 413 becomes ours, in the user's language
                 replaced = True
-                await respond(send, 413, refused[0])
+                await respond(send, 413, refused[0], path=path)
 
         await self.app(scope, watched_receive, answer)
 
@@ -204,7 +204,7 @@ class BodyLimit:
         shown = limit - MULTIPART_SLACK if UPLOAD_ROUTE.fullmatch(path) else limit
         message = t("limit.body", self.lang(), limit=size_text(shown))
         log.warning("request to %s refused (413): body over %d bytes", path[:200], shown)
-        await respond(send, 413, message, [(b"connection", b"close")])
+        await respond(send, 413, message, [(b"connection", b"close")], path)
 
 
 def _replay(first: Message, receive: Receive) -> Receive:
