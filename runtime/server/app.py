@@ -11,7 +11,8 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from runtime.health import health
-from runtime.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from runtime.i18n import LANGUAGES, t
+from runtime.i18n.language import studio_language
 from runtime.web.auth import (
     COOKIE,
     SESSION_SECONDS,
@@ -25,12 +26,6 @@ from runtime.web.guard import RequestGuard
 from runtime.web.limits import BodyLimit, Limits
 from runtime.web.passwords import PasswordChecker
 from runtime.workspace import Workspace
-
-
-def studio_language(workspace: Workspace) -> str:
-    lang = workspace.settings.get("language", DEFAULT_LANGUAGE)  # Chinese until changed
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-
 
 LOGIN_CSS = """<style>
 body { font-family: system-ui, "PingFang SC", "Microsoft YaHei", sans-serif;
@@ -88,7 +83,7 @@ def create_app(
     sessions = Sessions(workspace.settings)
 
     def lang() -> str:
-        return studio_language(workspace)
+        return studio_language(workspace.settings)
 
     app = FastAPI(title="BotStudio", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.hub = hub
@@ -110,7 +105,7 @@ def create_app(
 
     @app.get("/login", response_class=HTMLResponse)
     def login_page(next: str = "/") -> str:
-        return _login_page(studio_language(workspace), safe_next(next))
+        return _login_page(lang(), safe_next(next))
 
     @app.post("/login")
     async def login(request: Request, password: str = Form(""), next: str = Form("/")) -> Response:
@@ -152,7 +147,7 @@ def create_app(
     @app.get("/")
     def index(request: Request) -> RedirectResponse:
         query = f"?{request.url.query}" if request.url.query else ""  # ?bot=…&tab=… kept
-        return RedirectResponse(f"/studio/{studio_language(workspace)}/{query}", status_code=303)
+        return RedirectResponse(f"/studio/{lang()}/{query}", status_code=303)
 
     if with_studio:
         from studio.app import mount_studio
