@@ -25,6 +25,7 @@ from runtime.knowledge.faq import (
     FaqMatch,
     FaqMatcher,
     chosen,
+    matcher_for,
 )
 from runtime.knowledge.library import KnowledgeBases
 from runtime.knowledge.note import offered_questions, reference_note, which_did_you_mean
@@ -182,7 +183,6 @@ class Dialogue:
     ):
         """`log_salt`: this install's secret that people's ids are hashed with in logs."""
         self.knowledge = knowledge
-        self._matchers: dict[str, tuple[object, FaqMatcher]] = {}  # per bot, per FAQ
         self.bots = bots
         self.engine = engine
         self.conversations = conversations
@@ -290,21 +290,8 @@ class Dialogue:
                 bot_id,
                 mask_user(person, self.log_salt),
             )
-            fixed = Generation(iter([bot.safety.blocked_reply]), GenerationStats(), "")
-            empty = BuiltPrompt([], 0, 0, 0, 0, 0)
-            return Reply(
-                bot,
-                empty,
-                fixed,
-                conversation,
-                message,
-                self.conversations,
-                None,
-                user=person,
-                events=self.events,
-                started_at=started_at,
-                log_salt=self.log_salt,
-            )
+            said = bot.safety.blocked_reply
+            return self._fixed_reply(bot, conversation, message, said, person, started_at)
         turn = 1 + sum(1 for turn in history if turn.role == "user")
         lead, lead_note = None, ""
         if self.leads is not None:
@@ -322,19 +309,15 @@ class Dialogue:
                 if decision.kind == ANSWER
                 else which_did_you_mean(decision.matches, bot.language)
             )
-            return Reply(
+            return self._fixed_reply(
                 bot,
-                BuiltPrompt([], 0, 0, 0, 0, 0),
-                Generation(iter([said]), GenerationStats(), ""),
                 conversation,
                 message,
-                self.conversations,
-                lead,
-                user=person,
+                said,
+                person,
+                started_at,
+                lead=lead,
                 turn=turn,
-                events=self.events,
-                started_at=started_at,
-                log_salt=self.log_salt,
                 faq=decision,
             )
         gave_details = lead is not None and bool(lead.captured)  # a phone number is no question
@@ -373,6 +356,36 @@ class Dialogue:
             passages=hits,
         )
 
+    def _fixed_reply(
+        self,
+        bot: ResolvedBot,
+        conversation: str,
+        message: str,
+        said: str,
+        user: str,
+        started_at: float,
+        *,
+        lead: Observation | None = None,
+        turn: int = 1,
+        faq: FaqDecision | None = None,
+    ) -> Reply:
+        """A reply said at once, without the model: a blocked word's, or the FAQ's."""
+        return Reply(
+            bot,
+            BuiltPrompt([], 0, 0, 0, 0, 0),
+            Generation(iter([said]), GenerationStats(), ""),
+            conversation,
+            message,
+            self.conversations,
+            lead,
+            user=user,
+            turn=turn,
+            events=self.events,
+            started_at=started_at,
+            log_salt=self.log_salt,
+            faq=faq,
+        )
+
     def passages(self, spec: BotSpec, message: str) -> list[Hit]:
         """The knowledge base's passages for `message` (none without documents)."""
         settings = spec.knowledge_base
@@ -382,12 +395,7 @@ class Dialogue:
 
     def matcher(self, spec: BotSpec) -> FaqMatcher:
         """The bot's FAQ, matched: built again only when the FAQ changed."""
-        key = tuple(spec.faq.entries)
-        held = self._matchers.get(spec.id)
-        if held is None or held[0] != key:
-            held = (key, FaqMatcher(list(spec.faq.entries)))
-            self._matchers[spec.id] = held
-        return held[1]
+        return matcher_for(spec.faq.entries)
 
     def faq_decision(
         self, spec: BotSpec, bot: ResolvedBot, history: list[Turn], message: str

@@ -5,6 +5,7 @@ the index following the documents, and the `kb` commands in a terminal."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -213,3 +214,21 @@ def test_the_kb_commands_in_a_terminal(tmp_path: Path) -> None:
     assert "周末照常上班" in text and "星期六有人吗" in text and "answer_above" not in text
     gone = _kb(tmp_path, "remove", "shop", "没有这个.md")
     assert gone.returncode == 1 and "没有文件“没有这个.md”" in gone.stderr
+
+
+def test_a_faq_sheet_that_asks_a_question_twice_names_both_rows_as_excel_counts() -> None:
+    from runtime.knowledge.faq_import import read_faq_table
+    from runtime.knowledge.passages import DocumentError
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["问题", "答案"])
+    sheet.append(["退货要多久？", "七天内。"])
+    sheet.append([None, None])  # an empty row: skipped, and still counted as Excel does
+    sheet.append(["周末上班吗？", "照常上班。"])
+    sheet.append([" 退货要多久？", "五天。"])
+    saved = io.BytesIO()
+    book.save(saved)
+    with pytest.raises(DocumentError) as refused:
+        read_faq_table("faq.xlsx", saved.getvalue(), "zh")
+    assert refused.value.text("zh") == "“faq.xlsx”第 5 行的问题“退货要多久？”和第 2 行重复"

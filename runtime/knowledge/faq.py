@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -81,7 +84,7 @@ class FaqDecision:
 
 
 class FaqMatcher:
-    """Built once per FAQ (the dialogue keeps one per bot file version)."""
+    """Built once per FAQ: take it from `matcher_for`, which keeps the built ones."""
 
     def __init__(self, entries: list[FaqEntry]):
         self.entries = entries
@@ -115,6 +118,32 @@ class FaqMatcher:
 
     def by_question(self, question: str) -> FaqEntry | None:
         return next((e for e in self.entries if e.question == question), None)
+
+
+MATCHERS_KEPT = 128  # FAQs kept matched at once: about one per bot in use
+_matchers: OrderedDict[tuple[object, ...], FaqMatcher] = OrderedDict()
+_matchers_lock = threading.Lock()
+
+
+def _content(entries: Sequence[FaqEntry]) -> tuple[object, ...]:
+    return tuple((e.question, e.answer, tuple(e.similar)) for e in entries)
+
+
+def matcher_for(entries: Sequence[FaqEntry]) -> FaqMatcher:
+    """The FAQ `entries` matched, built once per content: the dialogue and 热门问题 both
+    take it from here, so they always judge a question alike."""
+    key = _content(entries)
+    with _matchers_lock:
+        held = _matchers.get(key)
+        if held is not None:
+            _matchers.move_to_end(key)
+            return held
+    built = FaqMatcher(list(entries))  # outside the lock: a large FAQ takes a while
+    with _matchers_lock:
+        _matchers[key] = built
+        while len(_matchers) > MATCHERS_KEPT:
+            _matchers.popitem(last=False)  # the least recently used
+    return built
 
 
 def chosen(message: str, offered: list[str]) -> int | None:

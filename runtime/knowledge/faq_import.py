@@ -18,7 +18,7 @@ from runtime.knowledge.office import BROKEN, check_zip
 from runtime.knowledge.passages import DocumentError
 from runtime.knowledge.readers import decode
 from runtime.knowledge.tables import cell_text
-from runtime.spec.knowledge import FaqEntry, FaqSettings
+from runtime.spec.knowledge import FaqEntry
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -51,6 +51,24 @@ def _rows(name: str, raw: bytes, lang: str) -> Iterator[list[str]]:
         book.close()
 
 
+def _no_repeats(entries: list[FaqEntry], rows: list[int], name: str, lang: str) -> None:
+    """The same question twice (as FaqSettings sees it) names both rows, as Excel numbers
+    them (`rows`: each entry's)."""
+    seen: dict[str, int] = {}
+    for at, entry in enumerate(entries):
+        first = seen.setdefault(entry.question.strip(), at)
+        if first != at:
+            question = entries[first].question
+            raise DocumentError(
+                "kb.faq.duplicate",
+                lang,
+                file=name,
+                question=question,
+                first=rows[first],
+                row=rows[at],
+            )
+
+
 def read_faq_table(name: str, raw: bytes, lang: str) -> list[FaqEntry]:
     if len(raw) > MAX_BYTES:
         raise DocumentError("kb.faq.too_big", lang, file=name, limit=MAX_BYTES // (1024 * 1024))
@@ -64,6 +82,7 @@ def read_faq_table(name: str, raw: bytes, lang: str) -> list[FaqEntry]:
     if "question" not in columns or "answer" not in columns:
         raise DocumentError("kb.faq.no_header", lang, file=name)
     entries: list[FaqEntry] = []
+    numbers: list[int] = []  # each entry's row: empty rows are skipped, not renumbered
     for number, row in enumerate(rows, start=2):  # row 1 is the header, as Excel counts
         if number > MAX_ROWS + 1:
             raise DocumentError("kb.faq.too_many", lang, file=name, most=MAX_ROWS)
@@ -84,26 +103,8 @@ def read_faq_table(name: str, raw: bytes, lang: str) -> list[FaqEntry]:
             entries.append(FaqEntry(question=question, answer=answer, similar=similar))
         except ValidationError:
             raise DocumentError("kb.faq.too_long", lang, file=name, row=number) from None
-    try:
-        FaqSettings(entries=entries)
-    except ValidationError as exc:  # the same question twice: name both rows
-        first = exc.errors()[0].get("ctx", {}).get("first", 0)
-        at = next(
-            (
-                i
-                for i, e in enumerate(entries)
-                if i >= first and e.question.strip() == entries[first - 1].question.strip()
-            ),
-            0,
-        )
-        raise DocumentError(
-            "kb.faq.duplicate",
-            lang,
-            file=name,
-            question=entries[first - 1].question,
-            first=first + 1,
-            row=at + 2,
-        ) from None
+        numbers.append(number)
+    _no_repeats(entries, numbers, name, lang)
     if not entries:
         raise DocumentError("kb.faq.empty", lang, file=name)
     return entries

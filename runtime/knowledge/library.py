@@ -3,7 +3,8 @@ exported bot carries them), read into passages and indexed under
 `data/knowledge/<id>/<digest>/`, where the digest names the documents' state: an index
 whose digest no longer matches the folder is stale and built again, a missing one is
 built, and a build is written aside and moved into place, so a search never reads half
-an index. Each bot's index is kept in memory once loaded."""
+an index. Each bot's index is kept in memory once loaded; a search (one per message)
+stats only the folder itself, and every file at most once in FRESH_SECONDS."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,10 @@ from runtime.store.private import private_dir
 
 INDEX_VERSION = "3"  # bump when chunking or tokens change: every index is rebuilt
 FOLDER_SUFFIX = ".knowledge"
+# how long a search trusts the files' sizes and times: a file put in, taken out or
+# renamed by hand changes the folder's time and is seen at once; one rewritten in
+# place, within this; the library's own add/remove always at once
+FRESH_SECONDS = 2.0
 _BAD_NAME = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 
 
@@ -42,6 +48,8 @@ class _Loaded:
     digest: str
     index: KnowledgeIndex
     problems: dict[str, str]
+    checked_at: float  # when the digest last matched the folder (time.monotonic)
+    folder_state: int | None  # the folder's own time then (None: no folder)
 
 
 class KnowledgeBase:
@@ -98,6 +106,7 @@ class KnowledgeBase:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        self.owner.stale(self.bot_id)
         stat = (self.folder / name).stat()
         return DocumentInfo(name, len(passages), stat.st_mtime, stat.st_size)
 
@@ -106,6 +115,7 @@ class KnowledgeBase:
         if not path.is_file():
             raise DocumentError("kb.lib.no_such_file", self.owner.lang, file=name)
         path.unlink()
+        self.owner.stale(self.bot_id)
 
     def check_name(self, name: str) -> str:
         """A plain file name inside the folder: no folders, no hidden files, a known type."""
@@ -131,9 +141,12 @@ class KnowledgeBase:
         return [p for p in found if name is None or p.source == name]
 
     def search(self, question: str, k: int = 3, min_score: float = 0.0) -> list[Hit]:
-        if not self.files():
-            return []
-        return self._index().index.search(question, k, min_score)
+        loaded = self._checked_lately()
+        if loaded is None:
+            if not self.files():  # no documents: no index built
+                return []
+            loaded = self._index()
+        return loaded.index.search(question, k, min_score)
 
     # -- the index -----------------------------------------------------------------
 
@@ -145,11 +158,28 @@ class KnowledgeBase:
             state.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         return state.hexdigest()[:16]
 
+    def _folder_state(self) -> int | None:
+        try:
+            return self.folder.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def _checked_lately(self) -> _Loaded | None:
+        """The loaded index, if found fresh within FRESH_SECONDS and the folder's time is
+        unchanged since: one stat, no file looked at."""
+        held = self.owner.loaded.get(self.bot_id)
+        if held is None or time.monotonic() - held.checked_at >= FRESH_SECONDS:
+            return None
+        return held if held.folder_state == self._folder_state() else None
+
     def _index(self) -> _Loaded:
-        digest = self.digest()
+        # the digest under the lock: an add/remove marks the index stale only after it
         with self.owner.lock_for(self.bot_id):
+            checked_at, folder_state = time.monotonic(), self._folder_state()
+            digest = self.digest()
             held = self.owner.loaded.get(self.bot_id)
             if held is not None and held.digest == digest:
+                held.checked_at, held.folder_state = checked_at, folder_state
                 return held
             folder = self.index_root / digest
             problems_file = folder / "problems.txt"
@@ -158,7 +188,7 @@ class KnowledgeBase:
                 problems = _read_problems(problems_file)
             except (OSError, ValueError, KeyError, TypeError):  # missing or damaged: build
                 index, problems = self._build(folder)
-            held = _Loaded(digest, index, problems)
+            held = _Loaded(digest, index, problems, checked_at, folder_state)
             self.owner.loaded[self.bot_id] = held
             return held
 
@@ -223,6 +253,11 @@ class KnowledgeBases:
         with self.lock_for(bot_id):
             self.loaded.pop(bot_id, None)
             shutil.rmtree(self.data_dir / "knowledge" / bot_id, ignore_errors=True)
+
+    def stale(self, bot_id: str) -> None:
+        """The bot's documents changed through the library: the next search looks again."""
+        with self.lock_for(bot_id):
+            self.loaded.pop(bot_id, None)
 
     def lock_for(self, bot_id: str) -> threading.Lock:
         with self._guard:

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from runtime.knowledge.faq import ANSWER, FaqMatcher, Vectors, similarity, vectors
+from runtime.knowledge.faq import ANSWER, Vectors, matcher_for, similarity, vectors
 from runtime.spec.knowledge import FaqSettings
 from runtime.store.events import UNANSWERED, EventLog
 
@@ -49,10 +49,10 @@ def hot_questions(
     since = (now or time.time()) - days * 86_400
     found = events.since(bot_id, UNANSWERED, since)[-MOST:]
     counted = Counter(str(payload.get("text", "")).strip() for _, payload in found)
-    matcher = FaqMatcher(list(faq.entries)) if faq.entries else None
+    matcher = matcher_for(faq.entries)  # the dialogue's: answered there, answered here
     groups: list[tuple[Vectors, HotQuestion]] = []
     for text, count in counted.most_common():
-        if not worth_keeping(text) or (matcher and matcher.decide(faq, text).kind == ANSWER):
+        if not worth_keeping(text) or matcher.decide(faq, text).kind == ANSWER:
             continue
         asked = vectors(text)
         home = next((g for v, g in groups if similarity(asked, v) >= SAME_QUESTION), None)
