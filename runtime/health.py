@@ -24,7 +24,7 @@ def health(
 ) -> dict[str, Any]:
     now = now or time.time()
     lang = lang or workspace.lang
-    busy, queued = workspace.pool.busy(), workspace.pool.queued()
+    running, queued = workspace.pool.running(), workspace.pool.queued()
     bindings = workspace.bindings
     channels = {
         bot_id: {kind: bindings.health(bot_id, kind) for kind in bindings.of(bot_id)}
@@ -77,8 +77,10 @@ def health(
                 "context": info.context,
                 "gpu_layers": info.gpu_layers,
                 "layers": info.layers,
-                "busy": busy.get(info.path.name, False),
-                "queued": queued.get(info.path.name, 0),
+                "slots": info.slots,  # replies it writes at once
+                "running": running.get(info.path.name, 0),  # replies being written now
+                "busy": running.get(info.path.name, 0) > 0,
+                "queued": queued.get(info.path.name, 0),  # replies waiting for a place
             }
             for info in workspace.pool.loaded()
         ],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.engine import Generation, GenerationStats
+from runtime.engine import Generation, GenerationStats, ModelPool
 from runtime.engine.repetition import cut_repetition, stop_repeating
 from runtime.experiments.rehearse import Rehearsal, parse_customers
 from runtime.i18n import t
@@ -221,7 +221,7 @@ def test_a_copy_of_a_template_names_every_place_still_in_its_brand(
     assert "✏️ 编辑" in text
 
 
-# --- compare: two models at once, one model in turn ---------------------------------------
+# --- compare: two models at once, one model at once or in turn ---------------------------
 
 
 @pytest.mark.model
@@ -254,7 +254,20 @@ def test_compare_runs_two_models_at_once_and_one_model_in_turn(
     assert both_writing, "the two models did not write at the same time"
     assert done(apart[-1][1]) and done(apart[-1][3])
 
-    same = list(compare_frames(ctx, "cafe", ask, {"left": (None, ""), "right": (None, "")}))
+    # one model with room for several replies (batching) writes both sides at once
+    one_model = {"left": (None, ""), "right": (None, "")}
+    same = list(compare_frames(ctx, "cafe", ask, one_model))
+    assert not any(t("compare.waiting", "zh") in frame[3] for frame in same)
+    assert [f for f in same if f[0] and f[2] and not done(f[1]) and not done(f[3])]
+    assert done(same[-1][1]) and done(same[-1][3])
+
+    # set to one reply at a time, the model takes turns, and the right side says so
+    serial = ModelPool(threads=2, slots=1)
+    try:
+        ctx = _ctx(Workspace(bots_dir, tmp_path / "data", models, "zh", serial))
+        same = list(compare_frames(ctx, "cafe", ask, one_model))
+    finally:
+        serial.close()
     assert same[0][3] == t("compare.waiting", "zh")
     assert all(not f[2] for f in same if not done(f[1]))  # the right waits for the left
     assert done(same[-1][1]) and done(same[-1][3])

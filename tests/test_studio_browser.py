@@ -251,6 +251,30 @@ def test_models_tab_lists_the_default_model_and_gpu_state(page) -> None:
     shoot(page, "6-models")
 
 
+def test_how_many_replies_a_model_writes_at_once_is_a_setting(page, studio) -> None:
+    from runtime.engine.pool import SLOTS_SETTING
+    from runtime.store.settings import Settings
+
+    open_tab(page, "模型")
+    field = page.locator("#models-slots-input input")
+    playwright_api.expect(field).to_have_value("8")  # the CPU's default
+    field.fill("0")
+    page.click("#models-slots-save")
+    expect_text(page, "#models-slots-status", "要填 1 到 64 之间的整数（现在是 0）")
+    settings = Settings(studio["data"] / "settings.json")
+    assert settings.get(SLOTS_SETTING) is None  # nothing saved
+    field.fill("3")
+    page.click("#models-slots-save")
+    expect_text(page, "#models-slots-status", "之后加载的模型同时回复 3 位客户")
+    assert Settings(studio["data"] / "settings.json").get(SLOTS_SETTING) == 3
+    with urllib.request.urlopen(studio["url"] + "/healthz", timeout=5) as response:
+        models = json.load(response)["models"]
+    assert all({"slots", "running", "queued"} <= set(m) for m in models)
+    field.fill("8")  # as it was, for the tests after this one
+    page.click("#models-slots-save")
+    expect_text(page, "#models-slots-status", "同时回复 8 位客户")
+
+
 def test_switch_language_to_english_and_back(page, studio) -> None:
     open_tab(page, "设置")
     try:

@@ -1,4 +1,4 @@
-"""The engine: GGUF models through llama.cpp, shared, serialised and prefix-cached."""
+"""The engine: GGUF models through llama.cpp, shared, batched and prefix-cached."""
 
 from runtime.engine.engine import Engine, Generation, ModelMissing
 from runtime.engine.llama_model import GenerationStats, Sampling, gpu_offload_supported

@@ -2,7 +2,8 @@
 
 Each GGUF file is loaded once per (file, context size, GPU layers) and shared by
 every bot that names it; loading is serialised so two bots asking at once do not
-load the same file twice.
+load the same file twice. A loaded model writes up to `slots` replies at once
+(continuous batching): 8 on a CPU, 16 with a GPU.
 """
 
 from __future__ import annotations
@@ -21,14 +22,42 @@ log = logging.getLogger(__name__)
 PoolKey = tuple[str, int, int]
 
 
+CPU_SLOTS, GPU_SLOTS = 8, 16
+MAX_SLOTS = 64
+SLOTS_SETTING = "engine.slots"  # in the settings store, set in 🧠 模型
+
+
 def default_threads() -> int:
     configured = os.environ.get("BOTSTUDIO_THREADS")
     return int(configured) if configured else max(1, os.cpu_count() or 1)
 
 
+def slots_from_environment() -> int | None:
+    configured = os.environ.get("BOTSTUDIO_PARALLEL", "").strip()
+    if configured.isdigit() and int(configured) >= 1:
+        return min(int(configured), MAX_SLOTS)
+    return None
+
+
+def default_slots(saved: object = None) -> int:
+    """Replies written at once per model: BOTSTUDIO_PARALLEL, else the studio's setting
+    (`saved`), else by the hardware."""
+    if (configured := slots_from_environment()) is not None:
+        return configured
+    if isinstance(saved, int) and not isinstance(saved, bool) and 1 <= saved <= MAX_SLOTS:
+        return saved
+    return GPU_SLOTS if gpu_offload_supported() else CPU_SLOTS
+
+
 class ModelPool:
-    def __init__(self, threads: int | None = None, prefix_cache_mb: int | None = None):
+    def __init__(
+        self,
+        threads: int | None = None,
+        prefix_cache_mb: int | None = None,
+        slots: int | None = None,
+    ):
         self.threads = threads or default_threads()
+        self.slots = slots or default_slots()
         mb = prefix_cache_mb or int(os.environ.get("BOTSTUDIO_PREFIX_CACHE_MB", "1024"))
         self.prefix_cache_bytes = mb * 2**20
         self._models: dict[PoolKey, LlamaModel] = {}
@@ -61,14 +90,17 @@ class ModelPool:
                     context=context,
                     gpu_layers=gpu_layers,
                     threads=self.threads,
+                    slots=self.slots,
                     prefix_cache_bytes=self.prefix_cache_bytes,
                     progress=progress,
                 )
                 self._models[key] = model
                 info = model.info
                 log.info(
-                    "loaded %s: context %d, %d of %d layers on GPU, %d threads, %.1fs",
+                    "loaded %s: %d replies at once of context %d, %d of %d layers on GPU,"
+                    " %d threads, %.1fs",
                     path.name,
+                    info.slots,
                     info.context,
                     info.gpu_layers,
                     info.layers,
@@ -83,8 +115,12 @@ class ModelPool:
 
     def busy(self) -> dict[str, bool]:
         """Whether each loaded model is generating right now."""
+        return {name: n > 0 for name, n in self.running().items()}
+
+    def running(self) -> dict[str, int]:
+        """How many replies each loaded model is writing right now."""
         with self._lock:
-            return {m.path.name: m.lock.locked() for m in self._models.values()}
+            return {m.path.name: m.running for m in self._models.values()}
 
     def queued(self) -> dict[str, int]:
         """How many replies wait for each loaded model."""

@@ -34,8 +34,8 @@ HONEST_STRINGS: dict[str, dict[str, str]] = {
     },
     # --- comparing ----------------------------------------------------------
     "compare.waiting": {
-        "zh": "⏳ 等待左侧完成…（两侧用的是同一个模型，只能一个接一个生成）",
-        "en": "⏳ Waiting for the left side to finish… (both sides use the same model, which answers one at a time)",
+        "zh": "⏳ 等待左侧完成…（两侧用的是同一个模型，它设为一次只写一条回复）",
+        "en": "⏳ Waiting for the left side to finish… (both sides use the same model, set to write one reply at a time)",
     },
     "compare.parallel": {
         "zh": "两侧用的是不同的模型，同时生成",

@@ -308,12 +308,39 @@ STUDIO_STRINGS: dict[str, dict[str, str]] = {
     "models.col.quant": {"zh": "量化", "en": "Quantization"},
     "models.col.context": {"zh": "最大上下文", "en": "Max context"},
     "models.col.size": {"zh": "大小", "en": "Size"},
-    "models.col.ctx": {"zh": "上下文", "en": "Context"},
+    "models.col.ctx": {"zh": "每段对话的上下文", "en": "Context per conversation"},
+    "models.col.slots": {"zh": "同时回复几位客户", "en": "Replies at once"},
+    "models.slots_help": {
+        "zh": "每个模型同时给这么多位客户写回复（只有 CPU 时默认 8 位，有显卡时 16 位）；"
+        "更多的客户排队，前面的一写完就轮到。位数越多，占的内存越多。",
+        "en": "Each model writes replies to this many customers at once (8 by default on a"
+        " CPU, 16 with a GPU); more wait their turn. More at once takes more memory.",
+    },
+    "models.slots_save": {"zh": "保存", "en": "Save"},
+    "models.slots_bad": {
+        "zh": "“同时回复几位客户”要填 {low} 到 {high} 之间的整数（现在是 {value}）",
+        "en": "“Replies at once” takes a whole number from {low} to {high} (got {value})",
+    },
+    "models.slots_saved": {
+        "zh": "已保存：之后加载的模型同时回复 {n} 位客户。",
+        "en": "Saved: models loaded from now on write {n} replies at once.",
+    },
+    "models.slots_restart": {
+        "zh": "已经加载的 {files} 在重新启动后才会改过来。",
+        "en": "Models already loaded ({files}) change after a restart.",
+    },
+    "models.slots_forced": {
+        "zh": "已保存，但环境变量 BOTSTUDIO_PARALLEL 把它定为 {n} 位，优先于这里的设置。",
+        "en": "Saved, but the BOTSTUDIO_PARALLEL environment variable sets {n}, which wins.",
+    },
     "models.col.gpu_layers": {"zh": "GPU 层 / 总层", "en": "GPU layers / all"},
     "models.col.threads": {"zh": "线程", "en": "Threads"},
     "models.col.load_s": {"zh": "加载秒数", "en": "Load (s)"},
     "models.col.state": {"zh": "状态", "en": "State"},
-    "models.busy": {"zh": "生成中", "en": "generating"},
+    "models.writing": {
+        "zh": "正在写 {n} 条回复，{waiting} 条排队",
+        "en": "writing {n} replies, {waiting} waiting",
+    },
     "models.idle": {"zh": "空闲", "en": "idle"},
     "models.upload": {"zh": "上传 .gguf 模型文件", "en": "Upload a .gguf model"},
     "models.loaded_title": {"zh": "已加载的模型", "en": "Loaded models"},

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterable
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from runtime.engine.pool import SLOTS_SETTING, default_slots
 from runtime.health import health
 from runtime.i18n import LANGUAGES, t
 from runtime.i18n.language import studio_language
@@ -69,6 +70,8 @@ def create_app(
 
     from runtime.server.hub import ChannelHub
 
+    # replies written at once per model, as saved in 🧠 模型 (before any model loads)
+    workspace.pool.slots = default_slots(workspace.settings.get(SLOTS_SETTING))
     hub = ChannelHub(workspace)
 
     @asynccontextmanager

@@ -38,8 +38,14 @@ class ChannelHub:
         deliverers: dict[str, Deliver] = {}  # reply mode -> how an answer leaves
         for kind in ADAPTERS:
             deliverers.update(kind.deliverers(self.outbox, workspace.bindings, workspace.dialogue))
+        # enough workers to fill a model's batch, and some for FAQ answers and deliveries
         self.responder = Responder(
-            workspace.dialogue, self.inbox, self.outbox, self.streams, deliverers
+            workspace.dialogue,
+            self.inbox,
+            self.outbox,
+            self.streams,
+            deliverers,
+            workers=workspace.pool.slots + 2,
         )
         self.channels: dict[str, Adapter] = {}  # adapter name -> adapter, in the registry's order
         for kind in ADAPTERS:

@@ -25,7 +25,8 @@ SIDES = ("left", "right")
 
 def model_key(ctx: StudioContext, bot_id: str, variant: str | None, model: str | None):
     """What a side runs on, as the model pool tells loaded models apart (file, context, GPU
-    layers): sides with one key share one model and take turns. None: it will not run."""
+        layers): sides with one key share one model (and take turns if it writes one reply at
+    a time). None: it will not run."""
     try:
         settings = ctx.workspace.dialogue.resolve(bot_id, variant or None).model
     except EXPECTED:
@@ -90,7 +91,11 @@ def compare_frames(
         yield frame()
         return
     keys = {side: model_key(ctx, bot_id, *sides[side]) for side in SIDES}
-    together = None not in keys.values() and keys["left"] != keys["right"]
+    # one local model writes both at once when it has room for two replies (batching)
+    room = (
+        ctx.workspace.pool.slots >= 2 and keys["left"] is not None and keys["left"][0] != "endpoint"
+    )
+    together = None not in keys.values() and (keys["left"] != keys["right"] or room)
     shown["left"][1] = ctx.t("try.thinking")
     shown["right"][1] = ctx.t("try.thinking") if together else ctx.t("compare.waiting")
     yield frame()

@@ -32,17 +32,25 @@ def _megabytes(size: int) -> str:
 
 
 def loaded_rows(ctx: StudioContext) -> list[list[str]]:
-    busy = ctx.workspace.pool.busy()
+    pool = ctx.workspace.pool
+    running, queued = pool.running(), pool.queued()
+
+    def state(name: str) -> str:
+        if not running.get(name):
+            return ctx.t("models.idle")
+        return ctx.t("models.writing", n=running[name], waiting=queued.get(name, 0))
+
     return [
         [
             info.path.name,
             str(info.context),
+            str(info.slots),
             f"{info.gpu_layers} / {info.layers + 1}",
             str(info.threads),
             f"{info.load_seconds:.1f}",
-            ctx.t("models.busy") if busy.get(info.path.name) else ctx.t("models.idle"),
+            state(info.path.name),
         ]
-        for info in ctx.workspace.pool.loaded()
+        for info in pool.loaded()
     ]
 
 
@@ -71,11 +79,14 @@ def build(ctx: StudioContext) -> None:
         value=loaded_rows(ctx),
         headers=[
             t(f"models.col.{c}")
-            for c in ("file", "ctx", "gpu_layers", "threads", "load_s", "state")
+            for c in ("file", "ctx", "slots", "gpu_layers", "threads", "load_s", "state")
         ],
         interactive=False,
         elem_id="models-loaded",
     )
+    from studio.tabs import model_slots  # 同时回复几位客户
+
+    model_slots.build(ctx)
     with gr.Row(equal_height=True):
         to_load = ListDropdown(
             choices=ctx.model_choices(),

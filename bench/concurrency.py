@@ -1,0 +1,204 @@
+"""Concurrency benchmark: 1, 4 and 8 customers at once, each chatting with a different bot
+of one model, streamed through `/v1/chat/completions` with OpenAI's own client, one run.
+
+For each number of chats it measures, in the same run:
+  (a) BotStudio, the chats at once (continuous batching: the model writes up to its
+      `slots` replies in the same decode steps);
+  (b) BotStudio, the same requests one after another (the baseline batching must beat);
+  (c) llama.cpp's server on the same GGUF with the same system prompts: llama-cpp-python's
+      `python -m llama_cpp.server` (it answers one request at a time), or a `llama-server`
+      built from llama.cpp with `--parallel` slots when BENCH_LLAMA_SERVER names one.
+and prints a Markdown table: aggregate tokens/s and time to first token p50/p95.
+
+    .venv/bin/python bench/concurrency.py [--model FILE.gguf] [--tokens N] [--chats 1,4,8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import httpx  # noqa: E402
+import openai  # noqa: E402
+from api import free_port  # noqa: E402
+from api import start_server as start_botstudio  # noqa: E402
+from endpoint import start_server as start_llama_cpp_python  # noqa: E402
+
+from runtime.engine.pool import default_slots  # noqa: E402
+from runtime.store.api_keys import ApiKeys  # noqa: E402
+from runtime.store.settings import Settings  # noqa: E402
+from runtime.workspace import Workspace  # noqa: E402
+
+TRADES = ["coffee shop", "bakery", "bicycle shop", "bookshop", "tea house", "florist",
+          "toy shop", "hardware store"]  # fmt: skip
+BOT = """\
+id: shop-{n}
+name: Shop {n}
+language: en
+persona: You are the assistant of a {trade}. You answer in full, friendly sentences.
+model: {{file: {model}, temperature: 0, seed: 1, max_tokens: {tokens}, context: 2048}}
+safety: {{rate_limit: null}}
+"""
+QUESTION = "Describe our shop and everything it sells, in detail."
+Turn = tuple[float, int]  # (time to first token, tokens)
+
+
+def persona(n: int) -> str:
+    return f"You are the assistant of a {TRADES[n]}. You answer in full, friendly sentences."
+
+
+def streamed(client: openai.OpenAI, model: str, messages: list[dict[str, str]], **extra) -> Turn:
+    started = time.perf_counter()
+    first: float | None = None
+    tokens = pieces = 0
+    stream = client.chat.completions.create(
+        model=model,
+        messages=messages,  # type: ignore[arg-type]
+        stream=True,
+        stream_options={"include_usage": True},
+        **extra,
+    )
+    for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content:
+            pieces += 1  # one token each, from llama_cpp.server, which sends no usage
+            if first is None:
+                first = time.perf_counter() - started
+        if chunk.usage is not None:
+            tokens = chunk.usage.completion_tokens
+    return first or 0.0, tokens or pieces
+
+
+def together(turn: Callable[[int], Turn], chats: int) -> tuple[list[Turn], float]:
+    results: list[Turn] = [(0.0, 0)] * chats
+
+    def run(i: int) -> None:
+        results[i] = turn(i)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(chats)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started
+
+
+def in_turn(turn: Callable[[int], Turn], chats: int) -> tuple[list[Turn], float]:
+    started = time.perf_counter()
+    results = [turn(i) for i in range(chats)]
+    return results, time.perf_counter() - started
+
+
+def figures(results: list[Turn], seconds: float) -> tuple[float, float, float]:
+    """(aggregate tokens/s, first token p50, p95)."""
+    firsts = sorted(r[0] for r in results)
+    p95 = firsts[min(len(firsts) - 1, round(0.95 * (len(firsts) - 1)))]
+    return sum(r[1] for r in results) / seconds, statistics.median(firsts), p95
+
+
+def start_llama_server(binary: str, model: Path, slots: int, threads: int, tokens: int):
+    """A llama-server built from llama.cpp, with `slots` parallel sequences."""
+    port = free_port()
+    command = [binary, "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
+               "-c", str(2048 * slots), "-np", str(slots), "-t", str(threads),
+               "--alias", "bench", "-n", str(tokens)]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                return server, url
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("llama-server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="default", help="a file in gguf/, or default")
+    parser.add_argument("--tokens", type=int, default=96, help="max_tokens per reply")
+    parser.add_argument("--chats", default="1,4,8", help="numbers of chats at once")
+    args = parser.parse_args()
+    counts = [int(n) for n in args.chats.split(",")]
+    home = Path(tempfile.mkdtemp(prefix="bench-concurrency-"))
+    (home / "bots").mkdir()
+    workspace = Workspace(home / "bots", home / "data-unused", ROOT / "gguf", "en")
+    model = workspace.models.resolve(args.model)
+    if model is None:
+        raise SystemExit(f"no model {args.model} in gguf/")
+    for n, trade in enumerate(TRADES):
+        text = BOT.format(n=n, trade=trade, model=args.model, tokens=args.tokens)
+        (home / "bots" / f"shop-{n}.yaml").write_text(text, encoding="utf-8")
+    key = ApiKeys(Settings(home / "data" / "settings.json")).create("bench")[1]
+    slots = default_slots()
+    threads = int(os.environ.get("BOTSTUDIO_THREADS") or os.cpu_count() or 1)
+    rows: dict[int, dict[str, tuple[float, float, float]]] = {n: {} for n in counts}
+
+    server, url = start_botstudio(home)
+    try:
+        client = openai.OpenAI(base_url=url + "/v1", api_key=key, max_retries=0, timeout=600)
+        question = [{"role": "user", "content": QUESTION}]
+
+        def ours(i: int) -> Turn:
+            return streamed(client, f"shop-{i % len(TRADES)}", question, user=f"c{time.time()}")
+
+        ours(0)  # load the model, warm the bots' prefixes
+        for n in counts:
+            for i in range(n):
+                ours(i)
+            rows[n]["ours"] = figures(*together(ours, n))
+            rows[n]["ours, one after another"] = figures(*in_turn(ours, n))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    binary = os.environ.get("BENCH_LLAMA_SERVER") or shutil.which("llama-server")
+    if binary:
+        upstream, upstream_url = start_llama_server(binary, model, slots, threads, args.tokens)
+        theirs_name = f"llama-server, {slots} slots"
+    else:
+        upstream, upstream_url = start_llama_cpp_python(model, threads)
+        theirs_name = "llama_cpp.server (one at a time)"
+    try:
+        other = openai.OpenAI(base_url=upstream_url, api_key="none", max_retries=0, timeout=600)
+
+        def theirs(i: int) -> Turn:
+            messages = [{"role": "system", "content": persona(i % len(TRADES))}, *question]
+            return streamed(other, "bench", messages, max_tokens=args.tokens, temperature=0, seed=1)
+
+        theirs(0)
+        for n in counts:
+            rows[n][theirs_name] = figures(*together(theirs, n))
+    finally:
+        upstream.terminate()
+        upstream.wait(timeout=30)
+
+    print(
+        f"\nmodel {model.name}, {threads} threads, BotStudio {slots} replies at once,"
+        f" max_tokens {args.tokens}, temperature 0, one run\n"
+    )
+    print("| chats at once | server | aggregate tokens/s | first token p50 | p95 |")
+    print("|---|---|---|---|---|")
+    for n in counts:
+        for name, (tps, p50, p95) in rows[n].items():
+            print(f"| {n} | {name} | {tps:.1f} | {p50:.2f} s | {p95:.2f} s |")
+    shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

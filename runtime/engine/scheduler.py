@@ -1,0 +1,376 @@
+"""Continuous batching: several replies of one model generated in the same decode steps.
+
+Each reply gets a sequence of its own in the model's KV cache (llama.cpp splits the cache
+into one stream per sequence, so one conversation's length never crowds another's) and
+its own sampler chain (a grammar runs per reply). One thread owns the llama.cpp context
+and loops: admit waiting replies to free sequences, then decode one batch that holds the
+next token of every reply being written plus a slice of the prompts still being read, and
+sample each reply's next token from its own row of logits. A new reply joins at the next
+step; a long prompt is read in slices while others are writing, so their streams go on; a
+reply that ends, or whose reader leaves, frees its sequence at once.
+
+A free sequence keeps what it holds: the next turn of the same conversation, or another
+reply of the same bot, starts from the sequence that shares the most with its prompt, and
+a bot's pinned prefix (persona, knowledge, examples) saved once is copied into any
+sequence instead of being evaluated again.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import llama_cpp as L
+
+from runtime.engine.prefix_cache import PrefixCache, SavedPrefix, common_prefix
+from runtime.engine.sampling import GenerationStats, Sampling, sampler_chain
+
+log = logging.getLogger(__name__)
+
+MIN_SAVED_TAIL = 16  # a conversation state is kept when it holds this much beyond the pin
+SLICE_WHILE_WRITING = 128  # prompt tokens read per step while other replies are written
+_DONE = object()
+
+
+@dataclass(eq=False)
+class Request:
+    """One reply asked of the model, from the asking thread's side and the loop's."""
+
+    prompt: list[int]
+    pin: int
+    max_tokens: int
+    sampling: Sampling | None  # None: no reply, only the scores after the prompt
+    stats: GenerationStats
+    started: float = field(default_factory=time.perf_counter)
+    out: queue.SimpleQueue[Any] = field(default_factory=queue.SimpleQueue)
+    left: bool = False  # the reader went away: free the sequence at the next step
+    # the loop's own:
+    todo: list[int] = field(default_factory=list)  # prompt tokens not read yet
+    save_pin: bool = False  # save the state once the sequence holds the pinned prefix
+    sampler: Any = None
+    decoder: Any = None
+    produced: int = 0
+    last: int = -1  # the token sampled last, to be decoded at the next step
+
+
+@dataclass(eq=False)
+class Sequence:
+    id: int
+    tokens: list[int] = field(default_factory=list)  # what its part of the cache holds
+    request: Request | None = None
+    used_at: float = 0.0
+
+
+class DecodeError(RuntimeError):
+    pass
+
+
+class Scheduler:
+    def __init__(
+        self,
+        ctx: Any,
+        vocab: Any,
+        *,
+        slots: int,
+        context: int,
+        batch: int,
+        prefixes: PrefixCache,
+        piece: Callable[[int], bytes],
+    ):
+        self.ctx, self.vocab, self.batch, self.prefixes = ctx, vocab, batch, prefixes
+        self.context = context  # per sequence
+        self.piece = piece
+        self.memory = L.llama_get_memory(ctx)
+        self.n_vocab = L.llama_vocab_n_tokens(vocab)
+        self.sequences = [Sequence(i) for i in range(slots)]
+        self.pending: deque[Request] = deque()
+        self.wake = threading.Condition()
+        self.closing = False
+        self._batch = L.llama_batch_init(batch, 0, 1)
+        self.thread = threading.Thread(target=self._loop, name="llama-batch", daemon=True)
+        self.thread.start()
+
+    # --- the asking side -----------------------------------------------------------------
+
+    @property
+    def waiting(self) -> int:
+        return len(self.pending)
+
+    @property
+    def running(self) -> int:
+        return sum(1 for s in self.sequences if s.request is not None)
+
+    def submit(self, request: Request) -> None:
+        if len(request.prompt) >= self.context:
+            raise ValueError(
+                f"prompt of {len(request.prompt)} tokens does not fit context {self.context}"
+            )
+        with self.wake:
+            if self.closing:
+                raise RuntimeError("the model is closed")
+            self.pending.append(request)
+            self.wake.notify()
+
+    def stream(self, request: Request) -> Iterator[str]:
+        """The reply's text as it is sampled; closing the iterator frees its sequence."""
+        self.submit(request)
+        try:
+            while True:
+                item = request.out.get()
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            request.left = True
+            with self.wake:
+                self.wake.notify()
+
+    def scores(self, request: Request) -> list[float]:
+        """The model's scores for the token after the prompt."""
+        self.submit(request)
+        item = request.out.get()
+        if isinstance(item, BaseException):
+            raise item
+        scores: list[float] = item
+        return scores
+
+    def close(self) -> None:
+        with self.wake:
+            self.closing = True
+            self.wake.notify()
+        self.thread.join(timeout=30)
+        L.llama_batch_free(self._batch)
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while True:
+            with self.wake:
+                while not self.closing and not self.pending and not self.running:
+                    self.wake.wait()
+                if self.closing:
+                    break
+            try:
+                self._step()
+            except Exception as exc:  # never leave a reader waiting forever
+                log.exception("decode step failed")
+                for seq in self.sequences:
+                    if seq.request is not None:
+                        self._fail(seq, exc)
+        for request in self.pending:
+            request.out.put(RuntimeError("the model is closed"))
+        for seq in self.sequences:
+            if seq.request is not None:
+                self._fail(seq, RuntimeError("the model is closed"))
+
+    def _step(self) -> None:
+        for seq in self.sequences:  # readers who left: their sequence is free now
+            if seq.request is not None and seq.request.left:
+                self._finish(seq, keep=False)
+        self._admit()
+        rows = self._fill()
+        if not rows:
+            return
+        if L.llama_decode(self.ctx, self._batch) != 0:
+            for seq in {seq for seq, _ in rows}:
+                self._fail(seq, DecodeError("llama_decode failed"))
+            return
+        for seq, row in rows:
+            if row >= 0:
+                self._after(seq, row)
+            else:
+                self._keep_pin(seq)
+
+    def _admit(self) -> None:
+        while True:
+            with self.wake:
+                if not self.pending:
+                    return
+                request = self.pending[0]
+                if request.left:
+                    self.pending.popleft()
+                    continue
+                seq = self._free_for(request.prompt)
+                if seq is None:
+                    return
+                self.pending.popleft()
+            try:
+                self._start(seq, request)
+            except Exception as exc:
+                request.out.put(exc)
+
+    def _free_for(self, prompt: list[int]) -> Sequence | None:
+        """The free sequence that already holds the most of this prompt (the least
+        recently used among equals): its cache is reused, the others' kept."""
+        free = [s for s in self.sequences if s.request is None]
+        if not free:
+            return None
+        return max(free, key=lambda s: (common_prefix(s.tokens, prompt), -s.used_at))
+
+    def _start(self, seq: Sequence, request: Request) -> None:
+        prompt, stats = request.prompt, request.stats
+        stats.prompt_tokens = len(prompt)
+        pin = min(request.pin, len(prompt) - 1)
+        common = common_prefix(seq.tokens, prompt)
+        saved, shared = self.prefixes.best_match(prompt[:-1])
+        if saved is not None and shared > common and self._restore(seq, saved):
+            common = shared  # the tail after `shared` is dropped just below
+            stats.prefix_restored = True
+        common = self._truncate(seq, min(common, len(prompt) - 1))  # the last token: logits
+        stats.reused_tokens = common
+        stats.evaluated_tokens = len(prompt) - common
+        request.todo = prompt[common:]
+        request.save_pin = pin > common and self.prefixes.get(tuple(prompt[:pin])) is None
+        request.pin = pin
+        if request.sampling is not None:
+            request.sampler = sampler_chain(self.vocab, request.sampling)
+            request.decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
+            stats.stopped_by = "max_tokens"
+        seq.request = request
+
+    def _fill(self) -> list[tuple[Sequence, int]]:
+        """Put this step's tokens in the batch: each writing reply's last token, then
+        slices of the prompts being read. (sequence, its logits row or -1) per entry."""
+        rows: list[tuple[Sequence, int]] = []
+        n = 0
+        busy = [(s, s.request) for s in self.sequences if s.request is not None]
+        writing = [(seq, request) for seq, request in busy if not request.todo]
+        reading = sorted(
+            ((seq, request) for seq, request in busy if request.todo),
+            key=lambda pair: pair[1].started,  # the first to ask is read first
+        )
+        for seq, request in writing:
+            self._put(n, request.last, len(seq.tokens), seq.id, True)
+            rows.append((seq, n))
+            n += 1
+        room = self.batch - n
+        if writing:  # a long prompt must not hold the others' streams for seconds
+            room = min(room, SLICE_WHILE_WRITING)
+        for seq, request in reading:
+            if room <= 0:
+                break
+            take = min(room, len(request.todo))
+            if request.save_pin and len(seq.tokens) < request.pin:
+                take = min(take, request.pin - len(seq.tokens))  # stop there to save it
+            last = take == len(request.todo)
+            for i, token in enumerate(request.todo[:take]):
+                self._put(n, token, len(seq.tokens) + i, seq.id, last and i == take - 1)
+                n += 1
+            rows.append((seq, n - 1 if last else -1))
+            seq.tokens.extend(request.todo[:take])
+            del request.todo[:take]
+            room -= take
+        self._batch.n_tokens = n
+        for seq, request in writing:  # in the cache once decoded
+            seq.tokens.append(request.last)
+        return rows
+
+    def _put(self, at: int, token: int, pos: int, seq_id: int, logits: bool) -> None:
+        batch = self._batch
+        batch.token[at] = token
+        batch.pos[at] = pos
+        batch.n_seq_id[at] = 1
+        batch.seq_id[at][0] = seq_id
+        batch.logits[at] = logits
+
+    def _after(self, seq: Sequence, row: int) -> None:
+        """The step decoded a row of logits for this sequence: sample, stream, or end."""
+        self._keep_pin(seq)
+        request = seq.request
+        assert request is not None
+        if request.sampling is None:  # only the scores were asked
+            logits = L.llama_get_logits_ith(self.ctx, row)
+            request.out.put(list(logits[: self.n_vocab]))
+            self._release(seq)
+            return
+        stats = request.stats
+        token = L.llama_sampler_sample(request.sampler, self.ctx, row)
+        if L.llama_vocab_is_eog(self.vocab, token):
+            stats.stopped_by = "end"
+            return self._finish(seq)
+        stats.generated_tokens += 1
+        text = request.decoder.decode(self.piece(token))
+        if text:
+            if stats.time_to_first_token is None:
+                stats.time_to_first_token = time.perf_counter() - request.started
+            request.out.put(text)
+        request.produced += 1
+        if request.produced >= request.max_tokens:
+            return self._finish(seq)
+        if len(seq.tokens) >= self.context:
+            stats.stopped_by = "context"
+            return self._finish(seq)
+        request.last = token
+
+    def _keep_pin(self, seq: Sequence) -> None:
+        """Save the bot's pinned prefix once the sequence holds exactly it."""
+        request = seq.request
+        if request is not None and request.save_pin and len(seq.tokens) == request.pin:
+            self._save(seq, request.pin)
+            request.save_pin = False
+
+    def _finish(self, seq: Sequence, keep: bool = True) -> None:
+        """The reply is over: its sequence is free (and keeps what it holds)."""
+        request = seq.request
+        assert request is not None
+        if request.decoder is not None and not request.left:
+            tail = request.decoder.decode(b"", final=True)
+            if tail:
+                request.out.put(tail)
+        # The conversation as it stands: its next turn starts from here.
+        if keep and len(seq.tokens) - request.pin >= MIN_SAVED_TAIL:
+            self._save(seq, len(seq.tokens))
+        self._release(seq)
+        request.out.put(_DONE)
+
+    def _fail(self, seq: Sequence, exc: BaseException) -> None:
+        request = seq.request
+        L.llama_memory_seq_rm(self.memory, seq.id, -1, -1)  # its content is unknown now
+        seq.tokens.clear()
+        self._release(seq)
+        if request is not None:
+            request.out.put(exc)
+
+    def _release(self, seq: Sequence) -> None:
+        request = seq.request
+        if request is not None:
+            if request.sampler is not None:
+                L.llama_sampler_free(request.sampler)
+                request.sampler = None
+            request.stats.total_seconds = time.perf_counter() - request.started
+        seq.request, seq.used_at = None, time.monotonic()
+
+    # --- one sequence's cache --------------------------------------------------------------
+
+    def _truncate(self, seq: Sequence, keep: int) -> int:
+        """Keep the first `keep` tokens of the sequence; how many were kept. Some caches
+        (sliding-window, recurrent) cannot drop a tail: then everything goes."""
+        if keep < len(seq.tokens) and not L.llama_memory_seq_rm(self.memory, seq.id, keep, -1):
+            L.llama_memory_seq_rm(self.memory, seq.id, -1, -1)
+            keep = 0
+        del seq.tokens[keep:]
+        return keep
+
+    def _save(self, seq: Sequence, length: int) -> None:
+        size = L.llama_state_seq_get_size(self.ctx, seq.id)
+        buf = (ctypes.c_uint8 * size)()
+        written = L.llama_state_seq_get_data(self.ctx, buf, size, seq.id)
+        self.prefixes.put(SavedPrefix(tokens=tuple(seq.tokens[:length]), state=buf, size=written))
+
+    def _restore(self, seq: Sequence, saved: SavedPrefix) -> bool:
+        L.llama_memory_seq_rm(self.memory, seq.id, -1, -1)
+        seq.tokens.clear()
+        if L.llama_state_seq_set_data(self.ctx, saved.state, saved.size, seq.id) == 0:
+            return False
+        seq.tokens.extend(saved.tokens)
+        return True

@@ -1,0 +1,158 @@
+"""Several replies of one model at once (continuous batching), with the real bundled GGUF.
+
+What a customer would notice is asserted: replies are written side by side instead of one
+after another, a short reply asked later is not kept waiting behind a long one, a reply
+whose reader left frees its place for the next in line, a long new prompt does not stop
+the others' streams, and a grammar holds for its own reply only."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+from runtime.engine import GenerationStats, ModelPool, Sampling
+from runtime.engine.llama_model import LlamaModel
+from runtime.models.catalog import DEFAULT_MODEL_FILE
+
+pytestmark = pytest.mark.model
+
+SLOTS = 2
+
+
+@pytest.fixture(scope="module")
+def model(gguf_dir: Path) -> Iterator[LlamaModel]:
+    pool = ModelPool(threads=2, slots=SLOTS)
+    yield pool.get(gguf_dir / DEFAULT_MODEL_FILE, context=2048, gpu_layers=0)
+    pool.close()
+
+
+def prompt_of(model: LlamaModel, question: str, persona: str = "You are helpful.") -> list[int]:
+    messages = [{"role": "system", "content": persona}, {"role": "user", "content": question}]
+    return model.tokenize(model.render(messages))
+
+
+class Reader(threading.Thread):
+    """One reply read on a thread of its own, each piece stamped with when it came."""
+
+    def __init__(self, model: LlamaModel, prompt: list[int], max_tokens: int, **sampling):
+        super().__init__(daemon=True)
+        self.stats = GenerationStats()
+        self.pieces: list[tuple[float, str]] = []
+        self.stream = model.generate(
+            prompt,
+            pin=0,
+            max_tokens=max_tokens,
+            sampling=Sampling(**{"temperature": 0, **sampling}),
+            stats=self.stats,
+        )
+        self.stop_after: int | None = None
+
+    def run(self) -> None:
+        for piece in self.stream:
+            self.pieces.append((time.monotonic(), piece))
+            if self.stop_after is not None and len(self.pieces) >= self.stop_after:
+                self.stream.close()  # the customer left
+                return
+
+    @property
+    def text(self) -> str:
+        return "".join(piece for _, piece in self.pieces)
+
+    def first_at(self) -> float:
+        return self.pieces[0][0]
+
+    def last_at(self) -> float:
+        return self.pieces[-1][0]
+
+
+def wait_until(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_two_replies_are_written_side_by_side(model: LlamaModel) -> None:
+    seen_running: list[int] = []
+    a = Reader(model, prompt_of(model, "Write a long story about a cat."), 120)
+    b = Reader(model, prompt_of(model, "Write a long story about a dog."), 120)
+    a.start()
+    b.start()
+    while a.is_alive() or b.is_alive():
+        seen_running.append(model.running)
+        time.sleep(0.01)
+    assert a.text.strip() and b.text.strip()
+    assert max(seen_running) == SLOTS  # both held a sequence at the same moment
+    # each began before the other ended: interleaved, not one after the other
+    assert a.first_at() < b.last_at() and b.first_at() < a.last_at()
+    assert model.running == 0 and model.waiting == 0
+
+
+def test_a_short_reply_asked_later_is_not_kept_behind_a_long_one(model: LlamaModel) -> None:
+    long = Reader(model, prompt_of(model, "Count from one to two hundred in words."), 300)
+    long.start()
+    wait_until(lambda: len(long.pieces) >= 3)
+    short = Reader(model, prompt_of(model, "Say hi."), 8)
+    short.start()
+    short.join(timeout=120)
+    assert short.text.strip() and short.stats.generated_tokens <= 8
+    assert long.is_alive() or long.last_at() > short.last_at()  # still writing meanwhile
+    long.join(timeout=300)
+
+
+def test_a_reply_whose_reader_left_frees_its_place_for_the_next(model: LlamaModel) -> None:
+    first = [Reader(model, prompt_of(model, f"Tell story number {i}."), 400) for i in range(SLOTS)]
+    for reader in first:
+        reader.stop_after = 4
+    waiting = Reader(model, prompt_of(model, "Say yes."), 4)
+    for reader in first:
+        reader.start()
+    wait_until(lambda: model.running == SLOTS)
+    waiting.start()
+    wait_until(lambda: model.waiting == 1 or waiting.pieces)
+    waiting.join(timeout=120)  # the places of those who left went to it
+    assert waiting.text.strip()
+    for reader in first:
+        reader.join(timeout=30)
+        assert len(reader.pieces) == 4 and reader.stats.generated_tokens < 50
+    wait_until(lambda: model.running == 0)
+
+
+def test_a_long_new_prompt_does_not_stop_the_stream_being_written(model: LlamaModel) -> None:
+    writing = Reader(model, prompt_of(model, "Write a long poem about the sea."), 200)
+    writing.start()
+    wait_until(lambda: len(writing.pieces) >= 2)
+    persona = "You are a librarian. " + "You know every book about ships and the sea. " * 120
+    reading = Reader(model, prompt_of(model, "Which book?", persona), 4)
+    assert len(prompt_of(model, "Which book?", persona)) > 1000
+    asked = time.monotonic()
+    reading.start()
+    reading.join(timeout=120)
+    assert reading.text.strip()
+    # while the long prompt was read, in slices, the poem kept coming
+    during = [at for at, _ in writing.pieces if asked < at < reading.first_at()]
+    assert len(during) >= 5, len(during)
+    writing.join(timeout=300)
+
+
+def test_a_grammar_holds_for_its_own_reply_only(model: LlamaModel) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"colour": {"type": "string"}},
+        "required": ["colour"],
+    }
+    grammar = json_schema_to_gbnf(json.dumps(schema))
+    shaped = Reader(model, prompt_of(model, "Your favourite colour, as JSON."), 40, grammar=grammar)
+    free = Reader(model, prompt_of(model, "Name a colour in a sentence."), 40)
+    shaped.start()
+    free.start()
+    shaped.join(timeout=120)
+    free.join(timeout=120)
+    assert set(json.loads(shaped.text)) == {"colour"}
+    assert not free.text.lstrip().startswith("{")  # the other reply is not held to it
