@@ -47,7 +47,9 @@ def run(workspace: Workspace, args: argparse.Namespace) -> int:
     )
     print(f"{t('status.models', lang)}:")
     for model in report["models"]:
-        state = t("status.busy" if model["busy"] else "status.idle", lang)
+        state = t("status.idle", lang)
+        if model["running"]:
+            state = t("status.busy", lang, running=model["running"], slots=model["slots"])
         print(
             "  "
             + t("status.model_line", lang, file=model["file"], state=state, queued=model["queued"])

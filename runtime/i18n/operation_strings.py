@@ -57,7 +57,10 @@ OPERATION_STRINGS: dict[str, dict[str, str]] = {
         "zh": "{file}：{state}，排队 {queued} 条",
         "en": "{file}: {state}, {queued} queued",
     },
-    "status.busy": {"zh": "正在生成", "en": "generating"},
+    "status.busy": {
+        "zh": "正在写 {running} 条回复（最多同时 {slots} 条）",
+        "en": "writing {running} replies (at most {slots} at once)",
+    },
     "status.idle": {"zh": "空闲", "en": "idle"},
     "status.queues": {
         "zh": "待发送 {backlog} 条，待回答 {waiting} 条",
