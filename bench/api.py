@@ -121,10 +121,9 @@ def engine_turn(workspace: Workspace) -> tuple[float, float, int]:
     return first or 0.0, rate(first, last, tokens), tokens
 
 
-def at_once(turn, chats: int) -> tuple[float, float, int, float]:
-    """`turn(i)` for `chats` clients at once: (median first token, aggregate tokens/s,
-    tokens, seconds)."""
-    results: list[tuple[float, float, int]] = [(0.0, 0.0, 0)] * chats
+def together(turn, chats: int) -> tuple[list, float]:
+    """`turn(i)` for `chats` clients at once, each on a thread: (their results, seconds)."""
+    results: list = [None] * chats
 
     def run(i: int) -> None:
         results[i] = turn(i)
@@ -135,7 +134,13 @@ def at_once(turn, chats: int) -> tuple[float, float, int, float]:
         thread.start()
     for thread in threads:
         thread.join()
-    seconds = time.perf_counter() - started
+    return results, time.perf_counter() - started
+
+
+def at_once(turn, chats: int) -> tuple[float, float, int, float]:
+    """`turn(i)` for `chats` clients at once: (median first token, aggregate tokens/s,
+    tokens, seconds)."""
+    results, seconds = together(turn, chats)
     tokens = sum(r[2] for r in results)
     return statistics.median(r[0] for r in results), tokens / seconds, tokens, seconds
 

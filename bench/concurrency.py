@@ -19,10 +19,8 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,10 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import httpx  # noqa: E402
 import openai  # noqa: E402
-from api import free_port  # noqa: E402
+from api import free_port, together  # noqa: E402
 from api import start_server as start_botstudio  # noqa: E402
+from endpoint import serve_openai  # noqa: E402
 from endpoint import start_server as start_llama_cpp_python  # noqa: E402
 
 from runtime.engine.pool import default_slots  # noqa: E402
@@ -81,21 +79,6 @@ def streamed(client: openai.OpenAI, model: str, messages: list[dict[str, str]], 
     return first or 0.0, tokens or pieces
 
 
-def together(turn: Callable[[int], Turn], chats: int) -> tuple[list[Turn], float]:
-    results: list[Turn] = [(0.0, 0)] * chats
-
-    def run(i: int) -> None:
-        results[i] = turn(i)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(chats)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, time.perf_counter() - started
-
-
 def in_turn(turn: Callable[[int], Turn], chats: int) -> tuple[list[Turn], float]:
     started = time.perf_counter()
     results = [turn(i) for i in range(chats)]
@@ -115,17 +98,7 @@ def start_llama_server(binary: str, model: Path, slots: int, threads: int, token
     command = [binary, "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
                "-c", str(2048 * slots), "-np", str(slots), "-t", str(threads),
                "--alias", "bench", "-n", str(tokens)]  # fmt: skip
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                return server, url
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("llama-server did not start")
+    return serve_openai(command, port, "llama-server")
 
 
 def main() -> None:

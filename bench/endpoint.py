@@ -80,6 +80,11 @@ def start_server(model: Path, threads: int) -> tuple[subprocess.Popen, str]:
         "--verbose",
         "False",
     ]
+    return serve_openai(command, port, "llama_cpp.server")
+
+
+def serve_openai(command: list[str], port: int, name: str) -> tuple[subprocess.Popen, str]:
+    """Start an OpenAI-compatible server; (its process, its /v1 URL) once it answers."""
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 180
@@ -90,7 +95,7 @@ def start_server(model: Path, threads: int) -> tuple[subprocess.Popen, str]:
         except httpx.HTTPError:
             time.sleep(0.3)
     server.terminate()
-    raise SystemExit("llama_cpp.server did not start")
+    raise SystemExit(f"{name} did not start")
 
 
 def direct_turn(client: openai.OpenAI, messages: list[dict[str, str]]) -> tuple[float, float]:
