@@ -27,14 +27,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 import openai  # noqa: E402
-from api import free_port, together  # noqa: E402
-from api import start_server as start_botstudio  # noqa: E402
-from endpoint import serve_openai  # noqa: E402
-from endpoint import start_server as start_llama_cpp_python  # noqa: E402
 
+from bench.api import free_port, together  # noqa: E402
+from bench.api import start_server as start_botstudio  # noqa: E402
+from bench.endpoint import serve_openai  # noqa: E402
+from bench.endpoint import start_server as start_llama_cpp_python  # noqa: E402
 from runtime.engine.pool import default_slots  # noqa: E402
 from runtime.store.api_keys import ApiKeys  # noqa: E402
 from runtime.store.settings import Settings  # noqa: E402

@@ -18,12 +18,10 @@ extra) on the GGUF, twice for the pool, and prints:
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -33,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import openai  # noqa: E402
 
+from bench.api import free_port, together  # noqa: E402
 from runtime.endpoints.store import make_endpoint  # noqa: E402
 from runtime.workspace import Workspace  # noqa: E402
 
@@ -47,12 +46,6 @@ model: {{endpoint: {endpoint}, temperature: 0, max_tokens: {tokens}, context: 40
 safety: {{rate_limit: null}}
 """
 QUESTION = "Write a long, friendly description of our coffee shop and what it sells."
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(model: Path, threads: int) -> tuple[subprocess.Popen, str]:
@@ -143,18 +136,7 @@ def bot_turn(workspace: Workspace, user: str) -> tuple[float, float, list[dict[s
 def at_once(chat, chats: int) -> tuple[float, int, float]:
     """`chat(i)` for `chats` conversations at once, each returning its tokens:
     (aggregate tokens/s, tokens, seconds)."""
-    tokens = [0] * chats
-
-    def run(i: int) -> None:
-        tokens[i] = chat(i)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(chats)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
+    tokens, seconds = together(chat, chats)
     return sum(tokens) / seconds, sum(tokens), seconds
 
 

@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -27,7 +27,15 @@ from runtime.i18n import t  # noqa: E402
 from runtime.workspace import Workspace  # noqa: E402
 from tests.fake_kf import FakeKf, Served  # noqa: E402
 from tests.kf_kit import AES_KEY, ALICE, BOB, KFID, TOKEN  # noqa: E402
-from tests.studio_kit import CHROMIUM, chromium, open_tab, pick, running_studio, shoot  # noqa: E402
+from tests.studio_kit import (  # noqa: E402
+    CHROMIUM,
+    chromium,
+    open_tab,
+    pick,
+    running_studio,
+    shoot,
+    wait_for,
+)
 from tests.test_studio_chinese import ALWAYS_ALLOWED, VISIBLE_TEXT_JS, offenders  # noqa: E402
 
 CAROL = "wmAJ2GCAAAcarol000000000000000000"  # spring_poster, just looks
@@ -47,22 +55,11 @@ variants:
 """
 HANDOVER = "好的，正在为您转接人工客服，请稍候。"
 expect = playwright_api.expect
-T = TypeVar("T")
 
 pytestmark = [
     pytest.mark.model,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
 ]
-
-
-def wait_for(condition: Callable[[], T], timeout: float = 120.0, what: str = "") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what or condition}"
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")

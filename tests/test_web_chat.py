@@ -15,11 +15,10 @@ from __future__ import annotations
 import http.client
 import json
 import secrets
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -41,10 +40,10 @@ from tests.studio_kit import (  # noqa: E402
     running_studio,
     settle,
     shoot,
+    wait_for,
 )
 
 expect = playwright_api.expect
-T = TypeVar("T")
 
 BOT = "shop"
 GREETING = "您好，我是蓝海咖啡的小蓝，想了解什么？"
@@ -73,16 +72,6 @@ pytestmark = [
     pytest.mark.model,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
 ]
-
-
-def wait_for(condition: Callable[[], T], timeout: float = 60.0, what: str = "") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what or condition}"
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")

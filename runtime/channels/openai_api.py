@@ -25,9 +25,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
-import time
-from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -37,39 +34,17 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from runtime.channels.adapter import Adapter, Parts
 from runtime.channels.api_requests import ApiError, Call, fit_to_bot, read_call
 from runtime.channels.asking import Asking, Question
+from runtime.channels.rate_windows import Windows
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.i18n import t
 from runtime.i18n.language import studio_language
 from runtime.spec import BotRepository, BotSpec, SpecError
-from runtime.store.api_keys import ApiKey, ApiKeys
+from runtime.store.api_keys import RATE_SECONDS, ApiKey, ApiKeys
 from runtime.store.settings import Settings
 
 log = logging.getLogger(__name__)
 CHANNEL = "api"
 OWNER = "botstudio"
-
-
-class RateWindow:
-    """The requests of each key in its window (a sliding one), in memory: a restart
-    forgets them, which errs on the client's side."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, deque[float]] = {}
-
-    def wait(self, key: ApiKey, now: float | None = None) -> int | None:
-        """None and the request counted; or the seconds until one more is allowed."""
-        per = key.per()
-        if per is None:
-            return None
-        allowed, seconds = per
-        now = time.monotonic() if now is None else now
-        seen = self._seen.setdefault(key.name, deque())
-        while seen and seen[0] <= now - seconds:
-            seen.popleft()
-        if len(seen) >= allowed:
-            return max(1, math.ceil(seen[0] + seconds - now))
-        seen.append(now)
-        return None
 
 
 class ApiChannel(Adapter):
@@ -80,7 +55,7 @@ class ApiChannel(Adapter):
         self.asking = asking
         self.keys = keys
         self.settings = settings
-        self.rates = RateWindow()  # touched on the event loop only
+        self.rates = Windows(0, seconds=max(RATE_SECONDS.values()))  # each key's own rate
 
     @classmethod
     def build(cls, parts: Parts) -> ApiChannel:
@@ -109,7 +84,8 @@ class ApiChannel(Adapter):
         return key
 
     def limit(self, key: ApiKey, lang: str) -> None:
-        wait = self.rates.wait(key)
+        per = key.per()
+        wait = None if per is None else self.rates.take(key.name, *per)
         if wait is not None:
             rate = key.rate or ""
             raise ApiError(

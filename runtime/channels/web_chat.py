@@ -18,7 +18,7 @@ guard `/chat/` (runtime/web/auth.py), its bodies are held to 16 KB (runtime/web/
 the Host and Origin checks stay (runtime/web/guard.py: the page posts to its own origin),
 and messages are counted per browser and per address in sliding windows in memory, on
 top of the bot's own `safety.rate_limit` (the responder's; the windows are in
-runtime/channels/web_chat_rates.py).
+runtime/channels/rate_windows.py).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 
 from runtime.channels.adapter import Adapter, Parts
 from runtime.channels.asking import Asking, Question
+from runtime.channels.rate_windows import Windows
 from runtime.channels.web_chat_page import MAX_CONTACT, MAX_NOTE, MAX_TEXT, chat_page, embed_script
-from runtime.channels.web_chat_rates import Windows
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.i18n import DEFAULT_LANGUAGE, t
 from runtime.inbox import Inbox

@@ -113,10 +113,6 @@ class ModelPool:
         with self._lock:
             return [m.info for m in self._models.values()]
 
-    def busy(self) -> dict[str, bool]:
-        """Whether each loaded model is generating right now."""
-        return {name: n > 0 for name, n in self.running().items()}
-
     def running(self) -> dict[str, int]:
         """How many replies each loaded model is writing right now."""
         with self._lock:

@@ -168,7 +168,8 @@ def build(ctx: StudioContext) -> None:
 
     def who_choices(bot_id: str) -> list[tuple[str, str]]:
         """All customers, each channel they came by, each campaign they came from."""
-        channels = [c for c in CHANNEL_FAMILIES if c in Inbox(workspace.journal).by_channel(bot_id)]
+        used = Inbox(workspace.journal).by_channel(bot_id)  # read once, not per channel
+        channels = [c for c in CHANNEL_FAMILIES if c in used]
         return [
             (t("who.all"), ALL_SOURCES),
             *((t("who.channel", name=t(f"channel.{c}")), f"channel:{c}") for c in channels),

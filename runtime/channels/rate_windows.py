@@ -1,5 +1,6 @@
-"""The web chat's sliding windows (runtime/channels/web_chat.py): messages counted per
-browser and per client address, in memory, so that a restart forgets them."""
+"""Sliding windows for the public doors' rate limits: the web chat's messages per browser
+and per address, the API's requests per key. In memory, so a restart forgets them (which
+errs on the caller's side)."""
 
 from __future__ import annotations
 
@@ -25,17 +26,26 @@ class Windows:
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def wait(self, key: str) -> int | None:
+    def wait(self, key: str, limit: int | None = None, seconds: float | None = None) -> int | None:
         """None when one more hit of `key` is within the limit, else the seconds until one
-        would be."""
+        would be. `limit` and `seconds`: this key's own, where keys differ (API keys)."""
+        limit = self.limit if limit is None else limit
+        seconds = self.seconds if seconds is None else seconds
         now = self.clock()
         with self._lock:
             hits = self._hits.get(key)
-            while hits and hits[0] <= now - self.seconds:
+            while hits and hits[0] <= now - seconds:
                 hits.popleft()
-            if hits is None or len(hits) < self.limit:
+            if hits is None or len(hits) < limit:
                 return None
-            return max(1, math.ceil(hits[0] + self.seconds - now))
+            return max(1, math.ceil(hits[0] + seconds - now))
+
+    def take(self, key: str, limit: int | None = None, seconds: float | None = None) -> int | None:
+        """`wait`, and the hit counted when it is within the limit."""
+        wait = self.wait(key, limit, seconds)
+        if wait is None:
+            self.add(key)
+        return wait
 
     def add(self, key: str) -> None:
         now = self.clock()
@@ -44,7 +54,7 @@ class Windows:
             if len(self._hits) > self.KEYS:
                 self._forget_idle(now)
 
-    def _forget_idle(self, now: float) -> None:
+    def _forget_idle(self, now: float) -> None:  # `seconds`: the longest window in use
         idle = [k for k, v in self._hits.items() if not v or v[-1] <= now - self.seconds]
         for key in idle:
             del self._hits[key]
