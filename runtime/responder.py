@@ -14,7 +14,6 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from runtime.commands import command_reply
@@ -28,6 +27,7 @@ from runtime.prompt import PromptTooLong
 from runtime.safety import over_rate_limit
 from runtime.spec import BotSpec, SpecError
 from runtime.store import Turn
+from runtime.store.threads import ready_pool, start_all
 
 log = logging.getLogger(__name__)
 # How an answer leaves, by its route's mode: (message, answer, the open transaction).
@@ -88,7 +88,8 @@ class Responder:
         self.outbox = outbox
         self.streams = streams
         self.deliverers = dict(deliverers or {})
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="responder")
+        self.workers = workers
+        self._pool = ready_pool(workers, "responder", inbox.journal.connection)
         self._claimed: set[int] = set()
         self._lock = threading.Lock()
 
@@ -98,6 +99,10 @@ class Responder:
                 return
             self._claimed.add(inbox_id)
         self._pool.submit(self._safe_handle, inbox_id)
+
+    def start(self) -> None:
+        """Start every worker now (with its journal connection), not in the first burst."""
+        start_all(self._pool, self.workers)
 
     def recover(self) -> int:
         """After a restart: answer what was journaled but never answered."""

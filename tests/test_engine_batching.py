@@ -8,6 +8,7 @@ the others' streams, and a grammar holds for its own reply only."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from llama_cpp.llama_grammar import json_schema_to_gbnf
 
 from runtime.engine import GenerationStats, ModelPool, Sampling
 from runtime.engine.llama_model import LlamaModel
+from runtime.engine.scheduler import DECODE_NICE
 from runtime.models.catalog import DEFAULT_MODEL_FILE
 
 pytestmark = pytest.mark.model
@@ -156,3 +158,32 @@ def test_a_grammar_holds_for_its_own_reply_only(model: LlamaModel) -> None:
     free.join(timeout=120)
     assert set(json.loads(shaped.text)) == {"colour"}
     assert not free.text.lstrip().startswith("{")  # the other reply is not held to it
+
+
+def niced_threads() -> set[int]:
+    """This process's threads that run at the decode loop's lower priority, now."""
+    found = set()
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            if os.getpriority(os.PRIO_PROCESS, int(task.name)) == DECODE_NICE:
+                found.add(int(task.name))
+        except OSError:  # the thread ended meanwhile
+            pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux: nice per thread")
+def test_decoding_gives_way_to_the_server(model: LlamaModel) -> None:
+    """On a busy machine an acknowledgement must not wait behind a decode step: the decode
+    loop and llama.cpp's compute threads (2 here) run at a lower priority, the rest of
+    the server at its own."""
+    reader = Reader(model, prompt_of(model, "Tell me a long story about a lighthouse."), 200)
+    reader.start()
+    seen: set[int] = set()
+    while reader.is_alive():
+        seen |= niced_threads()
+        time.sleep(0.002)
+    reader.join()
+    assert model.scheduler.thread.native_id in seen
+    assert len(seen) >= 2, "llama.cpp's compute threads kept the server's priority"
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0

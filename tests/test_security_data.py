@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from runtime.leads.store import Lead, LeadStore
+from runtime.store.damaged import DamagedState
 from runtime.store.db import Journal
 from runtime.store.settings import Settings
 from runtime.workspace import Workspace
@@ -322,6 +323,29 @@ def test_each_change_keeps_the_previous_settings_as_a_private_backup(tmp_path: P
         "correct horse"
     )
     assert mode(path) == mode(backup) == 0o600
+
+
+def test_settings_read_from_memory_still_show_every_change_at_once(tmp_path: Path):
+    """The server reads settings on every callback from what it read last, and reads the
+    file again when it is another file: a binding made by `launch.py bind` (another
+    process) or a damaged file shows at once; a caller changing a value it was given
+    changes nothing stored."""
+    path = tmp_path / "data" / "settings.json"
+    server = Settings(path)
+    assert server.get("binding:bot", {}) == {}
+    Settings(path).set("binding:bot", {"aibot": {"token": "T1"}})  # as another process
+    binding = server.get("binding:bot")
+    assert binding == {"aibot": {"token": "T1"}}
+    binding["aibot"]["token"] = "changed by a caller"
+    assert server.get("binding:bot") == {"aibot": {"token": "T1"}}
+    assert server.keys_with_prefix("binding:") == ["binding:bot"]
+    Settings(path).delete("binding:bot")
+    assert server.get("binding:bot") is None and server.keys_with_prefix("binding:") == []
+    server.set("language", "zh")
+    assert server.get("language") == "zh"
+    path.write_text("{ not settings", encoding="utf-8")
+    with pytest.raises(DamagedState):
+        server.get("language")
 
 
 def test_a_crash_in_the_middle_of_a_write_leaves_the_old_settings(tmp_path: Path):

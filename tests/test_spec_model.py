@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from runtime.models.catalog import ModelCatalog
-from runtime.spec import BotRepository, parse_bot, spec_to_yaml
+from runtime.spec import BotRepository, SpecError, parse_bot, spec_to_yaml
 
 SHIPPED = ["ad-copywriter", "ops-helper", "xiaolan-sales"]
 
@@ -100,3 +101,31 @@ variants:
     text = (bots / "shanghai.yaml").read_text(encoding="utf-8")
     assert text == hand_written + "greeting: 你好\n"
     assert repo.load("shanghai").greeting == "你好"
+
+
+def test_a_bot_is_read_as_its_file_is_now_and_a_callers_changes_stay_its_own(
+    bots_dir: Path, gguf_dir: Path, tmp_path: Path
+) -> None:
+    """Bots are read for every message (from a cache of the parsed file): an edit on disk
+    shows at once, even one that keeps the file's size and time; a model removed since
+    makes the bot unusable at once; a caller that changes its spec changes no one else's."""
+    catalog = ModelCatalog(gguf_dir)
+    repo = BotRepository(bots_dir, catalog, "en")
+    path = bots_dir / "ops-helper.yaml"
+    first = repo.load("ops-helper")
+    assert first.name == "运营小助手"
+    first.name = "changed by a caller"
+    assert repo.load("ops-helper").name == "运营小助手"
+
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("运营小助手", "运营小帮手"), encoding="utf-8")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    assert repo.load("ops-helper").name == "运营小帮手"
+
+    path.write_text(text.replace("file: default", "file: gone.gguf"), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"gone\.gguf"):
+        repo.load("ops-helper")
+    path.write_text(text, encoding="utf-8")
+    assert repo.load("ops-helper").name == "运营小助手"

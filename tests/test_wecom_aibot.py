@@ -10,12 +10,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from runtime.channels.intake import WORKERS as INTAKE_WORKERS
 from runtime.server.app import create_app
 from runtime.wecom.crypto import WeComCrypto, signature
 from runtime.workspace import Workspace
@@ -141,6 +143,26 @@ def test_the_same_msgid_three_times_at_once_is_answered_once(server, wecom) -> N
     time.sleep(1.0)
     assert len(wecom.responses[token]) == 1
     assert wecom.responses[token][0]["markdown"]["content"].strip()
+
+
+def test_a_burst_of_callbacks_finds_the_servers_threads_started(server, wecom) -> None:
+    """A campaign's first burst meets threads that are running already, each with its
+    journal connection: none is made while customers wait for their acknowledgement."""
+    url, workspace = server
+
+    def workers() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name.startswith(("intake_", "responder_"))}
+
+    ready = workers()
+    assert sum(t.name.startswith("intake_") for t in ready) >= INTAKE_WORKERS
+    assert sum(t.name.startswith("responder_") for t in ready) >= workspace.pool.slots + 2
+    bot = sender(url, "prefixed", wecom)
+    messages = [bot.message(f"@Prefixed /ask question {i}", chat="g1") for i in range(20)]
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        responses = list(pool.map(bot.post, messages))
+    assert [r.status_code for r in responses] == [200] * 20
+    assert len(inbox_rows(workspace)) == 20
+    assert workers() <= ready, "threads were started for the burst"
 
 
 def test_chat_commands(server, wecom) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from runtime.channels.intake import Intake
     from runtime.dialogue import Dialogue
     from runtime.inbox import Inbox
     from runtime.outbox import Outbox, Sender
@@ -32,6 +33,7 @@ class Parts:
     outbox: Outbox
     responder: Responder
     streams: StreamBoard
+    intake: Intake  # threads for the blocking part of acknowledging a message
     built: Mapping[str, Adapter]  # the adapters listed before this one, by name
 
 

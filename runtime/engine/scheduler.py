@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import ctypes
 import logging
+import os
 import queue
 import threading
 import time
@@ -37,6 +38,11 @@ log = logging.getLogger(__name__)
 
 MIN_SAVED_TAIL = 16  # a conversation state is kept when it holds this much beyond the pin
 SLICE_WHILE_WRITING = 128  # prompt tokens read per step while other replies are written
+# The decode loop, and llama.cpp's compute threads it starts (they inherit it), run at a
+# lower priority than the server's own threads: acknowledging a customer's message is a
+# few milliseconds of CPU that should not wait behind a decode step on a busy machine.
+# An idle machine gives decoding all it had.
+DECODE_NICE = 10
 _DONE = object()
 
 
@@ -154,6 +160,7 @@ class Scheduler:
     # --- the loop ------------------------------------------------------------------------
 
     def _loop(self) -> None:
+        _yield_to_the_server()
         while True:
             with self.wake:
                 while not self.closing and not self.pending and not self.running:
@@ -374,3 +381,11 @@ class Scheduler:
             return False
         seq.tokens.extend(saved.tokens)
         return True
+
+
+def _yield_to_the_server() -> None:
+    """Lower this thread's priority by DECODE_NICE (Linux: nice is per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), DECODE_NICE)
+    except (AttributeError, OSError):  # no setpriority (Windows), or not allowed
+        log.debug("decoding runs at the server's own priority")

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from runtime.channels.adapter import Adapter, Parts
+from runtime.channels.intake import Intake
 from runtime.channels.registry import ADAPTERS
 from runtime.inbox import Inbox
 from runtime.outbox import Outbox, Sender, http_sender
@@ -47,6 +48,7 @@ class ChannelHub:
             deliverers,
             workers=workspace.pool.slots + 2,
         )
+        self.intake = Intake(workspace.journal)
         self.channels: dict[str, Adapter] = {}  # adapter name -> adapter, in the registry's order
         for kind in ADAPTERS:
             parts = Parts(
@@ -56,6 +58,7 @@ class ChannelHub:
                 self.outbox,
                 self.responder,
                 self.streams,
+                self.intake,
                 built=dict(self.channels),
             )
             self.channels[kind.name] = kind.build(parts)
@@ -76,6 +79,8 @@ class ChannelHub:
         )
         outbox.start()
         self._threads.append(outbox)
+        self.intake.start()
+        self.responder.start()
         for channel in self.channels.values():
             channel.start()
         self.responder.recover()
@@ -96,6 +101,7 @@ class ChannelHub:
         self.outbox.deliver_due()  # one last pass for what the drain queued
         for channel in self.channels.values():
             channel.stop()
+        self.intake.stop()
         self._stop.set()
         self.outbox.wake()
         for thread in self._threads:

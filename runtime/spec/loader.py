@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
@@ -53,11 +54,17 @@ def parse_bot(
     models: ModelFiles | None = None,
 ) -> BotSpec:
     """Validate the bytes of a bot file; raise SpecError naming each problem's line."""
+    loaded, spec = _parse_and_validate(raw, filename, lang)
+    return _checked_in_context(spec, loaded, filename, lang, expected_id, models)
+
+
+def _parse_and_validate(raw: bytes, filename: str, lang: str) -> tuple[LoadedYaml, BotSpec]:
+    """What a bot file says by itself, before its file name and models are checked."""
     try:
         loaded = parse_yaml(decode_bot_file(raw, lang), lang)
     except YamlProblem as exc:
         raise SpecError(filename, [exc.problem]) from None
-    return validate_bot(loaded, filename, lang=lang, expected_id=expected_id, models=models)
+    return loaded, _validated(loaded, filename, lang)
 
 
 def validate_bot(
@@ -69,12 +76,28 @@ def validate_bot(
     models: ModelFiles | None = None,
 ) -> BotSpec:
     """Validate already parsed data (the studio's form comes here, with no lines)."""
+    spec = _validated(loaded, filename, lang)
+    return _checked_in_context(spec, loaded, filename, lang, expected_id, models)
+
+
+def _validated(loaded: LoadedYaml, filename: str, lang: str) -> BotSpec:
     if not isinstance(loaded.data, dict):
         raise SpecError(filename, [Problem(loaded.line_of(()), t("yaml.not_mapping", lang))])
     try:
         spec = BotSpec.model_validate(loaded.data)
     except ValidationError as exc:
         raise SpecError(filename, problems_from_validation(exc, loaded, BotSpec, lang)) from None
+    return spec
+
+
+def _checked_in_context(
+    spec: BotSpec,
+    loaded: LoadedYaml,
+    filename: str,
+    lang: str,
+    expected_id: str | None,
+    models: ModelFiles | None,
+) -> BotSpec:
     problems = _context_problems(spec, loaded, lang, expected_id, models)
     if problems:
         raise SpecError(filename, problems)
@@ -125,6 +148,10 @@ class BotRepository:
         self.bots_dir = bots_dir
         self.models = models
         self.lang = lang
+        # path -> (bytes, parsed, validated): a bot is read for every message, and
+        # parsing YAML in pure Python costs milliseconds of the interpreter each time
+        self._parsed: dict[Path, tuple[bytes, LoadedYaml, BotSpec]] = {}
+        self._parsed_lock = threading.Lock()
 
     def paths(self) -> list[Path]:
         if not self.bots_dir.is_dir():
@@ -159,7 +186,17 @@ class BotRepository:
             raw = path.read_bytes()
         except OSError:
             raise SpecError(str(path), [Problem(1, t("file.not_found", self.lang))]) from None
-        return parse_bot(raw, str(path), lang=self.lang, expected_id=path.stem, models=self.models)
+        with self._parsed_lock:
+            cached = self._parsed.get(path)
+        if cached is not None and cached[0] == raw:
+            loaded, spec = cached[1], cached[2]
+        else:
+            loaded, spec = _parse_and_validate(raw, str(path), self.lang)
+            with self._parsed_lock:
+                self._parsed[path] = (raw, loaded, spec)
+        # the models on this machine may have changed since: checked every time
+        spec = _checked_in_context(spec, loaded, str(path), self.lang, path.stem, self.models)
+        return spec.model_copy(deep=True)  # callers may change theirs; the cache stays
 
     def load(self, bot_id: str) -> BotSpec:
         """The bot with this id; KeyError when there is no such file."""

@@ -11,6 +11,7 @@ bindings; it is never rewritten.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import json
@@ -116,24 +117,51 @@ class Settings:
         self._db = TinyDB(path, storage=AtomicJSONStorage, ensure_ascii=False)
         self._db.storage.read()  # a damaged file stops here, before anything uses it
         self._lock = threading.Lock()
+        # Every key's value as last read, and the file it was read from: settings are
+        # read on every request (bindings, the language), the file seldom changes.
+        self._values: dict[str, Any] = {}
+        self._read_from: tuple[int, ...] | None = None
 
     def get(self, key: str, default: Any = None) -> Any:
         with self._lock:
-            row = self._db.get(Query().key == key)
-        return row["value"] if row else default
+            values = self._current()
+            if key not in values:
+                return default
+            return copy.deepcopy(values[key])  # a caller may change its copy
 
     def set(self, key: str, value: Any) -> None:
         with self._lock:
             self._db.upsert({"key": key, "value": value}, Query().key == key)
+            self._read_from = None
 
     def keys_with_prefix(self, prefix: str) -> list[str]:
         with self._lock:
-            return [row["key"] for row in self._db.all() if row["key"].startswith(prefix)]
+            return [key for key in self._current() if key.startswith(prefix)]
 
     def delete(self, *keys: str) -> None:
         """Remove these keys, in one change of the file."""
         with self._lock:
             self._db.remove(Query().key.one_of(keys))
+            self._read_from = None
+
+    def _current(self) -> dict[str, Any]:
+        """The values, read again when the file is another one than last time (each write
+        replaces it, also one by another process such as `launch.py bind`)."""
+        try:
+            stat = os.stat(self.path)
+            file: tuple[int, ...] | None = (
+                stat.st_ino,
+                stat.st_dev,
+                stat.st_size,
+                stat.st_mtime_ns,
+                stat.st_ctime_ns,
+            )
+        except FileNotFoundError:
+            file = None
+        if file is None or file != self._read_from:
+            self._values = {row["key"]: row["value"] for row in self._db.all()}
+            self._read_from = file
+        return self._values
 
     # --- the studio password ---------------------------------------------
 

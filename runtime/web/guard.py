@@ -105,19 +105,18 @@ class RequestGuard:
         headers = {k.lower(): v for k, v in scope.get("headers") or []}
         host = headers.get(b"host", b"").decode("latin-1")
         path = scope.get("path", "")
-        lang = self.lang()
         if not host:
-            return await self._refuse(scope, send, 400, t("guard.no_host", lang), path)
+            return await self._refuse(scope, send, 400, t("guard.no_host", self.lang()), path)
         if not self.host_allowed(host):
-            name = host_name(host)
-            return await self._refuse(scope, send, 421, t("guard.bad_host", lang, host=name), path)
+            message = t("guard.bad_host", self.lang(), host=host_name(host))
+            return await self._refuse(scope, send, 421, message, path)
         origin = headers.get(b"origin", b"").decode("latin-1")
         if (
             origin
             and not path.startswith(SIGNED_ELSEWHERE)
             and not self.origin_allowed(origin, host)
         ):
-            message = t("guard.bad_origin", lang, origin=origin[:100])
+            message = t("guard.bad_origin", self.lang(), origin=origin[:100])
             return await self._refuse(scope, send, 403, message, path)
 
         async def with_headers(message: Message) -> None:

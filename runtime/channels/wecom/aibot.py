@@ -15,10 +15,10 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from runtime.channels.adapter import Adapter, Parts
+from runtime.channels.intake import Intake
 from runtime.channels.wecom.callback import callback_router, crypto_failure, read_body, refused
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.i18n import t
@@ -47,17 +47,26 @@ class AIBotChannel(Adapter):
         inbox: Inbox,
         responder: Responder,
         streams: StreamBoard,
+        intake: Intake,
     ):
         self.bindings = bindings
         self.dialogue = dialogue
         self.inbox = inbox
         self.responder = responder
         self.streams = streams
+        self.intake = intake
         self.clock = time.time  # callbacks' timestamps are checked against it
 
     @classmethod
     def build(cls, parts: Parts) -> AIBotChannel:
-        return cls(parts.bindings, parts.dialogue, parts.inbox, parts.responder, parts.streams)
+        return cls(
+            parts.bindings,
+            parts.dialogue,
+            parts.inbox,
+            parts.responder,
+            parts.streams,
+            parts.intake,
+        )
 
     @staticmethod
     def deliverers(outbox: Outbox, bindings: Bindings, dialogue: Dialogue) -> dict[str, Deliver]:
@@ -212,7 +221,7 @@ def aibot_routes(channel: AIBotChannel) -> APIRouter:
         if problem is not None:
             return refused("aibot", 400, bot_id, f"decrypted message is not WeCom's: {problem}")
         try:
-            reply = await run_in_threadpool(channel.handle, bot_id, payload)
+            reply = await channel.intake.run(channel.handle, bot_id, payload)
         except (UnknownBot, SpecError) as exc:
             return refused("aibot", 404, bot_id, f"bot cannot answer: {exc}")
         except KeyError as exc:

@@ -15,10 +15,10 @@ from typing import Any
 
 import requests
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from runtime.channels.adapter import Adapter, Parts
+from runtime.channels.intake import Intake
 from runtime.channels.wecom.callback import callback_router, read_encrypted_xml, refused
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.inbox import Inbound, Inbox, InboxMessage, ReplyRoute
@@ -93,17 +93,25 @@ def send_app_message(
 class AppChannel(Adapter):
     name = "app"
 
-    def __init__(self, bindings: Bindings, dialogue: Dialogue, inbox: Inbox, responder: Responder):
+    def __init__(
+        self,
+        bindings: Bindings,
+        dialogue: Dialogue,
+        inbox: Inbox,
+        responder: Responder,
+        intake: Intake,
+    ):
         self.bindings = bindings
         self.dialogue = dialogue
         self.inbox = inbox
         self.responder = responder
+        self.intake = intake
         self.clock = time.time  # callbacks' timestamps are checked against it
         self.tokens = AppTokens()  # for message/send
 
     @classmethod
     def build(cls, parts: Parts) -> AppChannel:
-        return cls(parts.bindings, parts.dialogue, parts.inbox, parts.responder)
+        return cls(parts.bindings, parts.dialogue, parts.inbox, parts.responder, parts.intake)
 
     @staticmethod
     def deliverers(outbox: Outbox, bindings: Bindings, dialogue: Dialogue) -> dict[str, Deliver]:
@@ -184,7 +192,7 @@ def app_routes(channel: AppChannel) -> APIRouter:
         if isinstance(message, Response):
             return message
         try:
-            await run_in_threadpool(channel.handle, bot_id, message)
+            await channel.intake.run(channel.handle, bot_id, message)
         except (UnknownBot, SpecError) as exc:
             return refused("app", 404, bot_id, f"bot cannot answer: {exc}")
         return Response(status_code=200)  # at once; the reply goes through message/send

@@ -18,10 +18,10 @@ import threading
 import time
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from runtime.channels.adapter import Adapter, Parts
+from runtime.channels.intake import Intake
 from runtime.channels.wecom.callback import callback_router, read_encrypted_xml, refused
 from runtime.channels.wecom.kf_accounts import (
     BoundAccount,
@@ -59,23 +59,27 @@ class KfChannel(Adapter):
         inbox: Inbox,
         outbox: Outbox,
         responder: Responder,
+        intake: Intake,
     ):
         self.bindings, self.inbox, self.outbox, self.responder = bindings, inbox, outbox, responder
+        self.intake = intake
         self.clock = time.time  # callbacks' timestamps are checked against it
         self.heal_every = HEAL_EVERY
         self.held = HeldBack()
         self.sessions = KfSessions(inbox.journal)
         self.sender = KfSender(bindings, self.held, self.sessions, outbox, dialogue.log_salt)
         cursors = KfCursors(inbox.journal)
-        intake = KfIntake(inbox, outbox, dialogue, cursors)
-        reader = KfReader(bindings, cursors, intake, self._owner, self._taken)
+        journaling = KfIntake(inbox, outbox, dialogue, cursors)
+        reader = KfReader(bindings, cursors, journaling, self._owner, self._taken)
         self.drains = Drains(reader.drain)
         self._stop = threading.Event()
         self._healer: threading.Thread | None = None
 
     @classmethod
     def build(cls, parts: Parts) -> KfChannel:
-        return cls(parts.bindings, parts.dialogue, parts.inbox, parts.outbox, parts.responder)
+        return cls(
+            parts.bindings, parts.dialogue, parts.inbox, parts.outbox, parts.responder, parts.intake
+        )
 
     @staticmethod
     def deliverers(outbox: Outbox, bindings: Bindings, dialogue: Dialogue) -> dict[str, Deliver]:
@@ -168,10 +172,11 @@ def kf_routes(channel: KfChannel) -> APIRouter:
             return refused(CHANNEL, 400, bot_id, f"not a doorbell WeCom sends: {exc}")
         if bell is None:  # kf_account_auth_change and the like: kept for the record
             event = fields.get("Event", "event")
-            await run_in_threadpool(channel.inbox.record_event, bot_id, f"kf.{event}", None, fields)
+            record = channel.inbox.record_event
+            await channel.intake.run(record, bot_id, f"kf.{event}", None, fields)
             return Response(status_code=200)
         # hands the drain to a worker: WeCom's answer waits for no sync_msg
-        await run_in_threadpool(channel.doorbell, bot_id, bell)
+        await channel.intake.run(channel.doorbell, bot_id, bell)
         return Response(status_code=200)
 
     return router

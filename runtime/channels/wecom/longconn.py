@@ -170,7 +170,7 @@ class LongConnection:
             log.warning("long connection %s: a callback refused: %s", self.bot_id, problem)
             return
         try:
-            reply = await asyncio.to_thread(
+            reply = await self.channel.intake.run(
                 self.channel.handle, self.bot_id, body, "longconn", req_id
             )
         except Exception:
