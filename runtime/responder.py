@@ -27,7 +27,7 @@ from runtime.prompt import PromptTooLong
 from runtime.safety import over_rate_limit
 from runtime.spec import BotSpec, SpecError
 from runtime.store import Turn
-from runtime.store.threads import ready_pool, start_all
+from runtime.store.threads import ReadyPool
 
 log = logging.getLogger(__name__)
 # How an answer leaves, by its route's mode: (message, answer, the open transaction).
@@ -88,8 +88,7 @@ class Responder:
         self.outbox = outbox
         self.streams = streams
         self.deliverers = dict(deliverers or {})
-        self.workers = workers
-        self._pool = ready_pool(workers, "responder", inbox.journal.connection)
+        self._pool = ReadyPool(workers, "responder", inbox.journal.connection)
         self._claimed: set[int] = set()
         self._lock = threading.Lock()
 
@@ -102,7 +101,7 @@ class Responder:
 
     def start(self) -> None:
         """Start every worker now (with its journal connection), not in the first burst."""
-        start_all(self._pool, self.workers)
+        self._pool.start()
 
     def recover(self) -> int:
         """After a restart: answer what was journaled but never answered."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from runtime.store import Journal
-from runtime.store.threads import ready_pool, start_all
+from runtime.store.threads import ReadyPool
 
 T = TypeVar("T")
 WORKERS = 4  # acknowledgements queue for one journal writer: more threads only contend
@@ -22,11 +22,10 @@ WORKERS = 4  # acknowledgements queue for one journal writer: more threads only 
 
 class Intake:
     def __init__(self, journal: Journal, workers: int = WORKERS):
-        self.workers = workers
-        self._pool = ready_pool(workers, "intake", journal.connection)
+        self._pool = ReadyPool(workers, "intake", journal.connection)
 
     def start(self) -> None:
-        start_all(self._pool, self.workers)
+        self._pool.start()
 
     async def run(self, work: Callable[..., T], *args: object) -> T:
         loop = asyncio.get_running_loop()

@@ -5,19 +5,16 @@ of the secret are kept (a 256-bit random secret needs no slow hash: nobody can g
 it, and a stolen settings file gives no usable key). A key may be limited to some bots
 and to a number of requests per minute, hour or day.
 
-`verify` runs on every API request, so it keeps the keys it read: it reads the settings
-file again only once the file has changed (every change replaces it: a new inode and
-mtime) or after FRESH_SECONDS, so that a key made or revoked, also by another process
-(`launch.py apikey revoke`), counts from the next request or within that time."""
+`verify` runs on every API request: the settings store answers it from memory until its
+file changes, so a key made or revoked, also by another process (`launch.py apikey
+revoke`), counts from the next request (see runtime/store/settings.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +26,6 @@ KEY = re.compile(r"bsk-([0-9a-f]{8})-([A-Za-z0-9_-]{43})")
 NAME = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")
 RATE = re.compile(r"\s*(\d+)\s*/\s*(minute|hour|day)s?\s*")
 RATE_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
-FRESH_SECONDS = 1.0  # the longest verify trusts keys it read (for a change stat misses)
 
 
 class KeyProblem(ValueError):
@@ -75,8 +71,6 @@ def check_rate(rate: str | None) -> str | None:
 class ApiKeys:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._lock = threading.Lock()  # verify runs in the thread pool
-        self._read: tuple[object, float, tuple[ApiKey, ...]] | None = None  # stamp, when, keys
 
     def create(
         self, name: str, bots: list[str] | None = None, rate: str | None = None
@@ -96,7 +90,6 @@ class ApiKeys:
             "created_at": time.time(),
         }
         self.settings.set(PREFIX + name, record)
-        self._forget()
         return self._key(name, record), f"bsk-{key_id}-{secret}"
 
     def list(self) -> list[ApiKey]:
@@ -111,46 +104,19 @@ class ApiKeys:
         if self.settings.get(PREFIX + name) is None:
             return False
         self.settings.delete(PREFIX + name)
-        self._forget()
         return True
 
     def verify(self, text: str) -> ApiKey | None:
         """The key `text` is, or None (unknown, revoked, malformed). May read the settings
-        file: call it off the event loop."""
+        file (when it changed): call it off the event loop."""
         found = KEY.fullmatch(text.strip()) if text else None
         if not found:
             return None
         key_id, digest = found.group(1), _digest(found.group(2))
-        for key in self._keys():
+        for key in self.list():
             if key.key_id == key_id and hmac.compare_digest(key.digest, digest):
                 return key
         return None
-
-    def _keys(self) -> tuple[ApiKey, ...]:
-        """The keys, as last read while the settings file stays the same and for at most
-        FRESH_SECONDS."""
-        stamp = self._stamp()  # before reading: a change meanwhile is read again next time
-        now = time.monotonic()
-        with self._lock:
-            read = self._read
-        if read is not None and read[0] == stamp and now - read[1] < FRESH_SECONDS:
-            return read[2]
-        keys = tuple(self.list())
-        with self._lock:
-            self._read = (stamp, now, keys)
-        return keys
-
-    def _stamp(self) -> object:
-        """What changes with the settings file: it is replaced whole on every change."""
-        try:
-            found = os.stat(self.settings.path)
-        except OSError:  # none yet (or unreadable: list() says so)
-            return None
-        return (found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size)
-
-    def _forget(self) -> None:
-        with self._lock:
-            self._read = None
 
     @staticmethod
     def _key(name: str, record: dict[str, Any]) -> ApiKey:

@@ -18,6 +18,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from runtime.store.damaged import DamagedState
 from runtime.store.private import private_dir, private_file, write_private
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+FRESH_SECONDS = 1.0  # the longest values read stay trusted without reading the file again
 
 
 def backup_path(path: Path) -> Path:
@@ -121,6 +123,7 @@ class Settings:
         # read on every request (bindings, the language), the file seldom changes.
         self._values: dict[str, Any] = {}
         self._read_from: tuple[int, ...] | None = None
+        self._read_at = 0.0  # time.monotonic() of that read
 
     def get(self, key: str, default: Any = None) -> Any:
         with self._lock:
@@ -146,7 +149,8 @@ class Settings:
 
     def _current(self) -> dict[str, Any]:
         """The values, read again when the file is another one than last time (each write
-        replaces it, also one by another process such as `launch.py bind`)."""
+        replaces it, also one by another process such as `launch.py bind`), and at least
+        every FRESH_SECONDS (for a replacement the file's stat cannot tell apart)."""
         try:
             stat = os.stat(self.path)
             file: tuple[int, ...] | None = (
@@ -158,9 +162,10 @@ class Settings:
             )
         except FileNotFoundError:
             file = None
-        if file is None or file != self._read_from:
+        now = time.monotonic()
+        if file is None or file != self._read_from or now - self._read_at > FRESH_SECONDS:
             self._values = {row["key"]: row["value"] for row in self._db.all()}
-            self._read_from = file
+            self._read_from, self._read_at = file, now
         return self._values
 
     # --- the studio password ---------------------------------------------

@@ -18,27 +18,28 @@ log = logging.getLogger(__name__)
 START_SECONDS = 10.0  # a thread that takes longer to start is left to start on its own
 
 
-def ready_pool(workers: int, name: str, on_start: Callable[[], object]) -> ThreadPoolExecutor:
+class ReadyPool(ThreadPoolExecutor):
     """A pool of `workers` threads that each run `on_start` once, before any task;
-    start_all then starts them all."""
+    `start` starts them all."""
 
-    def start() -> None:
-        try:
-            on_start()
-        except Exception:  # the thread still works; its first task does what failed
-            log.exception("%s thread could not get ready", name)
+    def __init__(self, workers: int, name: str, on_start: Callable[[], object]):
+        def start() -> None:
+            try:
+                on_start()
+            except Exception:  # the thread still works; its first task does what failed
+                log.exception("%s thread could not get ready", name)
 
-    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name, initializer=start)
+        super().__init__(max_workers=workers, thread_name_prefix=name, initializer=start)
+        self.workers = workers
 
+    def start(self) -> None:
+        """Start every thread now: each takes one of `workers` tasks that wait for one
+        another, so no thread can take two."""
+        everyone = threading.Barrier(self.workers)
 
-def start_all(pool: ThreadPoolExecutor, workers: int) -> None:
-    """Make `pool` start all its `workers` threads now: each takes one of `workers`
-    tasks that wait for one another, so no thread can take two."""
-    everyone = threading.Barrier(workers)
+        def wait_for_the_others() -> None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                everyone.wait(timeout=START_SECONDS)
 
-    def wait_for_the_others() -> None:
-        with contextlib.suppress(threading.BrokenBarrierError):
-            everyone.wait(timeout=START_SECONDS)
-
-    for started in [pool.submit(wait_for_the_others) for _ in range(workers)]:
-        started.result()
+        for started in [self.submit(wait_for_the_others) for _ in range(self.workers)]:
+            started.result()
