@@ -1,5 +1,5 @@
 """Concurrency benchmark: 1, 4 and 8 customers at once, each chatting with a different bot
-of one model, streamed through `/v1/chat/completions` with OpenAI's own client, one run.
+of one model, streamed through `/v1/chat/completions` with OpenAI's own client.
 
 For each number of chats it measures, in the same run:
   (a) BotStudio, the chats at once (continuous batching: the model writes up to its
@@ -8,9 +8,14 @@ For each number of chats it measures, in the same run:
   (c) llama.cpp's server on the same GGUF with the same system prompts: llama-cpp-python's
       `python -m llama_cpp.server` (it answers one request at a time), or a `llama-server`
       built from llama.cpp with `--parallel` slots when BENCH_LLAMA_SERVER names one.
-and prints a Markdown table: aggregate tokens/s and time to first token p50/p95.
+Both servers run side by side and are measured in turns, (a), (b), (c) and again
+(--rounds), so that all three meet the same machine: on a shared 2-core machine the
+speed of the CPU drifts by a third from one minute to the next. Prints a Markdown table
+over all rounds: aggregate tokens/s and time to first token p50/p95, then BotStudio's
+aggregate against the other server's, round by round.
 
     .venv/bin/python bench/concurrency.py [--model FILE.gguf] [--tokens N] [--chats 1,4,8]
+                                          [--rounds R]
 """
 
 from __future__ import annotations
@@ -105,6 +110,7 @@ def main() -> None:
     parser.add_argument("--model", default="default", help="a file in gguf/, or default")
     parser.add_argument("--tokens", type=int, default=96, help="max_tokens per reply")
     parser.add_argument("--chats", default="1,4,8", help="numbers of chats at once")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of each measurement")
     args = parser.parse_args()
     counts = [int(n) for n in args.chats.split(",")]
     home = Path(tempfile.mkdtemp(prefix="bench-concurrency-"))
@@ -119,56 +125,67 @@ def main() -> None:
     key = ApiKeys(Settings(home / "data" / "settings.json")).create("bench")[1]
     slots = default_slots()
     threads = int(os.environ.get("BOTSTUDIO_THREADS") or os.cpu_count() or 1)
-    rows: dict[int, dict[str, tuple[float, float, float]]] = {n: {} for n in counts}
 
+    binary = os.environ.get("BENCH_LLAMA_SERVER") or shutil.which("llama-server")
     server, url = start_botstudio(home)
     try:
+        if binary:
+            upstream, upstream_url = start_llama_server(binary, model, slots, threads, args.tokens)
+            theirs_name = f"llama-server, {slots} slots"
+        else:
+            upstream, upstream_url = start_llama_cpp_python(model, threads)
+            theirs_name = "llama_cpp.server (one at a time)"
+    except BaseException:
+        server.terminate()
+        raise
+    names = ["ours", "ours, one after another", theirs_name]
+    runs: dict[int, dict[str, list[tuple[list[Turn], float]]]] = {
+        n: {name: [] for name in names} for n in counts
+    }
+    try:
         client = openai.OpenAI(base_url=url + "/v1", api_key=key, max_retries=0, timeout=600)
+        other = openai.OpenAI(base_url=upstream_url, api_key="none", max_retries=0, timeout=600)
         question = [{"role": "user", "content": QUESTION}]
 
         def ours(i: int) -> Turn:
             return streamed(client, f"shop-{i % len(TRADES)}", question, user=f"c{time.time()}")
 
-        ours(0)  # load the model, warm the bots' prefixes
-        for n in counts:
-            for i in range(n):
-                ours(i)
-            rows[n]["ours"] = figures(*together(ours, n))
-            rows[n]["ours, one after another"] = figures(*in_turn(ours, n))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-    binary = os.environ.get("BENCH_LLAMA_SERVER") or shutil.which("llama-server")
-    if binary:
-        upstream, upstream_url = start_llama_server(binary, model, slots, threads, args.tokens)
-        theirs_name = f"llama-server, {slots} slots"
-    else:
-        upstream, upstream_url = start_llama_cpp_python(model, threads)
-        theirs_name = "llama_cpp.server (one at a time)"
-    try:
-        other = openai.OpenAI(base_url=upstream_url, api_key="none", max_retries=0, timeout=600)
-
         def theirs(i: int) -> Turn:
             messages = [{"role": "system", "content": persona(i % len(TRADES))}, *question]
             return streamed(other, "bench", messages, max_tokens=args.tokens, temperature=0, seed=1)
 
-        theirs(0)
+        for i in range(len(TRADES)):  # load the models, warm the bots' prefixes
+            ours(i)
+            theirs(i)
         for n in counts:
-            rows[n][theirs_name] = figures(*together(theirs, n))
+            for _ in range(args.rounds):
+                runs[n]["ours"].append(together(ours, n))
+                runs[n]["ours, one after another"].append(in_turn(ours, n))
+                runs[n][theirs_name].append(together(theirs, n))
     finally:
-        upstream.terminate()
-        upstream.wait(timeout=30)
+        for process in (server, upstream):
+            process.terminate()
+            process.wait(timeout=30)
 
     print(
         f"\nmodel {model.name}, {threads} threads, BotStudio {slots} replies at once,"
-        f" max_tokens {args.tokens}, temperature 0, one run\n"
+        f" max_tokens {args.tokens}, temperature 0, {args.rounds} rounds\n"
     )
     print("| chats at once | server | aggregate tokens/s | first token p50 | p95 |")
     print("|---|---|---|---|---|")
     for n in counts:
-        for name, (tps, p50, p95) in rows[n].items():
+        for name in names:
+            results = [turn for turns, _ in runs[n][name] for turn in turns]
+            seconds = sum(seconds for _, seconds in runs[n][name])
+            tps, p50, p95 = figures(results, seconds)
             print(f"| {n} | {name} | {tps:.1f} | {p50:.2f} s | {p95:.2f} s |")
+    print(f"\nBotStudio's aggregate against {theirs_name}'s, round by round:")
+    for n in counts:
+        ratios = [
+            figures(*ours_run)[0] / figures(*their_run)[0]
+            for ours_run, their_run in zip(runs[n]["ours"], runs[n][theirs_name], strict=True)
+        ]
+        print(f"  {n} at once: " + ", ".join(f"{r:.2f}x" for r in ratios))
     shutil.rmtree(home, ignore_errors=True)
 
 
