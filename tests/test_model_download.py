@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from runtime.models.catalog import ModelCatalog
-from runtime.models.download import DOWNLOADS, Downloader, DownloadError, DownloadPaused
+from runtime.models.download import DOWNLOADS, Downloader, DownloadError
+from runtime.models.download_progress import DownloadPaused
 from runtime.models.hub import huggingface, modelscope
 from runtime.spec import BotRepository
 from runtime.spec.model_switch import switch_bots

@@ -9,14 +9,8 @@ import sys
 import time
 
 from runtime.i18n import t
-from runtime.models.download import (
-    Downloader,
-    DownloadError,
-    Progress,
-    local_name,
-    progress_text,
-    size_text,
-)
+from runtime.models.download import Downloader, DownloadError, local_name
+from runtime.models.download_progress import Progress, progress_text, size_text
 from runtime.models.hub import Source, parse_source, save_source, saved_source
 from runtime.workspace import Workspace
 

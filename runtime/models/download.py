@@ -31,21 +31,18 @@ nothing half-downloaded is ever offered as a model.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
-import queue
 import shutil
 import threading
-import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal, cast
+from typing import BinaryIO, cast
 
-from runtime.i18n import Explained, t
+from runtime.i18n import Explained
+from runtime.models.download_progress import DownloadPaused, Meter, Progress, size_text
+from runtime.models.hashing_writer import HashingWriter, open_partial
 from runtime.models.hub import HEADERS, HubError, RemoteFile, Source, parts_of, remote_file
 from runtime.store.private import sync_dir
 
@@ -54,7 +51,6 @@ log = logging.getLogger("botstudio.download")
 DOWNLOADS = ".downloads"  # inside gguf/: hidden, and not matched by gguf/*.gguf
 RESERVE = 64 * 2**20  # left free on the disk after a download, for the system and logs
 CHUNK = 64 << 10  # httpx2 re-chunks reads to this: 64 KiB measured fastest (bench/download.py)
-HASH_BLOCK = 1 << 20  # reading back what an earlier download left
 
 
 class DownloadError(Explained):
@@ -62,69 +58,6 @@ class DownloadError(Explained):
 
     def __init__(self, message_id: str, **params: object):
         super().__init__(message_id, None, **params)
-
-
-class DownloadPaused(Exception):
-    """Stopped on request; what was downloaded stays and the next download resumes."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    model: str  # the file bots name (the first part)
-    part: int  # 1-based
-    parts: int
-    done: int  # bytes on disk, all parts together
-    total: int
-    speed: float | None  # bytes per second, over the last few seconds
-    eta: float | None  # seconds
-    phase: str  # "checking" (what was there), "downloading", "retrying", "verifying", "done"
-    retries: int = 0  # reconnections after a dropped or stalled connection
-
-    @property
-    def fraction(self) -> float:
-        return self.done / self.total if self.total else 0.0
-
-
-def size_text(n: float) -> str:
-    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if abs(n) >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{int(n)} B"
-
-
-def duration_text(seconds: float, lang: str) -> str:
-    seconds = max(0, round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return t("dl.time.hm", lang, h=hours, m=minutes)
-    if minutes:
-        return t("dl.time.ms", lang, m=minutes, s=secs)
-    return t("dl.time.s", lang, s=secs)
-
-
-def progress_text(p: Progress, lang: str) -> str:
-    """One line: what is happening, bytes, speed and time left."""
-    line = t(
-        "dl.progress",
-        lang,
-        done=size_text(p.done),
-        total=size_text(p.total),
-        pct=int(p.fraction * 100),
-    )
-    if p.parts > 1:
-        line = t("dl.progress_part", lang, part=p.part, parts=p.parts) + " " + line
-    if p.phase == "checking":
-        return t("dl.phase.checking", lang) + " " + line
-    if p.phase == "verifying":
-        return t("dl.phase.verifying", lang, file=p.model)
-    if p.phase == "retrying":
-        return t("dl.phase.retrying", lang, done=size_text(p.done), n=p.retries)
-    if p.speed:
-        line += " · " + t("dl.speed", lang, speed=size_text(p.speed))
-    if p.eta is not None and p.phase == "downloading":
-        line += " · " + t("dl.eta", lang, eta=duration_text(p.eta, lang))
-    return line
 
 
 def local_name(name: str) -> str:
@@ -219,7 +152,7 @@ class Downloader:
             self._check_space(todo)
             total = sum(r.size for r in remotes)
             placed = sum(r.size for r in remotes if r not in todo)
-            meter = _Meter(model, len(remotes), total, progress, stop)
+            meter = Meter(model, len(remotes), total, progress, stop)
             verified = []
             for remote in remotes:
                 if remote not in todo:
@@ -262,7 +195,7 @@ class Downloader:
             _discard(first_part)
             raise DownloadError("dl.not_gguf", file=first_part.name.removesuffix(".part"))
 
-    def _fetch(self, remote: RemoteFile, expected: list[str], meter: _Meter) -> Path:
+    def _fetch(self, remote: RemoteFile, expected: list[str], meter: Meter) -> Path:
         """One file into gguf/.downloads/NAME.part, resumed from what is there, hashed
         and checked; the checked path, or DownloadError (a mismatch deletes the file)."""
         name = local_name(remote.name)
@@ -277,12 +210,12 @@ class Downloader:
         if _read_json(sidecar) != record:  # another file (or version) was half-fetched here
             partial.unlink(missing_ok=True)
             sidecar.write_text(json.dumps(record), encoding="utf-8")
-        with _open_partial(partial) as handle:
+        with open_partial(partial) as handle:
             have = handle.seek(0, os.SEEK_END)
             if have > remote.size:
                 handle.truncate(0)
                 have = 0
-            writer = _HashingWriter(handle, lambda done: meter.tick(meter.before + done))
+            writer = HashingWriter(handle, lambda done: meter.tick(meter.before + done))
             try:
                 if have:
                     log.info("resuming %s at byte %d", name, have)
@@ -305,9 +238,7 @@ class Downloader:
             )
         return partial
 
-    def _transfer(
-        self, remote: RemoteFile, writer: _HashingWriter, have: int, meter: _Meter
-    ) -> None:
+    def _transfer(self, remote: RemoteFile, writer: HashingWriter, have: int, meter: Meter) -> None:
         import httpx2
         from huggingface_hub import constants
         from huggingface_hub.errors import HfHubHTTPError
@@ -324,7 +255,7 @@ class Downloader:
                 resume_size=have,
                 headers=dict(HEADERS),
                 expected_size=remote.size,
-                tqdm_class=meter.bar_class(writer),
+                tqdm_class=meter.bar_class(),
             )
         except DownloadPaused:
             raise
@@ -387,112 +318,12 @@ def _discard(partial: Path) -> None:
     partial.with_name(partial.name + ".json").unlink(missing_ok=True)
 
 
-def _open_partial(path: Path) -> BinaryIO:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
-    return os.fdopen(fd, "r+b")
-
-
-class _Sha256:
-    """SHA-256 on a thread of its own: hashlib lets go of the GIL, so one chunk is hashed
-    while the next is read from the network (measured in bench/download.py)."""
-
-    def __init__(self) -> None:
-        self._sha = hashlib.sha256()
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=16)  # <= 16 MiB waiting
-        self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (data := self._queue.get()) is not None:
-            self._sha.update(data)
-            self._queue.task_done()
-        self._queue.task_done()
-
-    def update(self, data: bytes) -> None:
-        self._queue.put(data)
-
-    def hexdigest(self) -> str:
-        self._queue.join()
-        return self._sha.hexdigest()
-
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
-
-
-class _HashingWriter:
-    """The partial file as http_get sees it: every byte written is hashed on its way to
-    disk, and the hash follows a rewind (a server that ignored Range). `close()` ends the
-    hashing thread."""
-
-    def __init__(self, handle: BinaryIO, on_write: Callable[[int], None]):
-        self.handle = handle
-        self.on_write = on_write
-        self.sha = _Sha256()
-        self.hashed = 0
-
-    def _restart(self) -> None:
-        self.sha.close()
-        self.sha, self.hashed = _Sha256(), 0
-
-    def close(self) -> None:
-        self.sha.close()
-
-    @property
-    def length(self) -> int:
-        return self.hashed
-
-    def catch_up(self, upto: int) -> None:
-        """Hash what is on disk up to `upto` (what an earlier download left)."""
-        if upto < self.hashed:
-            self._restart()
-        position = self.handle.tell()
-        self.handle.seek(self.hashed)
-        while self.hashed < upto:
-            block = self.handle.read(min(HASH_BLOCK, upto - self.hashed))
-            if not block:
-                break
-            self.sha.update(block)
-            self.hashed += len(block)
-        self.handle.seek(position)
-
-    def write(self, data: bytes) -> int:
-        position = self.handle.tell()
-        if position != self.hashed:
-            self.catch_up(position)
-        written = self.handle.write(data)
-        self.sha.update(data)
-        self.hashed += len(data)
-        self.on_write(self.hashed)
-        return written
-
-    def tell(self) -> int:
-        return self.handle.tell()
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self.handle.seek(offset, whence)
-
-    def truncate(self, size: int | None = None) -> int:
-        size = self.handle.truncate(size)
-        if size < self.hashed:
-            self._restart()
-            self.catch_up(size)
-        return size
-
-    def flush(self) -> None:
-        self.handle.flush()
-
-    def hexdigest(self) -> str:
-        self.catch_up(self.handle.seek(0, os.SEEK_END))
-        return self.sha.hexdigest()
-
-
 class _RetryNotes(logging.Filter):
     """huggingface_hub logs an English warning when it reconnects after a dropped or
     stalled connection; on this download's thread that becomes a progress report in the
     user's language instead (other threads' records pass untouched)."""
 
-    def __init__(self, meter: _Meter, writer: _HashingWriter):
+    def __init__(self, meter: Meter, writer: HashingWriter):
         super().__init__()
         self.meter, self.writer = meter, writer
         self.thread = threading.get_ident()
@@ -505,82 +336,3 @@ class _RetryNotes(logging.Filter):
             self.meter.report("retrying", self.meter.before + self.writer.length)
             log.info("connection lost at byte %d; resuming", self.writer.length)
         return False
-
-
-class _Meter:
-    """Bytes, speed over the last seconds and time left; reports at most 4 times a second,
-    and raises DownloadPaused from inside the transfer when asked to stop."""
-
-    WINDOW = 5.0
-
-    def __init__(
-        self,
-        model: str,
-        parts: int,
-        total: int,
-        report: Callable[[Progress], None] | None,
-        stop: threading.Event | None,
-    ):
-        self.model, self.parts, self.total = model, parts, total
-        self.part, self.before, self.retries = 1, 0, 0
-        self._report, self._stop = report, stop
-        self._samples: deque[tuple[float, int]] = deque()
-        self._last = 0.0
-
-    def start(self, done: int) -> None:
-        self._samples.clear()
-        self._samples.append((time.monotonic(), done))
-        self._last = 0.0
-        self.report("downloading", done, force=True)
-
-    def tick(self, done: int) -> None:
-        if self._stop is not None and self._stop.is_set():
-            raise DownloadPaused()
-        now = time.monotonic()
-        self._samples.append((now, done))
-        while len(self._samples) > 2 and now - self._samples[0][0] > self.WINDOW:
-            self._samples.popleft()
-        if now - self._last >= 0.25:
-            self.report("downloading", done)
-
-    def speed(self) -> float | None:
-        if len(self._samples) < 2:
-            return None
-        (t0, b0), (t1, b1) = self._samples[0], self._samples[-1]
-        return (b1 - b0) / (t1 - t0) if t1 > t0 else None
-
-    def report(self, phase: str, done: int, force: bool = False) -> None:
-        self._last = time.monotonic()
-        if self._report is None:
-            return
-        speed = self.speed() if phase == "downloading" else None
-        eta = (self.total - done) / speed if speed else None
-        self._report(
-            Progress(
-                self.model, self.part, self.parts, done, self.total, speed, eta, phase, self.retries
-            )
-        )
-
-    def bar_class(self, writer: _HashingWriter) -> type:
-        """What http_get takes as its progress bar: ours only checks for a stop (the
-        bytes are counted by the writer, which knows what is really on disk)."""
-        meter = self
-
-        class Bar:
-            def __init__(self, **_kwargs: object) -> None:
-                pass
-
-            def __enter__(self) -> Bar:
-                return self
-
-            def __exit__(self, *exc: object) -> Literal[False]:
-                return False
-
-            def update(self, _n: int = 1) -> None:
-                if meter._stop is not None and meter._stop.is_set():
-                    raise DownloadPaused()
-
-            def close(self) -> None:
-                pass
-
-        return Bar

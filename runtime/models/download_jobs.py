@@ -9,7 +9,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runtime.models.download import Downloader, DownloadError, DownloadPaused, Progress
+from runtime.models.download import Downloader, DownloadError
+from runtime.models.download_progress import DownloadPaused, Progress
 from runtime.models.hub import Source
 
 log = logging.getLogger("botstudio.download")

@@ -19,7 +19,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from runtime.models.download import Downloader, DownloadError, local_name, size_text
+from runtime.models.download import Downloader, DownloadError, local_name
+from runtime.models.download_progress import size_text
 from runtime.models.hub import HubError, Source, header_metadata, parts_of
 
 CONTEXT = 4096  # a bot's default model.context: what the memory figure assumes

@@ -9,7 +9,7 @@ import html
 import gradio as gr
 
 from runtime.engine import gpu_offload_supported
-from runtime.models.download import progress_text, size_text
+from runtime.models.download_progress import progress_text, size_text
 from runtime.models.hub import (
     HF_MIRROR_ENDPOINT,
     HUGGINGFACE_ENDPOINT,
