@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import tests.fake_kf as fake_kf  # noqa: E402
+from bench.latency import summary  # noqa: E402
 from runtime.wecom.crypto import WeComCrypto, signature  # noqa: E402
 from runtime.wecom.kf import make_msgid  # noqa: E402
 from runtime.workspace import Workspace  # noqa: E402
@@ -143,17 +144,6 @@ def fire(
         times = list(pool.map(one, range(len(bells))))
     client.close()
     return times
-
-
-def summary(times: list[float]) -> str:
-    ordered = sorted(times)
-    if not ordered:
-        return "(none)"
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return (
-        f"p50 {statistics.median(ordered) * 1000:8.1f} ms   p99 {p99 * 1000:8.1f} ms   "
-        f"max {ordered[-1] * 1000:8.1f} ms"
-    )
 
 
 def main() -> None:

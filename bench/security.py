@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.latency import summary  # noqa: E402
 from bench.wecom import AES_KEY, BOT, TOKEN, wait_up  # noqa: E402
 from runtime.store.db import Journal  # noqa: E402
 from runtime.store.settings import Settings  # noqa: E402
@@ -45,12 +45,6 @@ from runtime.wecom.bindings import Bindings  # noqa: E402
 from tests.fake_wecom import AIBotSender, free_port  # noqa: E402
 
 MB = 1024 * 1024
-
-
-def percentiles(times: list[float]) -> str:
-    ordered = sorted(times)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return f"p50 {statistics.median(ordered) * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms"
 
 
 def measure(sender: AIBotSender, base: str, requests: int) -> tuple[list[float], list[float]]:
@@ -198,7 +192,7 @@ def main() -> None:
 
     print(f"{args.requests} WeCom AI-bot callbacks and {args.requests} /healthz, 4 at a time\n")
     for name, (acks, checks) in results.items():
-        print(f"{name:<28} WeCom ack {percentiles(acks)}   /healthz {percentiles(checks)}")
+        print(f"{name:<28} WeCom ack {summary(acks)}   /healthz {summary(checks)}")
     for name, counts in floods.items():
         shown = ", ".join(f"{n} × {status}" for status, n in sorted(counts.items()))
         print(f"  guesses from {name}: {shown}")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.latency import p99, summary  # noqa: E402
 from runtime.workspace import Workspace  # noqa: E402
 from tests.fake_wecom import AIBotSender, FakeWeCom, Served, free_port  # noqa: E402
 
@@ -74,21 +74,6 @@ def fire(sender: AIBotSender, signed: list, concurrency: int) -> list[float]:
 
     with ThreadPoolExecutor(concurrency) as pool:
         return list(pool.map(one, signed))
-
-
-def p99(times: list[float]) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-
-
-def summary(times: list[float], rounds: list[list[float]] | None = None) -> str:
-    line = (
-        f"p50 {statistics.median(times) * 1000:6.1f} ms   p99 {p99(times) * 1000:6.1f} ms   "
-        f"max {max(times) * 1000:6.1f} ms"
-    )
-    if rounds:
-        line += "   (p99 by round: " + ", ".join(f"{p99(r) * 1000:.0f}" for r in rounds) + ")"
-    return line
 
 
 def main() -> None:
