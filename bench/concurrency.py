@@ -8,7 +8,8 @@ For each number of chats it measures, in the same run:
   (c) llama.cpp's server on the same GGUF with the same system prompts: llama-cpp-python's
       `python -m llama_cpp.server` (it answers one request at a time), or a `llama-server`
       built from llama.cpp with `--parallel` slots when BENCH_LLAMA_SERVER names one.
-Both servers run side by side and are measured in turns, (a), (b), (c) and again
+Both are asked for the same sampling (greedy, repetition penalty 1.1). Both servers run
+side by side and are measured in turns, (a), (b), (c) and again
 (--rounds), so that all three meet the same machine: on a shared 2-core machine the
 speed of the CPU drifts by a third from one minute to the next. Prints a Markdown table
 over all rounds: aggregate tokens/s and time to first token p50/p95, then BotStudio's
@@ -51,9 +52,11 @@ id: shop-{n}
 name: Shop {n}
 language: en
 persona: You are the assistant of a {trade}. You answer in full, friendly sentences.
-model: {{file: {model}, temperature: 0, seed: 1, max_tokens: {tokens}, context: 2048}}
+model: {{file: {model}, temperature: 0, seed: 1, max_tokens: {tokens}, context: 2048,
+         repeat_penalty: {penalty}}}
 safety: {{rate_limit: null}}
 """
+REPEAT_PENALTY = 1.1  # a bot's default, asked of both servers
 QUESTION = "Describe our shop and everything it sells, in detail."
 Turn = tuple[float, int]  # (time to first token, tokens)
 
@@ -120,7 +123,9 @@ def main() -> None:
     if model is None:
         raise SystemExit(f"no model {args.model} in gguf/")
     for n, trade in enumerate(TRADES):
-        text = BOT.format(n=n, trade=trade, model=args.model, tokens=args.tokens)
+        text = BOT.format(
+            n=n, trade=trade, model=args.model, tokens=args.tokens, penalty=REPEAT_PENALTY
+        )
         (home / "bots" / f"shop-{n}.yaml").write_text(text, encoding="utf-8")
     key = ApiKeys(Settings(home / "data" / "settings.json")).create("bench")[1]
     slots = default_slots()
@@ -152,7 +157,12 @@ def main() -> None:
 
         def theirs(i: int) -> Turn:
             messages = [{"role": "system", "content": persona(i % len(TRADES))}, *question]
-            return streamed(other, "bench", messages, max_tokens=args.tokens, temperature=0, seed=1)
+            # the same sampling as the bots': llama.cpp's own default penalty is 1.0
+            extra = {"repeat_penalty": REPEAT_PENALTY}
+            return streamed(
+                other, "bench", messages, max_tokens=args.tokens, temperature=0, seed=1,
+                extra_body=extra,
+            )  # fmt: skip
 
         for i in range(len(TRADES)):  # load the models, warm the bots' prefixes
             ours(i)

@@ -9,6 +9,7 @@ either leaves it unanswered (answered again on restart) or queued (sent once).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sqlite3
@@ -36,11 +37,14 @@ Deliver = Callable[[InboxMessage, str, sqlite3.Connection], None]
 
 
 class StreamBoard:
-    """Replies being streamed: the text so far and whether it is finished, by stream id."""
+    """Replies being streamed: the text so far and whether it is finished, by stream id.
+    A reader on an event loop waits for the next change (`changed`) instead of polling:
+    a caller on the line sees each word when it is written, not up to a poll later."""
 
     def __init__(self) -> None:
         self._streams: dict[str, tuple[str, bool]] = {}
         self._usage: dict[str, dict[str, int]] = {}
+        self._waiting: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]]] = {}
         self._lock = threading.Lock()
 
     def update(
@@ -54,6 +58,31 @@ class StreamBoard:
             self._streams[stream_id] = (text, finished)
             if usage is not None:
                 self._usage[stream_id] = usage
+            waiting = self._waiting.pop(stream_id, [])
+        for loop, future in waiting:  # one wake per reader, however many words came
+            with contextlib.suppress(RuntimeError):  # its loop has closed: nobody reads
+                loop.call_soon_threadsafe(_settle, future)
+
+    async def changed(self, stream_id: str, seen: tuple[str, bool] | None, timeout: float) -> None:
+        """Return once the stream is no longer `seen` (what the reader last got from
+        `get`), or after `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            if self._streams.get(stream_id) != seen:  # it changed in the meantime
+                return
+            self._waiting.setdefault(stream_id, []).append((loop, future))
+        timer = loop.call_later(timeout, _settle, future)
+        try:
+            await future
+        finally:
+            timer.cancel()
+            with self._lock:
+                waiting = self._waiting.get(stream_id, [])
+                if (loop, future) in waiting:
+                    waiting.remove((loop, future))
+                    if not waiting:
+                        del self._waiting[stream_id]
 
     def get(self, stream_id: str) -> tuple[str, bool] | None:
         with self._lock:
@@ -69,6 +98,11 @@ class StreamBoard:
         with self._lock:
             self._streams.pop(stream_id, None)
             self._usage.pop(stream_id, None)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 class Responder:

@@ -58,3 +58,31 @@ def test_a_reply_from_the_model_reads_the_bot_file_once(
     loads, delivered, answered = _answer(workspace, "你们的产品多少钱？", monkeypatch)
     assert loads == ["xiaolan-sales"]  # not once each for responder, variant, lead, prompt
     assert [answer for _, answer in delivered] == [answered.answer] and answered.answer
+
+
+def test_a_reader_of_the_stream_board_wakes_when_the_answer_grows() -> None:
+    """A caller on the line is woken by the words themselves, not by a poll: the wait
+    ends with the new text there, and a wait on a stream that does not change ends at
+    its timeout with nothing new."""
+    import asyncio
+    import threading
+
+    board = StreamBoard()
+
+    async def read() -> list[tuple[str, bool] | None]:
+        seen: list[tuple[str, bool] | None] = [board.get("s1")]
+        writer = threading.Timer(0.05, board.update, args=("s1", "你好"))
+        writer.start()
+        # far longer than the writer takes: woken by it, or the outer wait fails
+        await asyncio.wait_for(board.changed("s1", seen[-1], timeout=120), timeout=30)
+        seen.append(board.get("s1"))
+        board.update("s1", "你好，欢迎", finished=True)  # before the wait: no wait at all
+        await asyncio.wait_for(board.changed("s1", seen[-1], timeout=120), timeout=30)
+        seen.append(board.get("s1"))
+        await board.changed("s1", seen[-1], timeout=0.05)  # nothing new: the timeout
+        seen.append(board.get("s1"))
+        return seen
+
+    welcome = ("你好，欢迎", True)
+    assert asyncio.run(read()) == [None, ("你好", False), welcome, welcome]
+    assert board._waiting == {}  # no reader left behind

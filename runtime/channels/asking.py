@@ -21,8 +21,7 @@ from runtime.inbox import Inbound, Inbox, ReplyRoute
 from runtime.responder import Responder, StreamBoard
 
 ASKED = "asked"  # the reply mode: the caller reads the answer off the stream board
-POLL_SECONDS = 0.03  # how often the board is read: well under a token's time
-DB_EVERY = 20  # before the first words, the journal is read every 20 polls (0.6 s)
+DB_SECONDS = 0.6  # before the first words, the journal is read this often (answered before?)
 
 
 @dataclass(frozen=True)
@@ -79,8 +78,8 @@ class Asking:
         if message is None:
             return
         stream = message.route.stream_id or ""
-        sent, deadline, rounds = "", time.monotonic() + timeout, 0
-        while time.monotonic() < deadline:
+        sent, deadline = "", time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
             state = self.streams.get(stream)
             if state is None and message.state != "received":  # answered before (a retry)
                 yield Piece(message.answer or "", message.answer or "", True)
@@ -96,7 +95,6 @@ class Asking:
                     yield Piece("", text, True, self.streams.usage(stream))
                     self.streams.forget(stream)
                     return
-            await asyncio.sleep(POLL_SECONDS)
-            rounds += 1
-            if state is None and rounds % DB_EVERY == 0:  # not streaming yet: answered already?
+            await self.streams.changed(stream, state, min(left, DB_SECONDS))
+            if state is None and self.streams.get(stream) is None:  # not streaming yet
                 message = await asyncio.to_thread(self.inbox.get, inbox_id) or message

@@ -225,17 +225,24 @@ class ApiChannel(Adapter):
                 body["usage"] = None  # as OpenAI: only the last chunk carries it
             return _event(body)
 
+        # A chunk per word is the stream's hot path: the words are put into the encoded
+        # chunk, not the whole chunk encoded again for each.
+        head, _, tail = chunk({"content": _MARK}, None).partition(_MARK_JSON.encode())
+
+        def words(text: str) -> bytes:
+            return head + json.dumps(text, ensure_ascii=False).encode() + tail
+
         yield chunk({"role": "assistant", "content": ""}, None)
         usage, sent = _usage(None), ""
         async for piece in self.asking.pieces(inbox_id):
             if piece.delta:
                 sent += piece.delta
-                yield chunk({"content": piece.delta}, None)
+                yield words(piece.delta)
             if piece.finished:
                 usage = _usage(piece.usage)
                 rest = _rest(sent, piece.text)
                 if rest:
-                    yield chunk({"content": rest}, None)
+                    yield words(rest)
         yield chunk({}, "stop")
         if call.include_usage:
             yield _event(
@@ -262,6 +269,10 @@ def _rest(sent: str, final: str) -> str:
     if shown.startswith(answer):
         return ""
     return ("\n\n" if shown else "") + answer
+
+
+_MARK = "\x00words\x00"  # cannot come from a model: where a chunk's words go
+_MARK_JSON = json.dumps(_MARK, ensure_ascii=False)
 
 
 def _event(body: dict[str, Any]) -> bytes:

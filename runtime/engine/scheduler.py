@@ -32,7 +32,13 @@ from typing import Any
 import llama_cpp as L
 
 from runtime.engine.prefix_cache import PrefixCache, SavedPrefix, common_prefix
-from runtime.engine.sampling import GenerationStats, Sampling, sampler_chain
+from runtime.engine.sampling import (
+    GenerationStats,
+    RepeatPenalty,
+    Sampling,
+    repeat_penalty,
+    sampler_chain,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +68,7 @@ class Request:
     todo: list[int] = field(default_factory=list)  # prompt tokens not read yet
     save_pin: bool = False  # save the state once the sequence holds the pinned prefix
     sampler: Any = None
+    penalty: RepeatPenalty | None = None
     decoder: Any = None
     produced: int = 0
     last: int = -1  # the token sampled last, to be decoded at the next step
@@ -241,6 +248,7 @@ class Scheduler:
         request.pin = pin
         if request.sampling is not None:
             request.sampler = sampler_chain(self.vocab, request.sampling)
+            request.penalty = repeat_penalty(request.sampling)
             request.decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
             stats.stopped_by = "max_tokens"
         seq.request = request
@@ -301,7 +309,11 @@ class Scheduler:
             self._release(seq)
             return
         stats = request.stats
+        if request.penalty is not None:
+            request.penalty.apply(L.llama_get_logits_ith(self.ctx, row))
         token = L.llama_sampler_sample(request.sampler, self.ctx, row)
+        if request.penalty is not None:
+            request.penalty.accept(token)
         if L.llama_vocab_is_eog(self.vocab, token):
             stats.stopped_by = "end"
             return self._finish(seq)
