@@ -13,7 +13,7 @@ side by side and are measured in turns, (a), (b), (c) and again
 (--rounds), so that all three meet the same machine: on a shared 2-core machine the
 speed of the CPU drifts by a third from one minute to the next. Prints a Markdown table
 over all rounds: aggregate tokens/s and time to first token p50/p95, then BotStudio's
-aggregate against the other server's, round by round.
+aggregate and first token against the other server's, round by round.
 
     .venv/bin/python bench/concurrency.py [--model FILE.gguf] [--tokens N] [--chats 1,4,8]
                                           [--rounds R]
@@ -188,7 +188,7 @@ def main() -> None:
             results = [turn for turns, _ in runs[n][name] for turn in turns]
             seconds = sum(seconds for _, seconds in runs[n][name])
             tps, p50, p95 = figures(results, seconds)
-            print(f"| {n} | {name} | {tps:.1f} | {p50:.2f} s | {p95:.2f} s |")
+            print(f"| {n} | {name} | {tps:.1f} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms |")
     print(f"\nBotStudio's aggregate against {theirs_name}'s, round by round:")
     for n in counts:
         ratios = [
@@ -196,6 +196,11 @@ def main() -> None:
             for ours_run, their_run in zip(runs[n]["ours"], runs[n][theirs_name], strict=True)
         ]
         print(f"  {n} at once: " + ", ".join(f"{r:.2f}x" for r in ratios))
+    print(f"\nFirst token p50, BotStudio / {theirs_name}, round by round:")
+    for n in counts:
+        pairs = zip(runs[n]["ours"], runs[n][theirs_name], strict=True)
+        firsts = [(figures(*o)[1] * 1000, figures(*t)[1] * 1000) for o, t in pairs]
+        print(f"  {n} at once: " + ", ".join(f"{a:.0f}/{b:.0f} ms" for a, b in firsts))
     shutil.rmtree(home, ignore_errors=True)
 
 

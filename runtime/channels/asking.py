@@ -44,13 +44,22 @@ class Piece:
     usage: dict[str, int] | None = None  # with the last piece: prompt and completion tokens
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A question in the inbox: its id, and the stream its answer grows on when it was
+    new (None: the same msgid was asked before, and its answer is read from the inbox)."""
+
+    inbox_id: int
+    stream_id: str | None
+
+
 class Asking:
     def __init__(self, inbox: Inbox, responder: Responder, streams: StreamBoard):
         self.inbox, self.responder, self.streams = inbox, responder, streams
 
-    def ask(self, question: Question) -> int:
-        """Journal the question and have it answered; its inbox id. Blocking (SQLite):
-        call it off the event loop."""
+    def ask(self, question: Question) -> Asked:
+        """Journal the question and have it answered. Blocking (SQLite): call it off
+        the event loop."""
         route = ReplyRoute(
             mode=ASKED,
             stream_id=f"ask-{question.channel}-{uuid.uuid4().hex}",
@@ -70,18 +79,21 @@ class Asking:
         inbox_id, new = self.inbox.accept(inbound)
         if new:
             self.responder.submit(inbox_id)
-        return inbox_id
+        return Asked(inbox_id, route.stream_id if new else None)
 
-    async def pieces(self, inbox_id: int, timeout: float = 600) -> AsyncIterator[Piece]:
+    async def pieces(self, asked: Asked, timeout: float = 600) -> AsyncIterator[Piece]:
         """The answer as it grows, then a last piece with `finished` and the usage."""
-        message = await asyncio.to_thread(self.inbox.get, inbox_id)
-        if message is None:
-            return
-        stream = message.route.stream_id or ""
+        inbox_id, stream, message = asked.inbox_id, asked.stream_id, None
+        if stream is None:  # asked before: where does its answer stand?
+            message = await asyncio.to_thread(self.inbox.get, inbox_id)
+            if message is None:
+                return
+            stream = message.route.stream_id or ""
         sent, deadline = "", time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             state = self.streams.get(stream)
-            if state is None and message.state != "received":  # answered before (a retry)
+            if state is None and message is not None and message.state != "received":
+                # answered already (asked again, or answered without streaming)
                 yield Piece(message.answer or "", message.answer or "", True)
                 return
             if state is not None:

@@ -38,7 +38,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
 from runtime.channels.adapter import Adapter, Parts
-from runtime.channels.asking import Asking, Question
+from runtime.channels.asking import Asked, Asking, Question
 from runtime.channels.rate_windows import Windows
 from runtime.channels.web_chat_page import MAX_CONTACT, MAX_NOTE, MAX_TEXT, chat_page, embed_script
 from runtime.dialogue import Dialogue, UnknownBot
@@ -235,19 +235,19 @@ class WebChatChannel(Adapter):
             self.outbox.push(spec.id, "\n".join(lines), markdown=True, kind="alert_webhook", db=db)
         self.outbox.wake()
 
-    async def answer(self, inbox_id: int, lang: str) -> AsyncIterator[bytes]:
+    async def answer(self, asked: Asked, lang: str) -> AsyncIterator[bytes]:
         """Server-sent events: `{"delta"}` as the answer grows, then `{"done", "text"}`
         with the answer as it was delivered."""
         text = ""
         try:
-            async for piece in self.asking.pieces(inbox_id):
+            async for piece in self.asking.pieces(asked):
                 if piece.delta:
                     yield _event({"delta": piece.delta})
                 text = piece.text
                 if piece.finished:
                     break
         except Exception:
-            log.exception("web chat: streaming the answer to inbox %s failed", inbox_id)
+            log.exception("web chat: streaming the answer to inbox %s failed", asked.inbox_id)
             text = text or t("webchat.unavailable", lang)
         yield _event({"done": True, "text": text or t("webchat.unavailable", lang)})
 
@@ -369,8 +369,8 @@ def web_chat_routes(channel: WebChatChannel) -> APIRouter:
             question = channel.question(post.spec, post.who, post.body)
         except Refusal as refusal:
             return refusal.response()
-        inbox_id = await asyncio.to_thread(channel.asking.ask, question)
-        answer = channel.answer(inbox_id, post.spec.language)
+        asked = await asyncio.to_thread(channel.asking.ask, question)
+        answer = channel.answer(asked, post.spec.language)
         return StreamingResponse(answer, media_type="text/event-stream", headers=STREAM_HEADERS)
 
     @router.post(PREFIX + "/{bot}/handover")
