@@ -113,7 +113,7 @@ def main() -> None:
     parser.add_argument("--model", default="default", help="a file in gguf/, or default")
     parser.add_argument("--tokens", type=int, default=96, help="max_tokens per reply")
     parser.add_argument("--chats", default="1,4,8", help="numbers of chats at once")
-    parser.add_argument("--rounds", type=int, default=3, help="turns of each measurement")
+    parser.add_argument("--rounds", type=int, default=5, help="turns of each measurement")
     args = parser.parse_args()
     counts = [int(n) for n in args.chats.split(",")]
     home = Path(tempfile.mkdtemp(prefix="bench-concurrency-"))

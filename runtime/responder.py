@@ -20,6 +20,7 @@ from typing import Any
 from runtime.commands import command_reply
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.engine import ModelMissing
+from runtime.engine.arrivals import Arrivals
 from runtime.i18n import t
 from runtime.inbox import Inbox, InboxMessage
 from runtime.logmask import mask_user
@@ -114,6 +115,7 @@ class Responder:
         streams: StreamBoard,
         deliverers: dict[str, Deliver] | None = None,
         workers: int = 2,
+        arrivals: Arrivals | None = None,
     ):
         """`deliverers`: how an answer leaves, by its route's mode (the channels'); an
         answer with no deliverer for its mode is only recorded (and streamed, if it is)."""
@@ -122,6 +124,8 @@ class Responder:
         self.outbox = outbox
         self.streams = streams
         self.deliverers = dict(deliverers or {})
+        # counted until the model is asked: a model waking from idle waits for them
+        self.arrivals = arrivals or Arrivals()
         self._pool = ReadyPool(workers, "responder", inbox.journal.connection)
         self._claimed: set[int] = set()
         self._lock = threading.Lock()
@@ -131,6 +135,7 @@ class Responder:
             if inbox_id in self._claimed:  # already being answered in this process
                 return
             self._claimed.add(inbox_id)
+        self.arrivals.expect()
         self._pool.submit(self._safe_handle, inbox_id)
 
     def start(self) -> None:
@@ -149,11 +154,13 @@ class Responder:
         self._pool.shutdown(wait=True, cancel_futures=False)
 
     def _safe_handle(self, inbox_id: int) -> None:
+        self.arrivals.claim()
         try:
             self.handle(inbox_id)
         except Exception:
             log.exception("answering inbox message %s failed", inbox_id)
         finally:
+            self.arrivals.arrived()  # if no model was asked (a command, an error)
             with self._lock:
                 self._claimed.discard(inbox_id)
 

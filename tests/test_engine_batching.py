@@ -14,10 +14,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import llama_cpp as L
 import pytest
 from llama_cpp.llama_grammar import json_schema_to_gbnf
 
 from runtime.engine import GenerationStats, ModelPool, Sampling
+from runtime.engine import arrivals as arrivals_module
 from runtime.engine.llama_model import LlamaModel
 from runtime.engine.scheduler import DECODE_NICE
 from runtime.models.catalog import DEFAULT_MODEL_FILE
@@ -187,3 +189,75 @@ def test_decoding_gives_way_to_the_server(model: LlamaModel) -> None:
     assert model.scheduler.thread.native_id in seen
     assert len(seen) >= 2, "llama.cpp's compute threads kept the server's priority"
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
+
+
+class Claiming(Reader):
+    """A reply made ready on its own thread: it claims what was expected, then asks."""
+
+    def __init__(self, arrivals: arrivals_module.Arrivals, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.arrivals = arrivals
+
+    def run(self) -> None:
+        self.arrivals.claim()
+        super().run()
+
+
+def test_a_reply_on_its_way_joins_the_first_step_of_a_waking_model(
+    model: LlamaModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst of two customers: the second is still being made ready (the journal, the
+    prompt) when the first asks the idle model. The model waits for it, and reads both
+    prompts in its first decode step instead of one in each."""
+    arrivals = model.scheduler.arrivals
+    assert arrivals is not None and arrivals.on_the_way == 0
+    wait_until(lambda: model.running == 0 and model.waiting == 0)
+    monkeypatch.setattr(arrivals_module, "SETTLE_SECONDS", 30.0)  # nothing rides on speed
+    steps: list[set[int]] = []  # the sequences each decode step carried
+    decode = L.llama_decode
+
+    def recording(ctx, batch) -> int:
+        steps.append({batch.seq_id[i][0] for i in range(batch.n_tokens)})
+        return decode(ctx, batch)
+
+    monkeypatch.setattr(L, "llama_decode", recording)
+    arrivals.expect()  # the second customer's message is in the inbox
+    first = Reader(model, prompt_of(model, "Tell me about cats.", "You sell cat food."), 8)
+    first.start()
+    wait_until(lambda: model.waiting == 1)  # asked; the model woke and waits
+    time.sleep(0.3)  # long enough for a first step of its own, were it not waiting
+    second = Claiming(
+        arrivals, model, prompt_of(model, "Tell me about dogs.", "You sell dog food."), 8
+    )
+    second.start()
+    first.join(60)
+    second.join(60)
+    assert first.text.strip() and second.text.strip()
+    assert len(steps[0]) == 2  # both customers' prompts in the first step
+    assert arrivals.on_the_way == 0
+
+
+def test_a_lone_reply_does_not_wait_for_the_settling() -> None:
+    """Nobody on the way: settling returns at once; somebody on the way: it returns when
+    they arrive, and a thread that carries nothing cannot end their wait."""
+    arrivals = arrivals_module.Arrivals()
+    settling = threading.Thread(target=arrivals.settle, kwargs={"timeout": 600})
+    settling.start()
+    settling.join(60)
+    assert not settling.is_alive()  # returned at once, not after its 600 s
+    arrivals.expect()
+    assert arrivals.on_the_way == 1
+    arrivals.arrived()  # not this thread's: nothing changes
+    assert arrivals.on_the_way == 1
+
+    def carry() -> None:
+        arrivals.claim()
+        time.sleep(0.05)
+        arrivals.arrived()
+
+    threading.Thread(target=carry).start()
+    arrivals.settle(timeout=600)
+    assert arrivals.on_the_way == 0  # it waited for the carrier, however long it took
+    arrivals.expect()
+    arrivals.unexpect()  # refused at the door: never claimed
+    assert arrivals.on_the_way == 0

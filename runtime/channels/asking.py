@@ -11,9 +11,10 @@ instead of a second one."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,17 @@ class Asked:
 class Asking:
     def __init__(self, inbox: Inbox, responder: Responder, streams: StreamBoard):
         self.inbox, self.responder, self.streams = inbox, responder, streams
+
+    @contextlib.contextmanager
+    def on_the_way(self) -> Iterator[None]:
+        """A caller's request being read, checked and journaled: a reply on its way to
+        a model from the moment it came in (runtime/engine/arrivals.py), so that a burst
+        of callers starts in one decode step."""
+        self.responder.arrivals.expect()
+        try:
+            yield
+        finally:
+            self.responder.arrivals.unexpect()  # the responder expects it from here
 
     def ask(self, question: Question) -> Asked:
         """Journal the question and have it answered. Blocking (SQLite): call it off

@@ -33,7 +33,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from runtime.channels.adapter import Adapter, Parts
 from runtime.channels.api_requests import ApiError, Call, fit_to_bot, read_call
-from runtime.channels.asking import Asked, Asking, Question
+from runtime.channels.asking import Asked, Asking, Piece, Question
 from runtime.channels.rate_windows import Windows
 from runtime.dialogue import Dialogue, UnknownBot
 from runtime.i18n import t
@@ -191,11 +191,14 @@ class ApiChannel(Adapter):
     async def complete(self, request: Request) -> Response:
         lang = self.lang()
         authorization = request.headers.get("authorization", "")
-        raw = await request.body()  # its size is held by runtime/web/limits.py
-        call, asked = await asyncio.to_thread(self.accept, authorization, raw, lang)
+        with self.asking.on_the_way():
+            raw = await request.body()  # its size is held by runtime/web/limits.py
+            call, asked = await asyncio.to_thread(self.accept, authorization, raw, lang)
         if call.stream:
+            pieces = self.asking.pieces(asked)
+            first = await anext(pieces, None)
             return StreamingResponse(
-                self.chunks(call, asked),
+                self.chunks(call, _joined(first, pieces)),
                 media_type="text/event-stream",
                 headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
             )
@@ -221,7 +224,7 @@ class ApiChannel(Adapter):
         }
         return JSONResponse(answer)
 
-    async def chunks(self, call: Call, asked: Asked) -> AsyncIterator[bytes]:
+    async def chunks(self, call: Call, answer: AsyncIterator[Piece]) -> AsyncIterator[bytes]:
         """Server-sent events: OpenAI's chunks, then `data: [DONE]`."""
 
         def chunk(delta: dict[str, str], finish: str | None) -> bytes:
@@ -247,7 +250,7 @@ class ApiChannel(Adapter):
 
         yield chunk({"role": "assistant", "content": ""}, None)
         usage, sent = _usage(None), ""
-        async for piece in self.asking.pieces(asked):
+        async for piece in answer:
             if piece.delta:
                 sent += piece.delta
                 yield words(piece.delta)
@@ -269,6 +272,14 @@ class ApiChannel(Adapter):
                 }
             )
         yield b"data: [DONE]\n\n"
+
+
+async def _joined(first: Piece | None, rest: AsyncIterator[Piece]) -> AsyncIterator[Piece]:
+    if first is None:
+        return
+    yield first
+    async for piece in rest:
+        yield piece
 
 
 def _rest(sent: str, final: str) -> str:

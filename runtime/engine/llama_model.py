@@ -22,6 +22,7 @@ from pathlib import Path
 
 import llama_cpp as L
 
+from runtime.engine.arrivals import Arrivals
 from runtime.engine.prefix_cache import PrefixCache
 from runtime.engine.sampling import GenerationStats, Sampling
 from runtime.engine.scheduler import Request, Scheduler
@@ -78,8 +79,10 @@ class LlamaModel:
         batch: int = 512,
         prefix_cache_bytes: int = 512 * 2**20,
         progress: Callable[[float], None] | None = None,
+        arrivals: Arrivals | None = None,
     ):
-        """`context` is each conversation's: the cache holds `slots` of them."""
+        """`context` is each conversation's: the cache holds `slots` of them. `arrivals`:
+        replies on their way, waited for when the model wakes (runtime/engine/arrivals.py)."""
         _init_backend()
         started = time.perf_counter()
         self.path = path
@@ -144,6 +147,7 @@ class LlamaModel:
             batch=batch,
             prefixes=self.prefixes,
             piece=self._piece,
+            arrivals=arrivals,
         )
 
     # --- text and tokens --------------------------------------------------

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from runtime.engine.arrivals import Arrivals
 from runtime.engine.llama_model import LlamaModel, LoadedInfo, gpu_offload_supported
 from runtime.i18n import language_from_env, t
 
@@ -61,6 +62,7 @@ class ModelPool:
         mb = prefix_cache_mb or int(os.environ.get("BOTSTUDIO_PREFIX_CACHE_MB", "1024"))
         self.prefix_cache_bytes = mb * 2**20
         self._models: dict[PoolKey, LlamaModel] = {}
+        self.arrivals = Arrivals()  # replies being made ready: a waking model waits for them
         self._lock = threading.Lock()
         self._warned_cpu_only = False
 
@@ -93,6 +95,7 @@ class ModelPool:
                     slots=self.slots,
                     prefix_cache_bytes=self.prefix_cache_bytes,
                     progress=progress,
+                    arrivals=self.arrivals,
                 )
                 self._models[key] = model
                 info = model.info

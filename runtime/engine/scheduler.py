@@ -31,6 +31,7 @@ from typing import Any
 
 import llama_cpp as L
 
+from runtime.engine.arrivals import Arrivals
 from runtime.engine.prefix_cache import PrefixCache, SavedPrefix, common_prefix
 from runtime.engine.sampling import (
     GenerationStats,
@@ -97,8 +98,10 @@ class Scheduler:
         batch: int,
         prefixes: PrefixCache,
         piece: Callable[[int], bytes],
+        arrivals: Arrivals | None = None,
     ):
         self.ctx, self.vocab, self.batch, self.prefixes = ctx, vocab, batch, prefixes
+        self.arrivals = arrivals
         self.context = context  # per sequence
         self.piece = piece
         self.memory = L.llama_get_memory(ctx)
@@ -131,6 +134,8 @@ class Scheduler:
                 raise RuntimeError("the model is closed")
             self.pending.append(request)
             self.wake.notify()
+        if self.arrivals is not None:
+            self.arrivals.arrived()  # after it is pending: a waking loop sees it
 
     def stream(self, request: Request) -> Iterator[str]:
         """The reply's text as it is sampled; closing the iterator frees its sequence."""
@@ -170,10 +175,14 @@ class Scheduler:
         _yield_to_the_server()
         while True:
             with self.wake:
+                woken = False
                 while not self.closing and not self.pending and not self.running:
                     self.wake.wait()
+                    woken = True
                 if self.closing:
                     break
+            if woken and self.arrivals is not None:
+                self.arrivals.settle()  # a burst of customers starts in one step
             try:
                 self._step()
             except Exception as exc:  # never leave a reader waiting forever

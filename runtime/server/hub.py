@@ -47,6 +47,7 @@ class ChannelHub:
             self.streams,
             deliverers,
             workers=workspace.pool.slots + 2,
+            arrivals=workspace.pool.arrivals,
         )
         self.intake = Intake(workspace.journal)
         self.channels: dict[str, Adapter] = {}  # adapter name -> adapter, in the registry's order
