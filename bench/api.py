@@ -8,8 +8,8 @@ key, then prints a Markdown table:
      and the in-process engine (`workspace.dialogue.preview`) taking turns;
   2. --chats clients at once (threads): median time to first token and aggregate
      tokens/s, the same through the API and in-process.
-The API's path adds the HTTP request, the key check, the inbox, the responder's queue
-(two workers), the journal and the server-sent events.
+The API's path adds the HTTP request, the key check, the inbox, the responder's queue,
+the journal and the server-sent events.
 
     .venv/bin/python bench/api.py [--model FILE.gguf] [--rounds N] [--chats N] [--tokens N]
 """
