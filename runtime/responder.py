@@ -62,7 +62,7 @@ class StreamBoard:
             waiting = self._waiting.pop(stream_id, [])
         for loop, future in waiting:  # one wake per reader, however many words came
             with contextlib.suppress(RuntimeError):  # its loop has closed: nobody reads
-                loop.call_soon_threadsafe(_settle, future)
+                loop.call_soon_threadsafe(_wake, future)
 
     async def changed(self, stream_id: str, seen: tuple[str, bool] | None, timeout: float) -> None:
         """Return once the stream is no longer `seen` (what the reader last got from
@@ -73,7 +73,7 @@ class StreamBoard:
             if self._streams.get(stream_id) != seen:  # it changed in the meantime
                 return
             self._waiting.setdefault(stream_id, []).append((loop, future))
-        timer = loop.call_later(timeout, _settle, future)
+        timer = loop.call_later(timeout, _wake, future)
         try:
             await future
         finally:
@@ -101,7 +101,7 @@ class StreamBoard:
             self._usage.pop(stream_id, None)
 
 
-def _settle(future: asyncio.Future[None]) -> None:
+def _wake(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
 

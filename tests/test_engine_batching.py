@@ -21,7 +21,7 @@ from llama_cpp.llama_grammar import json_schema_to_gbnf
 from runtime.engine import GenerationStats, ModelPool, Sampling
 from runtime.engine import arrivals as arrivals_module
 from runtime.engine.llama_model import LlamaModel
-from runtime.engine.scheduler import DECODE_NICE
+from runtime.engine.priority import DECODE_NICE
 from runtime.models.catalog import DEFAULT_MODEL_FILE
 
 pytestmark = pytest.mark.model

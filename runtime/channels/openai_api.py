@@ -171,18 +171,22 @@ class ApiChannel(Adapter):
             msgid=call.request_id,
         )
 
-    async def door(self, request: Request, lang: str) -> ApiKey:
-        """The key, verified and counted against its rate: every request's first step."""
-        key = await self.authorize(request, lang)
+    def admitted(self, authorization: str, lang: str) -> ApiKey:
+        """The key, verified and counted against its rate: every request's first step.
+        May read the settings file: call it off the event loop."""
+        key = self.verified(authorization, lang)
         self.limit(key, lang)
         return key
+
+    async def door(self, request: Request, lang: str) -> ApiKey:
+        header = request.headers.get("authorization", "")
+        return await asyncio.to_thread(self.admitted, header, lang)
 
     def accept(self, authorization: str, raw: bytes, lang: str) -> tuple[Call, Asked]:
         """A call up to its answer, in one trip off the event loop (a burst of customers
         reaches the model sooner than through one trip per step): the key and its rate,
         the body read, the bot found and fitted, and the question journaled."""
-        key = self.verified(authorization, lang)
-        self.limit(key, lang)
+        key = self.admitted(authorization, lang)
         call = read_call(raw, lang)
         spec = self.spec_for(key, call.model, lang)
         fit_to_bot(call, spec, lang)

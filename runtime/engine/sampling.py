@@ -62,8 +62,28 @@ class RepeatPenalty:
         self.recent.append(token)
 
 
-def repeat_penalty(sampling: Sampling) -> RepeatPenalty | None:
-    return RepeatPenalty(sampling.repeat_penalty) if sampling.repeat_penalty != 1.0 else None
+class ReplySampler:
+    """One reply's sampling: its repetition penalty on the row of logits, then its C
+    chain. Free it with `free` (the chain lives in llama.cpp)."""
+
+    def __init__(self, vocab: Any, sampling: Sampling):
+        self.chain = sampler_chain(vocab, sampling)
+        penalised = sampling.repeat_penalty != 1.0
+        self.penalty = RepeatPenalty(sampling.repeat_penalty) if penalised else None
+
+    def sample(self, ctx: Any, row: int) -> int:
+        """The next token from the logits of `row` in the last decoded batch."""
+        if self.penalty is not None:
+            self.penalty.apply(L.llama_get_logits_ith(ctx, row))
+        token = int(L.llama_sampler_sample(self.chain, ctx, row))
+        if self.penalty is not None:
+            self.penalty.accept(token)
+        return token
+
+    def free(self) -> None:
+        if self.chain is not None:
+            L.llama_sampler_free(self.chain)
+            self.chain = None
 
 
 def sampler_chain(vocab: Any, sampling: Sampling) -> Any:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import ctypes
 import logging
-import os
 import queue
 import threading
 import time
@@ -33,23 +32,13 @@ import llama_cpp as L
 
 from runtime.engine.arrivals import Arrivals
 from runtime.engine.prefix_cache import PrefixCache, SavedPrefix, common_prefix
-from runtime.engine.sampling import (
-    GenerationStats,
-    RepeatPenalty,
-    Sampling,
-    repeat_penalty,
-    sampler_chain,
-)
+from runtime.engine.priority import yield_to_the_server
+from runtime.engine.sampling import GenerationStats, ReplySampler, Sampling
 
 log = logging.getLogger(__name__)
 
 MIN_SAVED_TAIL = 16  # a conversation state is kept when it holds this much beyond the pin
 SLICE_WHILE_WRITING = 128  # prompt tokens read per step while other replies are written
-# The decode loop, and llama.cpp's compute threads it starts (they inherit it), run at a
-# lower priority than the server's own threads: acknowledging a customer's message is a
-# few milliseconds of CPU that should not wait behind a decode step on a busy machine.
-# An idle machine gives decoding all it had.
-DECODE_NICE = 10
 _DONE = object()
 
 
@@ -68,8 +57,7 @@ class Request:
     # the loop's own:
     todo: list[int] = field(default_factory=list)  # prompt tokens not read yet
     save_pin: bool = False  # save the state once the sequence holds the pinned prefix
-    sampler: Any = None
-    penalty: RepeatPenalty | None = None
+    sampler: ReplySampler | None = None
     decoder: Any = None
     produced: int = 0
     last: int = -1  # the token sampled last, to be decoded at the next step
@@ -172,7 +160,7 @@ class Scheduler:
     # --- the loop ------------------------------------------------------------------------
 
     def _loop(self) -> None:
-        _yield_to_the_server()
+        yield_to_the_server()
         while True:
             with self.wake:
                 woken = False
@@ -256,8 +244,7 @@ class Scheduler:
         request.save_pin = pin > common and self.prefixes.get(tuple(prompt[:pin])) is None
         request.pin = pin
         if request.sampling is not None:
-            request.sampler = sampler_chain(self.vocab, request.sampling)
-            request.penalty = repeat_penalty(request.sampling)
+            request.sampler = ReplySampler(self.vocab, request.sampling)
             request.decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
             stats.stopped_by = "max_tokens"
         seq.request = request
@@ -318,11 +305,8 @@ class Scheduler:
             self._release(seq)
             return
         stats = request.stats
-        if request.penalty is not None:
-            request.penalty.apply(L.llama_get_logits_ith(self.ctx, row))
-        token = L.llama_sampler_sample(request.sampler, self.ctx, row)
-        if request.penalty is not None:
-            request.penalty.accept(token)
+        assert request.sampler is not None
+        token = request.sampler.sample(self.ctx, row)
         if L.llama_vocab_is_eog(self.vocab, token):
             stats.stopped_by = "end"
             return self._finish(seq)
@@ -373,7 +357,7 @@ class Scheduler:
         request = seq.request
         if request is not None:
             if request.sampler is not None:
-                L.llama_sampler_free(request.sampler)
+                request.sampler.free()
                 request.sampler = None
             request.stats.total_seconds = time.perf_counter() - request.started
         seq.request, seq.used_at = None, time.monotonic()
@@ -402,11 +386,3 @@ class Scheduler:
             return False
         seq.tokens.extend(saved.tokens)
         return True
-
-
-def _yield_to_the_server() -> None:
-    """Lower this thread's priority by DECODE_NICE (Linux: nice is per thread)."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), DECODE_NICE)
-    except (AttributeError, OSError):  # no setpriority (Windows), or not allowed
-        log.debug("decoding runs at the server's own priority")
