@@ -7,6 +7,7 @@ the others' streams, and a grammar holds for its own reply only."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -235,6 +236,58 @@ def test_a_reply_on_its_way_joins_the_first_step_of_a_waking_model(
     assert first.text.strip() and second.text.strip()
     assert len(steps[0]) == 2  # both customers' prompts in the first step
     assert arrivals.on_the_way == 0
+
+
+def one_run(step: list[tuple[int, bool]]) -> bool:
+    """A decode step's sequence ids, in batch order, run on without a break (3, 4, 5…):
+    llama.cpp then decodes it in one pass over the weights, not one pass per run."""
+    ids = [seq_id for seq_id, _ in itertools.groupby(seq_id for seq_id, _ in step)]
+    return ids == list(range(ids[0], ids[0] + len(ids)))
+
+
+def test_a_reply_that_ends_between_two_others_does_not_split_their_steps(
+    gguf_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three replies in sequences 0, 1 and 2; the middle one's reader leaves while the
+    others write. Their steps still go to llama.cpp as one run of sequences (the idle
+    one gets a filler token), and the idle sequence keeps exactly what it held."""
+    steps: list[list[tuple[int, bool]]] = []  # (sequence, wants logits) per token
+    decode = L.llama_decode
+
+    def recording(ctx, batch) -> int:
+        steps.append([(batch.seq_id[i][0], bool(batch.logits[i])) for i in range(batch.n_tokens)])
+        return decode(ctx, batch)
+
+    monkeypatch.setattr(L, "llama_decode", recording)
+    pool = ModelPool(threads=2, slots=3)
+    try:
+        model = pool.get(gguf_dir / DEFAULT_MODEL_FILE, context=1024, gpu_layers=0)
+        a = Reader(model, prompt_of(model, "Write a long story about a cat."), 90)
+        a.start()
+        wait_until(lambda: len(a.pieces) > 0)
+        b = Reader(model, prompt_of(model, "Write a long story about a bird."), 90)
+        b.start()
+        wait_until(lambda: len(b.pieces) > 0)
+        c = Reader(model, prompt_of(model, "Write a long story about a dog."), 40)
+        c.start()
+        wait_until(lambda: len(c.pieces) > 0)
+        held = [s.request is not None for s in model.scheduler.sequences]
+        assert held == [True, True, True]
+        b.stop_after = len(b.pieces) + 1  # the customer in the middle leaves
+        for reader in (a, b, c):
+            reader.join(120)
+        assert a.text.strip() and c.text.strip()
+        sequences = model.scheduler.sequences
+        middle = sequences[1]
+        assert middle.request is None and middle.tokens
+        # the filler was taken out again: the cache holds what the sequence says it does
+        memory = model.scheduler.memory
+        assert L.llama_memory_seq_pos_max(memory, 1) == len(middle.tokens) - 1
+    finally:
+        pool.close()
+    assert all(one_run(step) for step in steps)
+    filled = [step for step in steps if (1, False) in step and {0, 2} <= {i for i, _ in step}]
+    assert filled  # 0 and 2 were written together, with sequence 1 idle between them
 
 
 def test_a_lone_reply_does_not_wait_for_the_settling() -> None:

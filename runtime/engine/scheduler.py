@@ -99,6 +99,7 @@ class Scheduler:
         self.wake = threading.Condition()
         self.closing = False
         self._batch = L.llama_batch_init(batch, 0, 1)
+        self._fillers: list[Sequence] = []  # idle sequences given a token in this step
         self.thread = threading.Thread(target=self._loop, name="llama-batch", daemon=True)
         self.thread.start()
 
@@ -192,7 +193,12 @@ class Scheduler:
         rows = self._fill()
         if not rows:
             return
-        if L.llama_decode(self.ctx, self._batch) != 0:
+        decoded = L.llama_decode(self.ctx, self._batch)
+        for seq in self._fillers:  # its filler out again: it holds what it held
+            if not L.llama_memory_seq_rm(self.memory, seq.id, len(seq.tokens), -1):
+                L.llama_memory_seq_rm(self.memory, seq.id, -1, -1)  # (see _truncate)
+                seq.tokens.clear()
+        if decoded != 0:
             for seq in {seq for seq, _ in rows}:
                 self._fail(seq, DecodeError("llama_decode failed"))
             return
@@ -221,12 +227,24 @@ class Scheduler:
                 request.out.put(exc)
 
     def _free_for(self, prompt: list[int]) -> Sequence | None:
-        """The free sequence that already holds the most of this prompt (the least
-        recently used among equals): its cache is reused, the others' kept."""
+        """The free sequence that starts this prompt furthest along: the one that already
+        holds the most of it, unless a saved prefix gives as much to any. Among equals,
+        the one that keeps the sequences being written closest together (each one idle
+        between them costs a token in every step), then the least recently used."""
         free = [s for s in self.sequences if s.request is None]
         if not free:
             return None
-        return max(free, key=lambda s: (common_prefix(s.tokens, prompt), -s.used_at))
+        _, saved = self.prefixes.best_match(prompt[:-1])
+        busy = [s.id for s in self.sequences if s.request is not None]
+
+        def spread(seq: Sequence) -> int:  # sequences idle between the busy ones, with it
+            ids = [*busy, seq.id]
+            return max(ids) - min(ids) + 1 - len(ids)
+
+        return max(
+            free,
+            key=lambda s: (max(common_prefix(s.tokens, prompt), saved), -spread(s), -s.used_at),
+        )
 
     def _start(self, seq: Sequence, request: Request) -> None:
         prompt, stats = request.prompt, request.stats
@@ -250,21 +268,16 @@ class Scheduler:
         seq.request = request
 
     def _fill(self) -> list[tuple[Sequence, int]]:
-        """Put this step's tokens in the batch: each writing reply's last token, then
+        """Put this step's tokens in the batch: each writing reply's last token, and
         slices of the prompts being read. (sequence, its logits row or -1) per entry."""
-        rows: list[tuple[Sequence, int]] = []
-        n = 0
         busy = [(s, s.request) for s in self.sequences if s.request is not None]
         writing = [(seq, request) for seq, request in busy if not request.todo]
         reading = sorted(
             ((seq, request) for seq, request in busy if request.todo),
             key=lambda pair: pair[1].started,  # the first to ask is read first
         )
-        for seq, request in writing:
-            self._put(n, request.last, len(seq.tokens), seq.id, True)
-            rows.append((seq, n))
-            n += 1
-        room = self.batch - n
+        taken: dict[int, list[int]] = {seq.id: [request.last] for seq, request in writing}
+        room = self.batch - len(self.sequences)  # a token each, fillers included
         if writing:  # a long prompt must not hold the others' streams for seconds
             room = min(room, SLICE_WHILE_WRITING)
         for seq, request in reading:
@@ -273,17 +286,35 @@ class Scheduler:
             take = min(room, len(request.todo))
             if request.save_pin and len(seq.tokens) < request.pin:
                 take = min(take, request.pin - len(seq.tokens))  # stop there to save it
-            last = take == len(request.todo)
-            for i, token in enumerate(request.todo[:take]):
-                self._put(n, token, len(seq.tokens) + i, seq.id, last and i == take - 1)
-                n += 1
-            rows.append((seq, n - 1 if last else -1))
-            seq.tokens.extend(request.todo[:take])
+            taken[seq.id] = request.todo[:take]
             del request.todo[:take]
             room -= take
+        # In the order of the sequences, without a break: llama.cpp decodes a batch of a
+        # cache with a stream per sequence in one pass over the weights only where its
+        # sequence ids run on (3, 4, 5…); each break costs another whole pass. An idle
+        # sequence in a break gets a filler token, taken out again after the step.
+        rows: list[tuple[Sequence, int]] = []
+        n = 0
+        span = range(min(taken, default=0), max(taken, default=-1) + 1)
+        self._fillers = [
+            s for s in self.sequences
+            if s.id in span and s.request is None and len(s.tokens) < self.context
+        ]  # fmt: skip
+        for seq in self.sequences:
+            if seq in self._fillers:
+                self._put(n, seq.tokens[-1] if seq.tokens else 0, len(seq.tokens), seq.id, False)
+                n += 1
+                continue
+            tokens = taken.get(seq.id)
+            if tokens is None or seq.request is None:
+                continue
+            logits = not seq.request.todo  # the prompt's last token, or a writing reply's
+            for i, token in enumerate(tokens):
+                self._put(n, token, len(seq.tokens) + i, seq.id, logits and i == len(tokens) - 1)
+                n += 1
+            rows.append((seq, n - 1 if logits else -1))
+            seq.tokens.extend(tokens)  # in the cache once decoded
         self._batch.n_tokens = n
-        for seq, request in writing:  # in the cache once decoded
-            seq.tokens.append(request.last)
         return rows
 
     def _put(self, at: int, token: int, pos: int, seq_id: int, logits: bool) -> None:
