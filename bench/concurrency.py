@@ -15,18 +15,27 @@ speed of the CPU drifts by a third from one minute to the next. Prints a Markdow
 over all rounds: aggregate tokens/s and time to first token p50/p95, then BotStudio's
 aggregate and first token against the other server's, round by round.
 
+With --arrivals N, customers also come one by one, as in a campaign's day rather than
+its first wave: N of them at random moments (on average --gap seconds apart), each
+asking for a reply of a random length up to --tokens, the same arrivals for both
+servers. Replies then start and end at different steps, so the model's sequences are
+busy in changing sets (where a stream-per-sequence cache splits a step at each idle
+sequence between busy ones).
+
     .venv/bin/python bench/concurrency.py [--model FILE.gguf] [--tokens N] [--chats 1,4,8]
-                                          [--rounds R]
+                                          [--rounds R] [--arrivals N] [--gap SECONDS]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -92,6 +101,25 @@ def in_turn(turn: Callable[[int], Turn], chats: int) -> tuple[list[Turn], float]
     return results, time.perf_counter() - started
 
 
+def one_by_one(turn: Callable[[int, int], Turn], arrivals: list[tuple[float, int]]):
+    """`turn(i, max_tokens)` for each customer, each started `gap` seconds after the one
+    before, on a thread of its own: (their results, seconds from the first to the end)."""
+    results: list[Turn] = [(0.0, 0)] * len(arrivals)
+
+    def run(i: int, tokens: int) -> None:
+        results[i] = turn(i, tokens)
+
+    threads = []
+    started = time.perf_counter()
+    for i, (gap, tokens) in enumerate(arrivals):
+        time.sleep(gap)
+        threads.append(threading.Thread(target=run, args=(i, tokens)))
+        threads[-1].start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started
+
+
 def figures(results: list[Turn], seconds: float) -> tuple[float, float, float]:
     """(aggregate tokens/s, first token p50, p95)."""
     firsts = sorted(r[0] for r in results)
@@ -114,6 +142,8 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=96, help="max_tokens per reply")
     parser.add_argument("--chats", default="1,4,8", help="numbers of chats at once")
     parser.add_argument("--rounds", type=int, default=5, help="turns of each measurement")
+    parser.add_argument("--arrivals", type=int, default=0, help="customers coming one by one")
+    parser.add_argument("--gap", type=float, default=0.15, help="mean seconds between them")
     args = parser.parse_args()
     counts = [int(n) for n in args.chats.split(",")]
     home = Path(tempfile.mkdtemp(prefix="bench-concurrency-"))
@@ -147,20 +177,22 @@ def main() -> None:
     runs: dict[int, dict[str, list[tuple[list[Turn], float]]]] = {
         n: {name: [] for name in names} for n in counts
     }
+    coming: dict[str, list[tuple[list[Turn], float]]] = {"ours": [], theirs_name: []}
     try:
         client = openai.OpenAI(base_url=url + "/v1", api_key=key, max_retries=0, timeout=600)
         other = openai.OpenAI(base_url=upstream_url, api_key="none", max_retries=0, timeout=600)
         question = [{"role": "user", "content": QUESTION}]
 
-        def ours(i: int) -> Turn:
-            return streamed(client, f"shop-{i % len(TRADES)}", question, user=f"c{time.time()}")
+        def ours(i: int, tokens: int = args.tokens) -> Turn:
+            bot, user = f"shop-{i % len(TRADES)}", f"c{time.time()}"
+            return streamed(client, bot, question, user=user, max_tokens=tokens)
 
-        def theirs(i: int) -> Turn:
+        def theirs(i: int, tokens: int = args.tokens) -> Turn:
             messages = [{"role": "system", "content": persona(i % len(TRADES))}, *question]
             # the same sampling as the bots': llama.cpp's own default penalty is 1.0
             extra = {"repeat_penalty": REPEAT_PENALTY}
             return streamed(
-                other, "bench", messages, max_tokens=args.tokens, temperature=0, seed=1,
+                other, "bench", messages, max_tokens=tokens, temperature=0, seed=1,
                 extra_body=extra,
             )  # fmt: skip
 
@@ -172,6 +204,14 @@ def main() -> None:
                 runs[n]["ours"].append(together(ours, n))
                 runs[n]["ours, one after another"].append(in_turn(ours, n))
                 runs[n][theirs_name].append(together(theirs, n))
+        draw = random.Random(1)
+        for _ in range(args.rounds if args.arrivals else 0):
+            arrivals = [
+                (draw.expovariate(1 / args.gap), draw.randint(16, args.tokens))
+                for _ in range(args.arrivals)
+            ]
+            coming["ours"].append(one_by_one(ours, arrivals))
+            coming[theirs_name].append(one_by_one(theirs, arrivals))
     finally:
         for process in (server, upstream):
             process.terminate()
@@ -201,6 +241,18 @@ def main() -> None:
         pairs = zip(runs[n]["ours"], runs[n][theirs_name], strict=True)
         firsts = [(figures(*o)[1] * 1000, figures(*t)[1] * 1000) for o, t in pairs]
         print(f"  {n} at once: " + ", ".join(f"{a:.0f}/{b:.0f} ms" for a, b in firsts))
+    if args.arrivals:
+        print(
+            f"\n{args.arrivals} customers one by one, {args.gap} s apart on average,"
+            f" replies of 16 to {args.tokens} tokens:\n"
+        )
+        print("| server | aggregate tokens/s | first token p50 | p95 | by round (tokens/s) |")
+        print("|---|---|---|---|---|")
+        for name, turns in coming.items():
+            results = [turn for done, _ in turns for turn in done]
+            tps, p50, p95 = figures(results, sum(seconds for _, seconds in turns))
+            rounds = ", ".join(f"{figures(*one)[0]:.1f}" for one in turns)
+            print(f"| {name} | {tps:.1f} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms | {rounds} |")
     shutil.rmtree(home, ignore_errors=True)
 
 

@@ -281,7 +281,7 @@ def test_a_reply_that_ends_between_two_others_does_not_split_their_steps(
         middle = sequences[1]
         assert middle.request is None and middle.tokens
         # the filler was taken out again: the cache holds what the sequence says it does
-        memory = model.scheduler.memory
+        memory = model.scheduler.cache.memory
         assert L.llama_memory_seq_pos_max(memory, 1) == len(middle.tokens) - 1
     finally:
         pool.close()

@@ -18,7 +18,6 @@ sequence instead of being evaluated again.
 from __future__ import annotations
 
 import codecs
-import ctypes
 import logging
 import queue
 import threading
@@ -31,9 +30,10 @@ from typing import Any
 import llama_cpp as L
 
 from runtime.engine.arrivals import Arrivals
-from runtime.engine.prefix_cache import PrefixCache, SavedPrefix, common_prefix
+from runtime.engine.prefix_cache import PrefixCache, common_prefix
 from runtime.engine.priority import yield_to_the_server
 from runtime.engine.sampling import GenerationStats, ReplySampler, Sampling
+from runtime.engine.sequence_cache import SequenceCache
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class Scheduler:
         self.arrivals = arrivals
         self.context = context  # per sequence
         self.piece = piece
-        self.memory = L.llama_get_memory(ctx)
+        self.cache = SequenceCache(ctx, prefixes)
         self.n_vocab = L.llama_vocab_n_tokens(vocab)
         self.sequences = [Sequence(i) for i in range(slots)]
         self.pending: deque[Request] = deque()
@@ -195,9 +195,7 @@ class Scheduler:
             return
         decoded = L.llama_decode(self.ctx, self._batch)
         for seq in self._fillers:  # its filler out again: it holds what it held
-            if not L.llama_memory_seq_rm(self.memory, seq.id, len(seq.tokens), -1):
-                L.llama_memory_seq_rm(self.memory, seq.id, -1, -1)  # (see _truncate)
-                seq.tokens.clear()
+            self.cache.drop_beyond(seq)
         if decoded != 0:
             for seq in {seq for seq, _ in rows}:
                 self._fail(seq, DecodeError("llama_decode failed"))
@@ -252,10 +250,10 @@ class Scheduler:
         pin = min(request.pin, len(prompt) - 1)
         common = common_prefix(seq.tokens, prompt)
         saved, shared = self.prefixes.best_match(prompt[:-1])
-        if saved is not None and shared > common and self._restore(seq, saved):
+        if saved is not None and shared > common and self.cache.restore(seq, saved):
             common = shared  # the tail after `shared` is dropped just below
             stats.prefix_restored = True
-        common = self._truncate(seq, min(common, len(prompt) - 1))  # the last token: logits
+        common = self.cache.truncate(seq, min(common, len(prompt) - 1))  # the last token: logits
         stats.reused_tokens = common
         stats.evaluated_tokens = len(prompt) - common
         request.todo = prompt[common:]
@@ -359,7 +357,7 @@ class Scheduler:
         """Save the bot's pinned prefix once the sequence holds exactly it."""
         request = seq.request
         if request is not None and request.save_pin and len(seq.tokens) == request.pin:
-            self._save(seq, request.pin)
+            self.cache.save(seq, request.pin)
             request.save_pin = False
 
     def _finish(self, seq: Sequence, keep: bool = True) -> None:
@@ -372,14 +370,13 @@ class Scheduler:
                 request.out.put(tail)
         # The conversation as it stands: its next turn starts from here.
         if keep and len(seq.tokens) - request.pin >= MIN_SAVED_TAIL:
-            self._save(seq, len(seq.tokens))
+            self.cache.save(seq, len(seq.tokens))
         self._release(seq)
         request.out.put(_DONE)
 
     def _fail(self, seq: Sequence, exc: BaseException) -> None:
         request = seq.request
-        L.llama_memory_seq_rm(self.memory, seq.id, -1, -1)  # its content is unknown now
-        seq.tokens.clear()
+        self.cache.clear(seq)  # its content is unknown now
         self._release(seq)
         if request is not None:
             request.out.put(exc)
@@ -392,28 +389,3 @@ class Scheduler:
                 request.sampler = None
             request.stats.total_seconds = time.perf_counter() - request.started
         seq.request, seq.used_at = None, time.monotonic()
-
-    # --- one sequence's cache --------------------------------------------------------------
-
-    def _truncate(self, seq: Sequence, keep: int) -> int:
-        """Keep the first `keep` tokens of the sequence; how many were kept. Some caches
-        (sliding-window, recurrent) cannot drop a tail: then everything goes."""
-        if keep < len(seq.tokens) and not L.llama_memory_seq_rm(self.memory, seq.id, keep, -1):
-            L.llama_memory_seq_rm(self.memory, seq.id, -1, -1)
-            keep = 0
-        del seq.tokens[keep:]
-        return keep
-
-    def _save(self, seq: Sequence, length: int) -> None:
-        size = L.llama_state_seq_get_size(self.ctx, seq.id)
-        buf = (ctypes.c_uint8 * size)()
-        written = L.llama_state_seq_get_data(self.ctx, buf, size, seq.id)
-        self.prefixes.put(SavedPrefix(tokens=tuple(seq.tokens[:length]), state=buf, size=written))
-
-    def _restore(self, seq: Sequence, saved: SavedPrefix) -> bool:
-        L.llama_memory_seq_rm(self.memory, seq.id, -1, -1)
-        seq.tokens.clear()
-        if L.llama_state_seq_set_data(self.ctx, saved.state, saved.size, seq.id) == 0:
-            return False
-        seq.tokens.extend(saved.tokens)
-        return True
