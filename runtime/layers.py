@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "runtime.assignments",
         ),
     ),
+    ("a reply", ("runtime.reply",)),
     ("dialogue", ("runtime.dialogue",)),
     ("uses of the dialogue", ("runtime.commands", "runtime.experiments")),
     ("workers", ("runtime.responder", "runtime.schedules")),

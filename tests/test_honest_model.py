@@ -121,8 +121,8 @@ def test_the_real_model_caught_in_a_loop_is_stopped_long_before_its_cap(
 def test_a_reply_that_says_the_hidden_note_is_stripped_in_the_stream_and_the_text(
     workspace: Workspace,
 ) -> None:
-    from runtime.dialogue import Reply
     from runtime.prompt import BuiltPrompt
+    from runtime.reply import Reply
 
     note = t(
         "lead.note_ask",
@@ -154,8 +154,8 @@ def test_a_reply_that_says_the_hidden_note_is_stripped_in_the_stream_and_the_tex
 def test_a_reply_that_is_nothing_but_the_note_becomes_a_polite_line(
     workspace: Workspace,
 ) -> None:
-    from runtime.dialogue import Reply
     from runtime.prompt import BuiltPrompt
+    from runtime.reply import Reply
 
     note = t("lead.note_no_ask", "zh", known="暂无")
     bot = workspace.dialogue.resolve("xiaolan-sales", "A")

@@ -22,7 +22,7 @@ from runtime.i18n import said, shown
 from runtime.knowledge.index import KnowledgeIndex
 from runtime.knowledge.passages import DocumentError, Hit, Passage
 from runtime.knowledge.readers import MAX_BYTES, SUPPORTED, read_passages
-from runtime.spec.model import BOT_ID
+from runtime.spec.fields import BOT_ID
 from runtime.store.private import private_dir
 
 INDEX_VERSION = "3"  # bump when chunking or tokens change: every index is rebuilt

@@ -8,7 +8,7 @@ The workspace imports it, so every command, the server and the studio check sche
 from __future__ import annotations
 
 from runtime.schedules.figures import FIGURES, unknown_names
-from runtime.spec.model import ScheduleChecks, use_schedule_checks
+from runtime.spec.schedule import ScheduleChecks, use_schedule_checks
 
 
 def check_cron(line: str) -> None:

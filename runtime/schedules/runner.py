@@ -25,7 +25,7 @@ from runtime.outbox import Outbox
 from runtime.schedules import cron
 from runtime.schedules.figures import figures, fill
 from runtime.spec import BotRepository, BotSpec, SpecError
-from runtime.spec.model import Schedule
+from runtime.spec.schedule import Schedule
 from runtime.store.db import Journal
 from runtime.store.schedule_runs import ScheduleRuns
 from runtime.wecom.reasons import delivery_error

@@ -13,8 +13,9 @@ import shutil
 from pathlib import Path
 
 from runtime.i18n import Explained, t
+from runtime.spec.fields import BOT_ID
 from runtime.spec.loader import BotRepository, SpecError, parse_bot
-from runtime.spec.model import BOT_ID, BotSpec
+from runtime.spec.model import BotSpec
 from runtime.spec.yaml_io import Problem
 
 

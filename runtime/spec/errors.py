@@ -10,7 +10,8 @@ import typing
 from pydantic import BaseModel, ValidationError
 
 from runtime.i18n import STRINGS, shown, t
-from runtime.spec.model import BotSpec, Schedule, bounds
+from runtime.spec.model import BotSpec, bounds
+from runtime.spec.schedule import Schedule
 from runtime.spec.yaml_io import LoadedYaml, Path, Problem
 
 _PLAIN_TYPES = {

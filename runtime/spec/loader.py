@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from runtime.i18n import t
 from runtime.spec.errors import problems_from_validation
-from runtime.spec.model import BOT_ID, BotSpec
+from runtime.spec.fields import BOT_ID
+from runtime.spec.model import BotSpec
 from runtime.spec.yaml_io import (
     LoadedYaml,
     Problem,

@@ -11,23 +11,23 @@ import re
 import typing
 from dataclasses import dataclass
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from runtime.spec.fields import BotId, ShortText, Strict, Text, TimeZone
 from runtime.spec.knowledge import FaqSettings, KnowledgeSettings
+from runtime.spec.schedule import Schedule
 from runtime.spec.web import ApiSettings, WebChatSettings
+from runtime.spec.wecom import KfSettings, WeComSettings
 
-# Always used with fullmatch: `$` also matches before a trailing newline ("bot\n")
-BOT_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+# Always used with fullmatch (see runtime/spec/fields.py)
 VARIANT_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 FIELD_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 ENDPOINT_NAME = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")  # runtime/endpoints
@@ -46,8 +46,6 @@ MaxTokens = Annotated[int, Field(ge=16, le=8192)]
 ContextSize = Annotated[int, Field(ge=512, le=131072)]
 GpuLayers = Annotated[int, Field(ge=-1)]
 RepeatPenalty = Annotated[float, Field(ge=1, le=2)]
-Text = Annotated[str, Field(max_length=200_000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 def bounds(model: type[BaseModel], name: str) -> tuple[float | None, float | None, bool]:
@@ -68,28 +66,6 @@ def bounds(model: type[BaseModel], name: str) -> tuple[float | None, float | Non
         if getattr(meta, "le", None) is not None:
             high = meta.le
     return low, high, exclusive
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
-def _check_bot_id(value: str) -> str:
-    if not BOT_ID.fullmatch(value):
-        raise PydanticCustomError("bad_id", "invalid id", {"value": value})
-    return value
-
-
-def _check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise PydanticCustomError("bad_timezone", "invalid time zone", {"value": value}) from None
-    return value
-
-
-BotId = Annotated[str, AfterValidator(_check_bot_id)]
-TimeZone = Annotated[str, AfterValidator(_check_timezone)]
 
 
 def _reject_duplicates(values: list[str], what: str, attr: str | None = None) -> None:
@@ -257,43 +233,6 @@ class Experiment(Strict):
     seed: Annotated[str, Field(min_length=1, max_length=64)] = "1"
 
 
-class WeComSettings(Strict):
-    trigger: Literal["mention", "prefix", "always"] = "mention"
-    prefix: str | None = None
-    reply_format: Literal["markdown", "text", "stream"] = "markdown"
-
-    @model_validator(mode="after")
-    def _prefix_for_prefix_trigger(self) -> WeComSettings:
-        if self.trigger == "prefix" and not (self.prefix or "").strip():
-            raise PydanticCustomError("prefix_required", "prefix required", {"at": ["prefix"]})
-        return self
-
-
-HandoverWord = Annotated[str, Field(min_length=1, max_length=50)]
-
-
-class KfSettings(Strict):
-    """微信客服 (customers on personal WeChat): when a person takes over, and what the bot
-    says to what it cannot read."""
-
-    handover_words: list[HandoverWord] = Field(
-        default_factory=lambda: ["转人工", "人工客服", "人工服务", "真人客服"]
-    )
-    handover_to: Literal["queue", "servicer"] = "queue"  # WeCom's waiting queue, or one person
-    servicer: Annotated[str, Field(min_length=1, max_length=64)] | None = None  # WeCom userid
-    handover_on_conversion: bool = False  # a converted lead goes to a person at once
-    handover_reply: Text | None = None  # None: the string table's, in the bot's language
-    text_only_reply: Text | None = None  # to a picture, voice, file…; None: the table's
-
-    @model_validator(mode="after")
-    def _servicer_for_servicer(self) -> KfSettings:
-        if self.handover_to == "servicer" and not (self.servicer or "").strip():
-            raise PydanticCustomError(
-                "servicer_required", "servicer required", {"at": ["servicer"]}
-            )
-        return self
-
-
 class Safety(Strict):
     rate_limit: str | None = "10/minute"
     blocked_words: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
@@ -314,75 +253,6 @@ class Safety(Strict):
         match = RATE_LIMIT.fullmatch(self.rate_limit)
         assert match  # validated above
         return int(match.group(1)), RATE_UNITS[match.group(2)]
-
-
-@dataclass(frozen=True)
-class ScheduleChecks:
-    """What a schedule's words mean is the schedules' business (runtime/schedules): the
-    package hands the spec these checks when it is imported, so the spec imports none of it."""
-
-    cron: typing.Callable[[str], object]  # raises ValueError (an Explained) for a bad line
-    unknown_figures: typing.Callable[[str], list[str]]  # the {names} in a text that are none
-    figures: tuple[str, ...]  # the names a text may use, for the message
-
-
-# Written once, when runtime/schedules is imported, and never changed after: a registry
-# of what the layer above says a schedule's words mean, not state that varies at run time.
-_SCHEDULE_CHECKS: list[ScheduleChecks] = []
-
-
-def use_schedule_checks(checks: ScheduleChecks) -> None:
-    if _SCHEDULE_CHECKS and _SCHEDULE_CHECKS[0] != checks:
-        raise RuntimeError("the schedule checks are handed to the spec once")
-    _SCHEDULE_CHECKS[:] = [checks]
-
-
-def schedule_checks() -> ScheduleChecks:
-    """The checks handed in; a schedule is never let through unchecked."""
-    if not _SCHEDULE_CHECKS:
-        raise RuntimeError("import runtime.schedules before checking a schedule")
-    return _SCHEDULE_CHECKS[0]
-
-
-class Schedule(Strict):
-    id: BotId
-    cron: str
-    timezone: TimeZone = "Asia/Shanghai"
-    text: str | None = None
-    prompt: str | None = None
-    to: Literal["webhook", "alert"] = "webhook"
-    paused: bool = False
-    # a run missed (the machine was off or asleep) still goes out this late, once
-    grace_minutes: Annotated[int, Field(ge=0, le=1440)] = 60
-
-    @field_validator("cron")
-    @classmethod
-    def _cron_shape(cls, value: str) -> str:
-        from runtime.i18n import Explained, said
-
-        try:
-            schedule_checks().cron(value)
-        except ValueError as exc:  # the reason kept as words, said in the reader's language
-            detail = said(exc.message_id, **exc.params) if isinstance(exc, Explained) else str(exc)
-            raise PydanticCustomError(
-                "bad_cron", "invalid cron", {"value": value, "detail": detail}
-            ) from None
-        return value
-
-    @model_validator(mode="after")
-    def _one_body(self) -> Schedule:
-        if (self.text is None) == (self.prompt is None):
-            raise PydanticCustomError("schedule_body", "text or prompt", {})
-        checks = schedule_checks()
-        body = "text" if self.text is not None else "prompt"
-        unknown = checks.unknown_figures(self.text if self.text is not None else self.prompt or "")
-        if unknown:
-            raise PydanticCustomError(
-                "unknown_figure",
-                "unknown figure",
-                {"value": unknown[0], "known": ", ".join(checks.figures), "at": (body,)},
-            )
-        return self
 
 
 class BotSpec(Strict):

@@ -13,7 +13,7 @@ from runtime.schedules import cron
 from runtime.schedules.figures import FIGURES
 from runtime.spec import BotSpec
 from runtime.spec.errors import problems_from_validation
-from runtime.spec.model import Schedule
+from runtime.spec.schedule import Schedule
 from runtime.spec.yaml_io import LoadedYaml
 from studio.context import StudioContext
 from studio.lists import ListDropdown, kept

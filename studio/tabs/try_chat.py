@@ -9,7 +9,7 @@ import html
 
 import gradio as gr
 
-from runtime.dialogue import Reply
+from runtime.reply import Reply
 from runtime.spec import SpecError
 from studio.context import StudioContext
 from studio.demo_model import notice_box
