@@ -30,7 +30,7 @@ from typing import Any
 import llama_cpp as L
 
 from runtime.engine.arrivals import Arrivals
-from runtime.engine.prefix_cache import PrefixCache, common_prefix
+from runtime.engine.prefix_cache import PrefixCache, SavedPrefix, common_prefix
 from runtime.engine.priority import yield_to_the_server
 from runtime.engine.sampling import GenerationStats, ReplySampler, Sampling
 from runtime.engine.sequence_cache import SequenceCache
@@ -99,7 +99,6 @@ class Scheduler:
         self.wake = threading.Condition()
         self.closing = False
         self._batch = L.llama_batch_init(batch, 0, 1)
-        self._fillers: list[Sequence] = []  # idle sequences given a token in this step
         self.thread = threading.Thread(target=self._loop, name="llama-batch", daemon=True)
         self.thread.start()
 
@@ -190,11 +189,11 @@ class Scheduler:
             if seq.request is not None and seq.request.left:
                 self._finish(seq, keep=False)
         self._admit()
-        rows = self._fill()
+        rows, fillers = self._fill()
         if not rows:
             return
         decoded = L.llama_decode(self.ctx, self._batch)
-        for seq in self._fillers:  # its filler out again: it holds what it held
+        for seq in fillers:  # its filler out again: it holds what it held
             self.cache.drop_beyond(seq)
         if decoded != 0:
             for seq in {seq for seq, _ in rows}:
@@ -215,24 +214,24 @@ class Scheduler:
                 if request.left:
                     self.pending.popleft()
                     continue
-                seq = self._free_for(request.prompt)
-                if seq is None:
-                    return
+                if self.running == len(self.sequences):
+                    return  # no free sequence: it waits (and its prefix is not looked up)
+                # the saved prefix that gives the most of the prompt, found once for both
+                match = self.prefixes.best_match(request.prompt[:-1])
+                seq = self._free_for(request.prompt, match[1])
                 self.pending.popleft()
             try:
-                self._start(seq, request)
+                self._start(seq, request, match)
             except Exception as exc:
                 request.out.put(exc)
 
-    def _free_for(self, prompt: list[int]) -> Sequence | None:
-        """The free sequence that starts this prompt furthest along: the one that already
-        holds the most of it, unless a saved prefix gives as much to any. Among equals,
-        the one that keeps the sequences being written closest together (each one idle
-        between them costs a token in every step), then the least recently used."""
+    def _free_for(self, prompt: list[int], saved: int) -> Sequence:
+        """The free sequence (there is one) that starts this prompt furthest along: the
+        one that already holds the most of it, unless a saved prefix (`saved` tokens of
+        it) gives as much to any. Among equals, the one that keeps the sequences being
+        written closest together (each one idle between them costs a token in every
+        step), then the least recently used."""
         free = [s for s in self.sequences if s.request is None]
-        if not free:
-            return None
-        _, saved = self.prefixes.best_match(prompt[:-1])
         busy = [s.id for s in self.sequences if s.request is not None]
 
         def spread(seq: Sequence) -> int:  # sequences idle between the busy ones, with it
@@ -244,12 +243,14 @@ class Scheduler:
             key=lambda s: (max(common_prefix(s.tokens, prompt), saved), -spread(s), -s.used_at),
         )
 
-    def _start(self, seq: Sequence, request: Request) -> None:
+    def _start(
+        self, seq: Sequence, request: Request, match: tuple[SavedPrefix | None, int]
+    ) -> None:
         prompt, stats = request.prompt, request.stats
         stats.prompt_tokens = len(prompt)
         pin = min(request.pin, len(prompt) - 1)
         common = common_prefix(seq.tokens, prompt)
-        saved, shared = self.prefixes.best_match(prompt[:-1])
+        saved, shared = match
         if saved is not None and shared > common and self.cache.restore(seq, saved):
             common = shared  # the tail after `shared` is dropped just below
             stats.prefix_restored = True
@@ -265,9 +266,10 @@ class Scheduler:
             stats.stopped_by = "max_tokens"
         seq.request = request
 
-    def _fill(self) -> list[tuple[Sequence, int]]:
+    def _fill(self) -> tuple[list[tuple[Sequence, int]], list[Sequence]]:
         """Put this step's tokens in the batch: each writing reply's last token, and
-        slices of the prompts being read. (sequence, its logits row or -1) per entry."""
+        slices of the prompts being read. (sequence, its logits row or -1) per entry,
+        and the idle sequences given a filler token."""
         busy = [(s, s.request) for s in self.sequences if s.request is not None]
         writing = [(seq, request) for seq, request in busy if not request.todo]
         reading = sorted(
@@ -294,12 +296,12 @@ class Scheduler:
         rows: list[tuple[Sequence, int]] = []
         n = 0
         span = range(min(taken, default=0), max(taken, default=-1) + 1)
-        self._fillers = [
+        fillers = [
             s for s in self.sequences
             if s.id in span and s.request is None and len(s.tokens) < self.context
         ]  # fmt: skip
         for seq in self.sequences:
-            if seq in self._fillers:
+            if seq in fillers:
                 self._put(n, seq.tokens[-1] if seq.tokens else 0, len(seq.tokens), seq.id, False)
                 n += 1
                 continue
@@ -313,7 +315,7 @@ class Scheduler:
             rows.append((seq, n - 1 if logits else -1))
             seq.tokens.extend(tokens)  # in the cache once decoded
         self._batch.n_tokens = n
-        return rows
+        return rows, fillers
 
     def _put(self, at: int, token: int, pos: int, seq_id: int, logits: bool) -> None:
         batch = self._batch

@@ -17,11 +17,8 @@ from runtime.spec import SpecError, validate_bot
 from runtime.spec.errors import range_text, value_words
 from runtime.spec.yaml_io import LoadedYaml
 from studio.context import StudioContext
+from studio.form_fields import FORM, MODEL_SOURCE, SECTION_ORDER, FormField
 from studio.forms import (
-    FORM,
-    MODEL_SOURCE,
-    SECTION_ORDER,
-    FormField,
     blank_row,
     choice_words,
     form_to_data,
